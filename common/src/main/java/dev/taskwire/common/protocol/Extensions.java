@@ -1,0 +1,14 @@
+package dev.taskwire.common.protocol;
+
+/** Names of the optional Taskwire extensions (PROTOCOL.md, "Extensions"). */
+public final class Extensions {
+  private Extensions() {}
+
+  public static final String SLOTS = "slots";
+  public static final String PROGRESS = "progress";
+  public static final String CANCEL = "cancel";
+  public static final String IDEMPOTENT_REPORTS = "idempotent reports";
+  public static final String HEALTH = "health";
+  /** The key of the extension block in connect bodies and answers. */
+  public static final String TASKWIRE_KEY = "taskwire";
+}

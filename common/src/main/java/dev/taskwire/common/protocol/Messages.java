@@ -1,0 +1,42 @@
+package dev.taskwire.common.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The request bodies of PROTOCOL.md, one record per shape. Response bodies are all {@link
+ * Envelope}s.
+ */
+public final class Messages {
+  private Messages() {}
+
+  /** {@code {"id": "<uuid>"}} inside task requests and reports. */
+  public record TaskRef(String id) {}
+
+  /**
+   * The Taskwire extension block: a master sends it inside {@code master}, a slave answers it as
+   * {@code data.taskwire}. {@code slots} is only sent by a slave.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TaskwireInfo(String version, Integer slots, List<String> extensions) {}
+
+  /** {@code master} of a connect request; {@code taskwire} is absent when sent by a reference. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record MasterInfo(String address, TaskwireInfo taskwire) {}
+
+  /** {@code POST /connect}: {@code {"master": {"address"}, "data": {...}}}. */
+  public record ConnectRequest(MasterInfo master, Map<String, Object> data) {}
+
+  /** {@code DELETE /disconnect}: {@code {"data": {...}}}. */
+  public record DisconnectRequest(Map<String, Object> data) {}
+
+  /** {@code POST /task/new}: {@code {"task": {"id"}, "data": {...}}}. */
+  public record NewTaskRequest(TaskRef task, Map<String, Object> data) {}
+
+  /** {@code PUT /slave/task/complete} and {@code /slave/task/fail}. */
+  public record TaskReport(TaskRef task, Map<String, Object> result) {}
+
+  /** {@code POST /task/cancel} (extension "cancel"). */
+  public record CancelRequest(TaskRef task) {}
+}
