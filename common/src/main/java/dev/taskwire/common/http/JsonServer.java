@@ -37,6 +37,7 @@ public final class JsonServer {
   private static final Logger log = LoggerFactory.getLogger(JsonServer.class);
   private static final String BODY_ATTRIBUTE = "taskwire.body";
   private static final String JSON_CONTENT_TYPE = "application/json";
+  private static final String AFTER_RESPONSE_ATTRIBUTE = "taskwire.afterResponse";
 
   private final Javalin app;
   private final ErrorCode bodyInvalid;
@@ -54,7 +55,12 @@ public final class JsonServer {
       QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads), 60_000);
       threads.setName("taskwire-" + name + "-http");
       config.jetty.threadPool = threads;
+      // Javalin calls the request logger once the response is written.
       config.requestLogger.http((ctx, millis) -> {
+        Runnable afterResponse = ctx.attribute(AFTER_RESPONSE_ATTRIBUTE);
+        if (afterResponse != null) {
+          afterResponse.run();
+        }
         if (log.isDebugEnabled()) {
           log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", millis));
         }
@@ -99,7 +105,7 @@ public final class JsonServer {
     return app.port();
   }
 
-  /** Stops the server; in-flight requests get Jetty's graceful stop. Safe to call twice. */
+  /** Stops the server. Safe to call twice. */
   public void stop() {
     app.stop();
   }
@@ -118,6 +124,14 @@ public final class JsonServer {
     Map<String, Object> body = Json.parseObject(readBounded(ctx));
     ctx.attribute(BODY_ATTRIBUTE, body);
     return body;
+  }
+
+  /**
+   * Runs {@code action} once the response to {@code ctx} has been written: for an action that
+   * would cut the response short, such as stopping the server.
+   */
+  public static void afterResponse(Context ctx, Runnable action) {
+    ctx.attribute(AFTER_RESPONSE_ATTRIBUTE, action);
   }
 
   /** Answers a success envelope with HTTP 200. */

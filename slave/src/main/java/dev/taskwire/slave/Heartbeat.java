@@ -1,0 +1,49 @@
+package dev.taskwire.slave;
+
+import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends {@code GET /slave/heartbeat} every heartbeat span while a master is connected. A heartbeat
+ * that fails after its retries, or is answered with any failure, loses the connection.
+ */
+final class Heartbeat {
+  private final MasterLinks links;
+  private final SlaveConfig config;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "taskwire-slave-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+      });
+
+  Heartbeat(MasterLinks links, SlaveConfig config) {
+    this.links = links;
+    this.config = config;
+  }
+
+  void start() {
+    long spanNanos = config.heartbeatSpan().toNanos();
+    scheduler.scheduleAtFixedRate(this::beat, spanNanos, spanNanos, TimeUnit.NANOSECONDS);
+  }
+
+  void stop() {
+    scheduler.shutdownNow();
+  }
+
+  private void beat() {
+    MasterLink link = links.current();
+    if (link == null) {
+      return;
+    }
+    try {
+      link.heartbeatEngine().send("GET", "/slave/heartbeat", null, link.headers());
+    } catch (IOException | RuntimeException e) {
+      // A failure response is a ResponseException, a RuntimeException. Catching every one also
+      // keeps the periodic task alive: an escaped exception would cancel it for good.
+      links.lose(link, e);
+    }
+  }
+}

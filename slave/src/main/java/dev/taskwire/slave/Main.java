@@ -1,0 +1,184 @@
+package dev.taskwire.slave;
+
+import dev.taskwire.common.cli.CommandLines;
+import dev.taskwire.common.protocol.ProtocolDefaults;
+import dev.taskwire.common.util.Durations;
+import dev.taskwire.slave.processor.ExecProcessor;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The runnable slave: {@code java -jar taskwire-slave.jar [flags]}. Every flag may also be set by
+ * an environment variable ({@code --heartbeat-span} by {@code TASKWIRE_HEARTBEAT_SPAN}); {@code
+ * --help} lists them with their defaults.
+ */
+@Command(
+    name = "taskwire-slave",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    usageHelpWidth = 100,
+    description = {
+      "Runs a Taskwire slave: accepts a master, runs its tasks, reports the results.",
+      "Each flag may also be set by the environment variable named after it, e.g. --heartbeat-span by TASKWIRE_HEARTBEAT_SPAN.",
+      "Durations are written like 200ms, 3s or 1.5s.",
+      ""
+    })
+public final class Main implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+
+  private final Slave.Builder builder = Slave.builder();
+  private final Map<String, String> env;
+  private List<String> exec;
+  private String processorClass;
+
+  Main(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** Runs the slave until it is shut down (SIGTERM, Ctrl-C or {@code DELETE /shutdown}). */
+  public static void main(String[] args) {
+    System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Parses {@code args} (with {@code env} for defaults) and runs; returns the exit code. */
+  static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    return CommandLines.create(new Main(env), env, defaults(), out, err).execute(args);
+  }
+
+  static Map<String, String> defaults() {
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("--host", Slave.Builder.DEFAULT_HOST);
+    defaults.put("--port", Integer.toString(ProtocolDefaults.DEFAULT_SLAVE_PORT));
+    defaults.put("--channel", Long.toString(ProtocolDefaults.DEFAULT_CHANNEL));
+    defaults.put("--slots", Integer.toString(Slave.Builder.DEFAULT_SLOTS));
+    defaults.put("--heartbeat-span", Durations.format(ProtocolDefaults.DEFAULT_HEARTBEAT_SPAN));
+    defaults.put("--request-retries", Integer.toString(ProtocolDefaults.DEFAULT_REQUEST_RETRIES));
+    defaults.put("--retry-wait", Durations.format(ProtocolDefaults.DEFAULT_RETRY_WAIT));
+    defaults.put("--grace-period", Durations.format(Slave.Builder.DEFAULT_GRACE_PERIOD));
+    defaults.put("--task-timeout", "0s");
+    defaults.put("--max-body-bytes", Long.toString(ProtocolDefaults.DEFAULT_MAX_BODY_BYTES));
+    return defaults;
+  }
+
+  @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  void host(String host) {
+    CommandLines.apply(spec.commandLine(), "--host", host, builder::host);
+  }
+
+  @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on; 0 = any free port (default: ${DEFAULT-VALUE}).")
+  void port(int port) {
+    CommandLines.apply(spec.commandLine(), "--port", port, builder::port);
+  }
+
+  @Option(names = "--channel", paramLabel = "N", description = "Channel the master must send (default: ${DEFAULT-VALUE}).")
+  void channel(long channel) {
+    builder.channel(channel);
+  }
+
+  @Option(names = "--slots", paramLabel = "N", description = "Tasks run at once (default: ${DEFAULT-VALUE}).")
+  void slots(int slots) {
+    CommandLines.apply(spec.commandLine(), "--slots", slots, builder::slots);
+  }
+
+  @Option(names = "--heartbeat-span", paramLabel = "DURATION", description = "Time between heartbeats, at least 200ms (default: ${DEFAULT-VALUE}).")
+  void heartbeatSpan(Duration span) {
+    CommandLines.apply(spec.commandLine(), "--heartbeat-span", span, builder::heartbeatSpan);
+  }
+
+  @Option(names = "--request-retries", paramLabel = "N", description = "Retries of a request after a transport error (default: ${DEFAULT-VALUE}).")
+  void requestRetries(int retries) {
+    CommandLines.apply(spec.commandLine(), "--request-retries", retries, builder::requestRetries);
+  }
+
+  @Option(names = "--retry-wait", paramLabel = "DURATION", description = "Wait between retries (default: ${DEFAULT-VALUE}).")
+  void retryWait(Duration wait) {
+    CommandLines.apply(spec.commandLine(), "--retry-wait", wait, builder::retryWait);
+  }
+
+  @Option(names = "--grace-period", paramLabel = "DURATION", description = "Time running tasks get to finish at shutdown (default: ${DEFAULT-VALUE}).")
+  void gracePeriod(Duration grace) {
+    CommandLines.apply(spec.commandLine(), "--grace-period", grace, builder::gracePeriod);
+  }
+
+  @Option(names = "--task-timeout", paramLabel = "DURATION", description = "Longest a task may run, then it is stopped (an --exec process killed) and failed; 0s = no limit (default: ${DEFAULT-VALUE}).")
+  void taskTimeout(Duration timeout) {
+    CommandLines.apply(spec.commandLine(), "--task-timeout", timeout, builder::taskTimeout);
+  }
+
+  @Option(names = "--max-body-bytes", paramLabel = "BYTES", description = "Largest request body accepted (default: ${DEFAULT-VALUE}).")
+  void maxBodyBytes(long bytes) {
+    CommandLines.apply(spec.commandLine(), "--max-body-bytes", bytes, builder::maxBodyBytes);
+  }
+
+  @Option(names = "--exec", arity = "1..*", paramLabel = "CMD", description =
+      "Run each task as this command and its arguments (put --exec last): the task data as JSON on stdin, "
+          + "the JSON object printed on stdout is the result. TASKWIRE_EXEC is split on spaces.")
+  void exec(List<String> command) {
+    this.exec = command;
+  }
+
+  @Option(names = "--processor", paramLabel = "CLASS", description = "A TaskProcessor class on the classpath, with a public no-argument constructor.")
+  void processor(String className) {
+    this.processorClass = className;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    configureProcessor();
+    Slave slave = builder.build().start();
+    Runtime.getRuntime().addShutdownHook(new Thread(slave::shutdown, "taskwire-slave-signal"));
+    slave.join();
+    return 0;
+  }
+
+  private void configureProcessor() {
+    if (exec == null && env.get("TASKWIRE_EXEC") != null && !env.get("TASKWIRE_EXEC").isBlank()) {
+      exec = Arrays.asList(env.get("TASKWIRE_EXEC").trim().split("\\s+"));
+    }
+    if (processorClass == null) {
+      processorClass = env.get("TASKWIRE_PROCESSOR");
+    }
+    if (exec != null && processorClass != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--exec and --processor exclude each other");
+    }
+    if (exec != null) {
+      ExecProcessor processor = new ExecProcessor(exec);
+      builder.processor(processor, processor.toString());
+    } else if (processorClass != null) {
+      builder.processor(instantiate(processorClass), processorClass);
+    }
+  }
+
+  private TaskProcessor instantiate(String className) {
+    try {
+      Class<?> type = Class.forName(className);
+      if (!TaskProcessor.class.isAssignableFrom(type)) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "Invalid value for option '--processor': " + className + " (does not implement " + TaskProcessor.class.getName() + ")");
+      }
+      return (TaskProcessor) type.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "Invalid value for option '--processor': " + className + " (" + e + ")");
+    }
+  }
+
+  /** The version from the JAR's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"taskwire-slave " + (version == null ? "dev" : version)};
+    }
+  }
+}

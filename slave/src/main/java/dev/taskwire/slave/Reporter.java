@@ -1,0 +1,124 @@
+package dev.taskwire.slave;
+
+import dev.taskwire.common.http.RetryPolicy;
+import dev.taskwire.common.json.Json;
+import dev.taskwire.common.protocol.Extensions;
+import dev.taskwire.common.protocol.Messages.TaskRef;
+import dev.taskwire.common.protocol.Messages.TaskReport;
+import dev.taskwire.common.protocol.ResponseException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers complete/fail reports to the master, off the task threads.
+ *
+ * <p>A report that fails on a transport error is retried with exponential backoff (from the retry
+ * wait, doubling, at most {@link #MAX_BACKOFF}):
+ *
+ * <ul>
+ *   <li>to a master that announced idempotent reports, until it is delivered or the connection it
+ *       belongs to is lost (by the heartbeat), since a duplicate is harmless there;
+ *   <li>to any other master (the reference breaks on a duplicate), only when the connection was
+ *       refused, so the request surely never arrived, and only {@code requestRetries} times.
+ * </ul>
+ *
+ * A report that cannot be delivered is logged at error level with its task id and result.
+ */
+final class Reporter {
+  /** The longest wait between two attempts of one report. */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+  private static final Logger log = LoggerFactory.getLogger(Reporter.class);
+
+  private final MasterLinks links;
+  private final SlaveConfig config;
+  private final ThreadPoolExecutor executor;
+
+  Reporter(MasterLinks links, SlaveConfig config) {
+    this.links = links;
+    this.config = config;
+    AtomicInteger count = new AtomicInteger();
+    int threads = Math.max(2, Math.min(config.slots(), 8));
+    // Unbounded queue, but bounded in practice: at most one report per task, and the master sends
+    // no new task while reports are stuck.
+    this.executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        runnable -> {
+          Thread thread = new Thread(runnable, "taskwire-slave-report-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    executor.allowCoreThreadTimeOut(true);
+  }
+
+  /** Queues the report of task {@code taskId} to the master of {@code link}. */
+  void report(MasterLink link, String taskId, boolean completed, Map<String, Object> result) {
+    executor.execute(() -> deliver(link, taskId, completed, result));
+  }
+
+  /** Waits up to {@code timeout} for queued reports to be delivered (or given up). */
+  boolean drain(Duration timeout) throws InterruptedException {
+    executor.shutdown();
+    return executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void deliver(MasterLink link, String taskId, boolean completed, Map<String, Object> result) {
+    String path = completed ? "/slave/task/complete" : "/slave/task/fail";
+    TaskReport body = new TaskReport(new TaskRef(taskId), result);
+    boolean idempotent = link.masterSupports(Extensions.IDEMPOTENT_REPORTS);
+    RetryPolicy policy = idempotent ? RetryPolicy.ANY_TRANSPORT_ERROR : RetryPolicy.CONNECTION_REFUSED_ONLY;
+    Duration backoff = config.retryWait();
+    for (int attempt = 0; ; attempt++) {
+      try {
+        link.reportEngine().send("PUT", path, body, link.headers(), policy);
+        return;
+      } catch (ResponseException e) {
+        giveUp(taskId, completed, result, "the master answered " + e.getMessage());
+        return;
+      } catch (IOException e) {
+        boolean mayRetry = idempotent || (e instanceof ConnectException && attempt < config.requestRetries());
+        if (!mayRetry) {
+          giveUp(taskId, completed, result, "transport error " + e);
+          return;
+        }
+        if (!links.isLive(link)) {
+          giveUp(taskId, completed, result, "the connection was lost (" + e + ")");
+          return;
+        }
+        log.debug("Report of task {} failed ({}); retrying in {} ms", taskId, e, backoff.toMillis());
+        if (!sleep(backoff)) {
+          giveUp(taskId, completed, result, "interrupted while retrying");
+          return;
+        }
+        backoff = nextBackoff(backoff);
+      }
+    }
+  }
+
+  private static Duration nextBackoff(Duration backoff) {
+    Duration doubled = backoff.isZero() ? Duration.ofMillis(10) : backoff.multipliedBy(2);
+    return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+  }
+
+  private static boolean sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void giveUp(String taskId, boolean completed, Map<String, Object> result, String why) {
+    log.error("Report of task {} could not be delivered, {}; {} result: {}",
+        taskId, why, completed ? "completed" : "failed", Json.toString(result));
+  }
+}

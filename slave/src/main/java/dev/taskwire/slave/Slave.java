@@ -1,0 +1,306 @@
+package dev.taskwire.slave;
+
+import dev.taskwire.common.http.BaseUrl;
+import dev.taskwire.common.http.HttpEngine;
+import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.protocol.CommonErrorCode;
+import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.ProtocolDefaults;
+import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.util.Checks;
+import dev.taskwire.slave.processor.DemoProcessor;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A slave: accepts one master at a time over HTTP, runs its tasks with a {@link TaskProcessor} on up
+ * to {@code slots} threads, heartbeats, and reports each result.
+ *
+ * <pre>{@code
+ * try (Slave slave = Slave.builder().port(7236).channel(42)
+ *         .processor(data -> Map.of("echo", data)).build().start()) {
+ *   slave.join();
+ * }
+ * }</pre>
+ *
+ * <p>Beyond the reference: a processor's unexpected exception is reported as a failure (the
+ * reference reports nothing); undelivered reports are retried; shutdown gives running tasks a
+ * grace period and reports the ones it has to interrupt.
+ */
+public final class Slave implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Slave.class);
+
+  private final SlaveConfig config;
+  private final Token selfToken = Token.generate();
+  private final MasterLinks links;
+  private final TaskRunner runner;
+  private final Heartbeat heartbeat;
+  private final JsonServer server;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Object lifecycleLock = new Object();
+  private volatile State state = State.NEW;
+
+  /** Lifecycle of a slave. */
+  public enum State {
+    NEW,
+    RUNNING,
+    SHUTTING_DOWN,
+    STOPPED
+  }
+
+  private Slave(SlaveConfig config) {
+    this.config = config;
+    this.links = new MasterLinks(config);
+    Reporter reporter = new Reporter(links, config);
+    this.runner = new TaskRunner(config, reporter);
+    this.heartbeat = new Heartbeat(links, config);
+    this.server = JsonServer.create("slave", CommonErrorCode.COMMON_FAILURE, config.maxBodyBytes());
+    new SlaveEndpoints(this, config, links, runner, server).register();
+  }
+
+  /** A builder with the defaults of PROTOCOL.md and the built-in demo processor. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts the server and the heartbeat; returns once the server answers. */
+  public Slave start() {
+    synchronized (lifecycleLock) {
+      if (state != State.NEW) {
+        throw new IllegalStateException("slave already started (state " + state + ")");
+      }
+      server.start(config.host(), config.port());
+      heartbeat.start();
+      state = State.RUNNING;
+    }
+    log.info(
+        "Taskwire slave listening on http://{}:{}, channel {}, {} slot{}, processor {}",
+        config.host(), port(), config.channel(), config.slots(), config.slots() == 1 ? "" : "s",
+        config.processorDescription());
+    return this;
+  }
+
+  /** The bound port (the chosen one when configured with port 0). */
+  public int port() {
+    return server.port();
+  }
+
+  /** The settings this slave runs with. */
+  public SlaveConfig config() {
+    return config;
+  }
+
+  /** The lifecycle state. */
+  public State state() {
+    return state;
+  }
+
+  /** Whether a master is connected. */
+  public boolean isConnected() {
+    return links.current() != null;
+  }
+
+  /** Tasks running now. */
+  public int runningTasks() {
+    return runner.running();
+  }
+
+  /**
+   * Sends {@code GET /ping} to this slave with its own token, through the network stack, and
+   * returns the answer's message ({@code "PONG!"}).
+   */
+  public String ping() throws IOException {
+    return selfEngine().send("GET", "/ping", null, Map.of(Headers.TOKEN, selfToken.value())).message();
+  }
+
+  /**
+   * Stops accepting requests (every endpoint then answers 401/101), gives running tasks the grace
+   * period to finish and report, interrupts and reports the rest as failed, then stops the
+   * heartbeat and the server. Returns when done; safe to call twice.
+   */
+  public void shutdown() {
+    synchronized (lifecycleLock) {
+      if (state == State.SHUTTING_DOWN || state == State.STOPPED) {
+        return;
+      }
+      if (state == State.NEW) {
+        state = State.STOPPED;
+        stopped.countDown();
+        return;
+      }
+      state = State.SHUTTING_DOWN;
+    }
+    log.info("Taskwire slave shutting down; grace period {} ms for {} running task(s)",
+        config.gracePeriod().toMillis(), runner.running());
+    runner.shutdown(config.gracePeriod());
+    heartbeat.stop();
+    server.stop();
+    state = State.STOPPED;
+    stopped.countDown();
+    log.info("Taskwire slave stopped");
+  }
+
+  /** Waits until the slave has stopped. */
+  public void join() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** Waits at most {@code timeout} for the slave to stop; returns whether it did. */
+  public boolean join(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** {@link #shutdown()}; safe to call twice. */
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  boolean isShuttingDown() {
+    State now = state;
+    return now == State.SHUTTING_DOWN || now == State.STOPPED;
+  }
+
+  /** The token of self requests ({@code /ping}, {@code /shutdown}); never log it in full. */
+  Token selfToken() {
+    return selfToken;
+  }
+
+  boolean isSelfToken(String candidate) {
+    return selfToken.matches(candidate);
+  }
+
+  /** Shuts down on a thread of its own, so that the {@code /shutdown} request can be answered first. */
+  void shutdownInBackground() {
+    Thread thread = new Thread(this::shutdown, "taskwire-slave-shutdown");
+    thread.start();
+  }
+
+  private HttpEngine selfEngine() {
+    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+    return HttpEngine.builder(BaseUrl.of(host, port(), false), Side.SLAVE).retries(0).build();
+  }
+
+  /** Builds a {@link Slave}. Every setting has the default that its method names. */
+  public static final class Builder {
+    /** Default number of tasks run at once: 1, as the reference. */
+    public static final int DEFAULT_SLOTS = 1;
+    /** Default time running tasks get to finish when the slave shuts down. */
+    public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
+    /** Default host: every interface. */
+    public static final String DEFAULT_HOST = "0.0.0.0";
+
+    private String host = DEFAULT_HOST;
+    private int port = ProtocolDefaults.DEFAULT_SLAVE_PORT;
+    private long channel = ProtocolDefaults.DEFAULT_CHANNEL;
+    private Duration heartbeatSpan = ProtocolDefaults.DEFAULT_HEARTBEAT_SPAN;
+    private int requestRetries = ProtocolDefaults.DEFAULT_REQUEST_RETRIES;
+    private Duration retryWait = ProtocolDefaults.DEFAULT_RETRY_WAIT;
+    private int slots = DEFAULT_SLOTS;
+    private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
+    private Duration taskTimeout = Duration.ZERO;
+    private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
+    private TaskProcessor processor = new DemoProcessor();
+    private String processorDescription = "demo (sum of a and b)";
+    private SlaveHooks hooks = SlaveHooks.NONE;
+
+    private Builder() {}
+
+    /** The address to listen on; if unset, {@code 0.0.0.0} (every interface). */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host == null");
+      return this;
+    }
+
+    /** The port; if unset, 7236. 0 picks any free port, readable from {@link Slave#port()} after start. */
+    public Builder port(int port) {
+      this.port = Checks.port("port", port);
+      return this;
+    }
+
+    /** The channel the master must send; if unset, 0. */
+    public Builder channel(long channel) {
+      this.channel = channel;
+      return this;
+    }
+
+    /** How often to heartbeat while connected; if unset, 3 s; at least 200 ms. */
+    public Builder heartbeatSpan(Duration span) {
+      this.heartbeatSpan = Checks.atLeast("heartbeatSpan", span, ProtocolDefaults.MIN_HEARTBEAT_SPAN);
+      return this;
+    }
+
+    /** Retries of a request to the master after a transport error; if unset, 5. */
+    public Builder requestRetries(int retries) {
+      this.requestRetries = Checks.atLeast("requestRetries", retries, ProtocolDefaults.MIN_REQUEST_RETRIES);
+      return this;
+    }
+
+    /** The wait between retries (and the first wait of a report's backoff); if unset, 1 s. */
+    public Builder retryWait(Duration wait) {
+      this.retryWait = Checks.notNegative("retryWait", wait);
+      return this;
+    }
+
+    /** How many tasks may run at once; if unset, 1 (exactly the reference's behaviour). */
+    public Builder slots(int slots) {
+      this.slots = Checks.atLeast("slots", slots, 1);
+      return this;
+    }
+
+    /** How long running tasks may finish after shutdown starts; if unset, 10 s. */
+    public Builder gracePeriod(Duration gracePeriod) {
+      this.gracePeriod = Checks.notNegative("gracePeriod", gracePeriod);
+      return this;
+    }
+
+    /**
+     * The longest a task may run before it is interrupted (an {@code --exec} process is killed) and
+     * reported failed with {@code {"error": "timeout"}}; if unset or zero, no limit.
+     */
+    public Builder taskTimeout(Duration taskTimeout) {
+      this.taskTimeout = Checks.notNegative("taskTimeout", taskTimeout);
+      return this;
+    }
+
+    /** The largest request body accepted, answered 413 above; if unset, 16 MiB. */
+    public Builder maxBodyBytes(long maxBodyBytes) {
+      if (maxBodyBytes < 1) {
+        throw new IllegalArgumentException("maxBodyBytes < 1: " + maxBodyBytes);
+      }
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** What runs each task; if unset, the built-in {@link DemoProcessor}. */
+    public Builder processor(TaskProcessor processor) {
+      return processor(processor, processor.getClass().getName());
+    }
+
+    /** {@link #processor(TaskProcessor)} with the description logged at start. */
+    public Builder processor(TaskProcessor processor, String description) {
+      this.processor = Objects.requireNonNull(processor, "processor == null");
+      this.processorDescription = Objects.requireNonNull(description, "description == null");
+      return this;
+    }
+
+    /** The hooks; if unset, {@link SlaveHooks#NONE}. */
+    public Builder hooks(SlaveHooks hooks) {
+      this.hooks = Objects.requireNonNull(hooks, "hooks == null");
+      return this;
+    }
+
+    /** The slave, not yet started. */
+    public Slave build() {
+      return new Slave(new SlaveConfig(host, port, channel, heartbeatSpan, requestRetries, retryWait,
+          slots, gracePeriod, taskTimeout, maxBodyBytes, processor, processorDescription, hooks));
+    }
+  }
+}

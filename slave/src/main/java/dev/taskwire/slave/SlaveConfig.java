@@ -1,0 +1,24 @@
+package dev.taskwire.slave;
+
+import java.time.Duration;
+
+/**
+ * The settings of a {@link Slave}, made by {@link Slave.Builder}; see each builder method for the
+ * meaning and default of a field.
+ *
+ * @param taskTimeout {@link Duration#ZERO} for no timeout
+ */
+public record SlaveConfig(
+    String host,
+    int port,
+    long channel,
+    Duration heartbeatSpan,
+    int requestRetries,
+    Duration retryWait,
+    int slots,
+    Duration gracePeriod,
+    Duration taskTimeout,
+    long maxBodyBytes,
+    TaskProcessor processor,
+    String processorDescription,
+    SlaveHooks hooks) {}

@@ -1,0 +1,226 @@
+package dev.taskwire.slave;
+
+import static dev.taskwire.common.protocol.SlaveErrorCode.CHANNEL_INVALID;
+import static dev.taskwire.common.protocol.SlaveErrorCode.CHANNEL_NOT_FOUND;
+import static dev.taskwire.common.protocol.SlaveErrorCode.MASTER_TOKEN_INVALID;
+import static dev.taskwire.common.protocol.SlaveErrorCode.MASTER_TOKEN_NOT_FOUND;
+import static dev.taskwire.common.protocol.SlaveErrorCode.SELF_TOKEN_INVALID;
+import static dev.taskwire.common.protocol.SlaveErrorCode.SELF_TOKEN_NOT_FOUND;
+import static dev.taskwire.common.protocol.SlaveErrorCode.SLAVE_ALREADY_CONNECTED;
+import static dev.taskwire.common.protocol.SlaveErrorCode.SLAVE_CONNECTION_REFUSED;
+import static dev.taskwire.common.protocol.SlaveErrorCode.SLAVE_DISCONNECTION_REFUSED;
+import static dev.taskwire.common.protocol.SlaveErrorCode.SLAVE_NOT_CONNECTED;
+import static dev.taskwire.common.protocol.SlaveErrorCode.SYSTEM_SHUTTING_DOWN;
+import static dev.taskwire.common.protocol.SlaveErrorCode.TASK_ALREADY_EXIST;
+import static dev.taskwire.common.protocol.SlaveErrorCode.TASK_REFUSED;
+
+import dev.taskwire.common.http.BaseUrl;
+import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.json.JsonFields;
+import dev.taskwire.common.json.JsonFormatException;
+import dev.taskwire.common.protocol.Extensions;
+import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.ProtocolDefaults;
+import dev.taskwire.common.protocol.Token;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The HTTP endpoints of a slave (PROTOCOL.md, "Endpoints of a slave"). Every request from a master
+ * is checked in the protocol's order: shutting down, channel, token, body. Handlers only throw; the
+ * {@link JsonServer} turns each exception into its envelope.
+ */
+final class SlaveEndpoints {
+  /** The extensions a Taskwire slave announces in its {@code /connect} answer. */
+  static final List<String> EXTENSIONS = List.of(Extensions.SLOTS, Extensions.HEALTH);
+
+  private final Slave slave;
+  private final SlaveConfig config;
+  private final MasterLinks links;
+  private final TaskRunner runner;
+  private final JsonServer server;
+  private final String channelText;
+
+  SlaveEndpoints(Slave slave, SlaveConfig config, MasterLinks links, TaskRunner runner, JsonServer server) {
+    this.slave = slave;
+    this.config = config;
+    this.links = links;
+    this.runner = runner;
+    this.server = server;
+    this.channelText = Long.toString(config.channel());
+  }
+
+  void register() {
+    Javalin app = server.app();
+    app.post("/connect", this::connect);
+    app.delete("/disconnect", this::disconnect);
+    app.post("/task/new", this::newTask);
+    app.get("/ping", this::ping);
+    app.delete("/shutdown", this::shutdown);
+    app.get("/health", this::health);
+  }
+
+  private void connect(Context ctx) {
+    checkNotShuttingDown();
+    checkChannel(ctx);
+    String token = requireToken(ctx);
+    Map<String, Object> body = server.body(ctx);
+    if (links.current() != null) {
+      throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
+    }
+    Map<String, Object> master = JsonFields.object(body, "master");
+    BaseUrl address = masterAddress(master);
+    List<String> extensions = announcedExtensions(master);
+    Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
+    try {
+      config.hooks().beforeConnection(data);
+    } catch (ConnectionRefused refused) {
+      throw SLAVE_CONNECTION_REFUSED.exception("Connection refused!", refused.data());
+    }
+    MasterLink link = links.connectIfFree(() -> MasterLink.create(Token.of(token), address, extensions, config));
+    if (link == null) {
+      throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
+    }
+    JsonServer.success(ctx, "Connect success.", Map.of(Extensions.TASKWIRE_KEY, announcement()));
+  }
+
+  private void disconnect(Context ctx) {
+    checkNotShuttingDown();
+    checkChannel(ctx);
+    MasterLink link = requireConnectionToken(ctx);
+    Map<String, Object> data = JsonFields.objectOrEmpty(server.body(ctx), "data");
+    try {
+      config.hooks().beforeDisconnection(data);
+    } catch (DisconnectionRefused refused) {
+      throw SLAVE_DISCONNECTION_REFUSED.exception("Disconnection refused!", refused.data());
+    }
+    if (!links.end(link)) {
+      throw SLAVE_NOT_CONNECTED.exception("This slave not connected yet.");
+    }
+    JsonServer.success(ctx, "Disconnect success.", null);
+  }
+
+  private void newTask(Context ctx) {
+    checkNotShuttingDown();
+    checkChannel(ctx);
+    MasterLink link = requireConnectionToken(ctx);
+    Map<String, Object> body = server.body(ctx);
+    String taskId = JsonFields.string(JsonFields.object(body, "task"), "task.id", "id");
+    Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
+    if (!runner.tryReserveSlot()) {
+      throw TASK_ALREADY_EXIST.exception("Already has a task.");
+    }
+    try {
+      config.hooks().beforeTask(data);
+    } catch (RuntimeException e) {
+      runner.releaseSlot();
+      if (e instanceof TaskRefused refused) {
+        throw TASK_REFUSED.exception("Task refused!", refused.data());
+      }
+      throw e;
+    }
+    runner.start(link, taskId, data);
+    JsonServer.success(ctx, "Task received!", null);
+  }
+
+  private void ping(Context ctx) {
+    checkNotShuttingDown();
+    checkSelfToken(ctx);
+    JsonServer.success(ctx, "PONG!", null);
+  }
+
+  private void shutdown(Context ctx) {
+    checkNotShuttingDown();
+    checkSelfToken(ctx);
+    JsonServer.afterResponse(ctx, slave::shutdownInBackground);
+    JsonServer.success(ctx, "Shutdown request received, this server will be down later.", null);
+  }
+
+  private void health(Context ctx) {
+    checkNotShuttingDown();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("state", slave.isConnected() ? "connected" : "idle");
+    data.put("slots", config.slots());
+    data.put("running", runner.running());
+    JsonServer.success(ctx, "Healthy.", data);
+  }
+
+  private Map<String, Object> announcement() {
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("version", ProtocolDefaults.TASKWIRE_VERSION);
+    info.put("slots", config.slots());
+    info.put("extensions", EXTENSIONS);
+    return info;
+  }
+
+  private void checkNotShuttingDown() {
+    if (slave.isShuttingDown()) {
+      throw SYSTEM_SHUTTING_DOWN.exception("System has already been shutting down.");
+    }
+  }
+
+  private void checkChannel(Context ctx) {
+    String channel = ctx.header(Headers.CHANNEL);
+    if (channel == null || channel.isBlank()) {
+      throw CHANNEL_NOT_FOUND.exception("Channel not found.");
+    }
+    // Parsed as a number, as the reference's int(header) is, so "042" matches channel 42.
+    long value;
+    try {
+      value = Long.parseLong(channel.trim());
+    } catch (NumberFormatException e) {
+      throw CHANNEL_INVALID.exception("Channel is not a number: '" + channel + "'.");
+    }
+    if (value != config.channel()) {
+      throw CHANNEL_INVALID.exception("Channel not match with this endpoint.");
+    }
+  }
+
+  private static String requireToken(Context ctx) {
+    String token = ctx.header(Headers.TOKEN);
+    if (token == null || token.isEmpty()) {
+      throw MASTER_TOKEN_NOT_FOUND.exception("Master token not found.");
+    }
+    return token;
+  }
+
+  /** The live link whose token the request carries; a slave with no master has no token to match. */
+  private MasterLink requireConnectionToken(Context ctx) {
+    String token = requireToken(ctx);
+    MasterLink link = links.current();
+    if (link == null || !link.token().matches(token)) {
+      throw MASTER_TOKEN_INVALID.exception("Master not match with this endpoint.");
+    }
+    return link;
+  }
+
+  private void checkSelfToken(Context ctx) {
+    String token = ctx.header(Headers.TOKEN);
+    if (token == null || token.isEmpty()) {
+      throw SELF_TOKEN_NOT_FOUND.exception("Slave token not found.");
+    }
+    if (!slave.isSelfToken(token)) {
+      throw SELF_TOKEN_INVALID.exception("Slave token not match with this endpoint.");
+    }
+  }
+
+  private static BaseUrl masterAddress(Map<String, Object> master) {
+    String address = JsonFields.string(master, "master.address", "address");
+    try {
+      return BaseUrl.parse(address);
+    } catch (IllegalArgumentException e) {
+      throw new JsonFormatException("master.address is not an http or https URL: " + address);
+    }
+  }
+
+  private static List<String> announcedExtensions(Map<String, Object> master) {
+    if (master.get(Extensions.TASKWIRE_KEY) instanceof Map<?, ?> taskwire
+        && taskwire.get("extensions") instanceof List<?> list) {
+      return list.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+    }
+    return List.of();
+  }
+}

@@ -1,0 +1,175 @@
+package dev.taskwire.slave;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks on up to {@code slots} threads and hands each outcome to the {@link Reporter}.
+ *
+ * <p>A slot is taken when {@code /task/new} is accepted and given back when the processor returns,
+ * before the report is sent, so the master may send the next task as soon as it has the result.
+ * Each task is reported exactly once: by its processor, or, if that has not returned, by a timeout
+ * or the shutdown, whichever comes first.
+ */
+final class TaskRunner {
+  private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+
+  private final SlaveConfig config;
+  private final Reporter reporter;
+  private final Semaphore slots;
+  private final ThreadPoolExecutor executor;
+  private final ScheduledExecutorService timer;
+  private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
+
+  TaskRunner(SlaveConfig config, Reporter reporter) {
+    this.config = config;
+    this.reporter = reporter;
+    this.slots = new Semaphore(config.slots());
+    AtomicInteger count = new AtomicInteger();
+    // At most `slots` tasks are accepted at once, so the queue never holds more than that.
+    this.executor = new ThreadPoolExecutor(config.slots(), config.slots(), 0, TimeUnit.MILLISECONDS,
+        new LinkedBlockingQueue<>(config.slots()),
+        runnable -> new Thread(runnable, "taskwire-slave-task-" + count.incrementAndGet()));
+    this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "taskwire-slave-task-timer");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /** Takes a slot if one is free. */
+  boolean tryReserveSlot() {
+    return slots.tryAcquire();
+  }
+
+  /** Gives back a slot taken by {@link #tryReserveSlot()} for a task that was then refused. */
+  void releaseSlot() {
+    slots.release();
+  }
+
+  /** Tasks accepted and not yet returned from the processor. */
+  int running() {
+    return config.slots() - slots.availablePermits();
+  }
+
+  /** Runs task {@code taskId} in a slot already reserved, and reports it to {@code link}'s master. */
+  void start(MasterLink link, String taskId, Map<String, Object> data) {
+    RunningTask task = new RunningTask(link, taskId);
+    running.put(taskId, task);
+    task.future = executor.submit(() -> run(task, data));
+    if (!config.taskTimeout().isZero()) {
+      task.timeout = timer.schedule(() -> stop(task, "timeout",
+          "task ran longer than " + config.taskTimeout().toMillis() + " ms"),
+          config.taskTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void run(RunningTask task, Map<String, Object> data) {
+    boolean completed = false;
+    Map<String, Object> result;
+    try {
+      Map<String, Object> returned = config.processor().process(data);
+      result = returned == null ? Map.of() : returned;
+      completed = true;
+    } catch (TaskFail fail) {
+      result = fail.result();
+      log.debug("Task {} failed: {}", task.id, fail.getMessage());
+    } catch (Exception | Error e) {
+      result = errorResult(e.getClass().getName(), String.valueOf(e.getMessage()));
+      if (!task.reported.get()) {
+        log.warn("Task {} threw {}", task.id, e.toString(), e);
+      }
+    } finally {
+      if (task.timeout != null) {
+        task.timeout.cancel(false);
+      }
+      running.remove(task.id);
+      slots.release();
+      // Clear an interrupt aimed at this task so it cannot leak into the next one on this thread.
+      Thread.interrupted();
+    }
+    if (task.claimReport()) {
+      reporter.report(task.link, task.id, completed, result);
+    }
+  }
+
+  /** Reports {@code task} failed with {@code error} and interrupts its processor. */
+  private void stop(RunningTask task, String error, String message) {
+    if (task.claimReport()) {
+      log.warn("Task {} stopped: {}", task.id, message);
+      reporter.report(task.link, task.id, false, errorResult(error, message));
+    }
+    Future<?> future = task.future;
+    if (future != null) {
+      future.cancel(true);
+    }
+  }
+
+  /**
+   * Lets running tasks finish for up to {@code grace}, then interrupts the rest and reports them
+   * failed, then waits (bounded) for the reports to go out.
+   */
+  void shutdown(Duration grace) {
+    executor.shutdown();
+    timer.shutdownNow();
+    try {
+      if (!executor.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+        List<RunningTask> left = List.copyOf(running.values());
+        log.warn("Grace period over; interrupting {} task(s)", left.size());
+        for (RunningTask task : left) {
+          stop(task, "shutdown", "the slave shut down before the task finished");
+        }
+        executor.shutdownNow();
+        if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+          log.warn("{} task thread(s) ignored interruption; leaving them behind", executor.getActiveCount());
+        }
+      }
+      if (!reporter.drain(Reporter.MAX_BACKOFF.multipliedBy(3))) {
+        log.warn("Reports still pending at shutdown; they are logged if they fail");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      executor.shutdownNow();
+    }
+  }
+
+  static Map<String, Object> errorResult(String error, String message) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("error", error);
+    result.put("message", message);
+    return result;
+  }
+
+  /** A task between acceptance and the return of its processor. */
+  private static final class RunningTask {
+    final MasterLink link;
+    final String id;
+    final AtomicBoolean reported = new AtomicBoolean();
+    volatile Future<?> future;
+    volatile java.util.concurrent.ScheduledFuture<?> timeout;
+
+    RunningTask(MasterLink link, String id) {
+      this.link = link;
+      this.id = id;
+    }
+
+    /** True for exactly one caller: the one that reports this task. */
+    boolean claimReport() {
+      return reported.compareAndSet(false, true);
+    }
+  }
+}

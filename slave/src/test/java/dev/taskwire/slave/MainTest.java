@@ -1,0 +1,71 @@
+package dev.taskwire.slave;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MainTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(Map<String, String> env, String... args) {
+    return Main.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void helpListsEveryFlagWithItsDefault() {
+    assertEquals(0, run(Map.of(), "--help"));
+    String help = out.toString();
+    for (String flag : new String[] {"--host", "--port", "--channel", "--slots", "--heartbeat-span", "--request-retries",
+        "--retry-wait", "--grace-period", "--task-timeout", "--max-body-bytes", "--exec", "--processor"}) {
+      assertTrue(help.contains(flag), flag + " in\n" + help);
+    }
+    assertTrue(help.contains("(default: 7236)"), help);
+    assertTrue(help.contains("(default: 3s)"), help);
+    assertTrue(help.contains("(default: 10s)"), help);
+    assertTrue(help.contains("TASKWIRE_HEARTBEAT_SPAN"), help);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--port|abc|Invalid value for option '--port': 'abc' is not an int",
+      "--port|70000|Invalid value for option '--port': 70000 (port not in 0..65535: 70000)",
+      "--slots|0|Invalid value for option '--slots': 0 (slots < 1: 0)",
+      "--heartbeat-span|100ms|Invalid value for option '--heartbeat-span': 100ms (heartbeatSpan < 200ms: 100ms)",
+      "--heartbeat-span|3 parsecs|Invalid value for option '--heartbeat-span': not a duration (write it like 200ms, 3s, 1.5s, 2m or 1h): '3 parsecs'",
+      "--retry-wait|-1s|Invalid value for option '--retry-wait': not a duration (write it like 200ms, 3s, 1.5s, 2m or 1h): '-1s'",
+      "--request-retries|-1|Invalid value for option '--request-retries': -1 (requestRetries < 0: -1)",
+      "--channel|x|Invalid value for option '--channel': 'x' is not a long",
+      "--max-body-bytes|0|Invalid value for option '--max-body-bytes': 0 (maxBodyBytes < 1: 0)",
+      "--processor|com.example.Missing|Invalid value for option '--processor': com.example.Missing (java.lang.ClassNotFoundException: com.example.Missing)",
+      "--processor|java.lang.String|Invalid value for option '--processor': java.lang.String (does not implement dev.taskwire.slave.TaskProcessor)",
+  })
+  void badValueEndsWithOneLineNamingFlagAndValueAndExitCode2(String flag, String value, String message) {
+    assertEquals(2, run(Map.of(), flag, value));
+    assertEquals("taskwire-slave: " + message + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void unknownFlagIsAUsageError() {
+    assertEquals(2, run(Map.of(), "--bogus"));
+    assertEquals("taskwire-slave: Unknown option: '--bogus'" + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void environmentVariableSetsAFlagAndIsCheckedTheSameWay() {
+    assertEquals(2, run(Map.of("TASKWIRE_SLOTS", "0")));
+    assertEquals("taskwire-slave: Invalid value for option '--slots': 0 (slots < 1: 0)" + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void execAndProcessorExcludeEachOther() {
+    assertEquals(2, run(Map.of(), "--processor", "x.Y", "--exec", "cat"));
+    assertEquals("taskwire-slave: --exec and --processor exclude each other" + System.lineSeparator(), err.toString());
+  }
+}

@@ -1,0 +1,323 @@
+package dev.taskwire.slave;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.common.json.Json;
+import dev.taskwire.common.protocol.Envelope;
+import dev.taskwire.common.protocol.MasterErrorCode;
+import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.slave.processor.ExecProcessor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import okhttp3.mockwebserver.SocketPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A MockWebServer plays the master: what the slave sends it, and how the slave copes when it fails. */
+class SlaveToMasterTest {
+  private static final String TOKEN = "connection-token";
+  private static final Map<String, String> OK = Map.of();
+
+  private final MockWebServer master = new MockWebServer();
+  private Slave slave;
+
+  @AfterEach
+  void stop() throws IOException {
+    if (slave != null) {
+      slave.close();
+    }
+    master.shutdown();
+  }
+
+  private Slave.Builder slaveBuilder() {
+    return Slave.builder().host("127.0.0.1").port(0).channel(7).heartbeatSpan(Duration.ofMinutes(10))
+        .retryWait(Duration.ZERO).requestRetries(0).gracePeriod(Duration.ofSeconds(2));
+  }
+
+  private static MockResponse success(String message) {
+    return new MockResponse().setBody(Json.toString(Envelope.success(message, null)));
+  }
+
+  /** Answers every request with success, like a healthy master. */
+  private void answerEverything() {
+    master.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return success("Received!");
+      }
+    });
+  }
+
+  private PeerClient connect(int masterPort, List<String> masterExtensions) throws IOException {
+    PeerClient client = new PeerClient(slave.port(), Side.SLAVE);
+    Map<String, Object> masterInfo = masterExtensions == null
+        ? Map.of("address", "http://127.0.0.1:" + masterPort)
+        : Map.of("address", "http://127.0.0.1:" + masterPort, "taskwire", Map.of("version", "1.0", "extensions", masterExtensions));
+    client.send("POST", "/connect", Map.of("master", masterInfo, "data", Map.of()), "7", TOKEN);
+    return client;
+  }
+
+  private static void sendTask(PeerClient client, String id, Map<String, Object> data) throws IOException {
+    client.send("POST", "/task/new", Map.of("task", Map.of("id", id), "data", data), "7", TOKEN);
+  }
+
+  private RecordedRequest takeReport() throws InterruptedException {
+    RecordedRequest request = master.takeRequest(10, TimeUnit.SECONDS);
+    assertNotNull(request, "no report within 10 s");
+    return request;
+  }
+
+  @Test
+  void heartbeatsCarryChannelAndTokenAtTheConfiguredSpan() throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).build().start();
+    connect(master.getPort(), null);
+    long first = 0;
+    for (int i = 0; i < 3; i++) {
+      RecordedRequest beat = takeReport();
+      if (i == 0) {
+        first = System.nanoTime();
+      }
+      assertEquals("GET", beat.getMethod());
+      assertEquals("/slave/heartbeat", beat.getPath());
+      assertEquals("7", beat.getHeader("Channel"));
+      assertEquals(TOKEN, beat.getHeader("Token"));
+    }
+    long gapMillis = (System.nanoTime() - first) / 1_000_000;
+    assertTrue(gapMillis >= 300, "two spans of 200 ms passed between beats 1 and 3, took " + gapMillis + " ms");
+  }
+
+  @Test
+  void completedTaskIsReportedWithItsIdAndResult() throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().build().start();
+    sendTask(connect(master.getPort(), null), "task-1", Map.of("a", 2, "b", 3));
+    RecordedRequest report = takeReport();
+    assertEquals("PUT", report.getMethod());
+    assertEquals("/slave/task/complete", report.getPath());
+    assertEquals(TOKEN, report.getHeader("Token"));
+    assertEquals("7", report.getHeader("Channel"));
+    assertEquals(Map.of("task", Map.of("id", "task-1"), "result", Map.of("sum", 5)), Json.parseObject(report.getBody().readUtf8()));
+  }
+
+  @Test
+  void taskFailIsReportedWithItsResult() throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().build().start();
+    sendTask(connect(master.getPort(), null), "task-2", Map.of("fail", true));
+    RecordedRequest report = takeReport();
+    assertEquals("/slave/task/fail", report.getPath());
+    assertEquals(Map.of("task", Map.of("id", "task-2"), "result", Map.of("error", "requested failure")),
+        Json.parseObject(report.getBody().readUtf8()));
+  }
+
+  @Test
+  void unexpectedProcessorExceptionIsReportedAsFailure() throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().processor(data -> {
+      throw new IllegalStateException("disk full");
+    }).build().start();
+    sendTask(connect(master.getPort(), null), "task-3", Map.of());
+    RecordedRequest report = takeReport();
+    assertEquals("/slave/task/fail", report.getPath());
+    assertEquals(Map.of("task", Map.of("id", "task-3"),
+            "result", Map.of("error", "java.lang.IllegalStateException", "message", "disk full")),
+        Json.parseObject(report.getBody().readUtf8()));
+  }
+
+  @Test
+  void reportToReferenceMasterIsRetriedWhileTheConnectionIsRefused() throws Exception {
+    int port;
+    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = reserve.getLocalPort();
+    }
+    slave = slaveBuilder().requestRetries(20).retryWait(Duration.ofMillis(100)).build().start();
+    sendTask(connect(port, null), "task-4", Map.of("a", 1, "b", 1));
+    // The task is done before the master exists: its first report attempts are refused.
+    Await.until(Duration.ofSeconds(5), "task finished", () -> slave.runningTasks() == 0);
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), port);
+    RecordedRequest report = takeReport();
+    assertEquals("/slave/task/complete", report.getPath());
+    assertEquals(Map.of("task", Map.of("id", "task-4"), "result", Map.of("sum", 2)), Json.parseObject(report.getBody().readUtf8()));
+  }
+
+  @Test
+  void reportToReferenceMasterIsNotRepeatedAfterADroppedConnection() throws Exception {
+    master.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+    master.enqueue(success("Result received!"));
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().requestRetries(5).build().start();
+    sendTask(connect(master.getPort(), null), "task-5", Map.of("a", 1, "b", 1));
+    assertEquals("/slave/task/complete", takeReport().getPath());
+    // The reference master may have processed the first request; a second would break it.
+    assertEquals(null, master.takeRequest(500, TimeUnit.MILLISECONDS));
+  }
+
+  @Test
+  void reportToTaskwireMasterIsRetriedAfterDroppedConnections() throws Exception {
+    master.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+    master.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+    master.enqueue(success("Result received!"));
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().build().start();
+    sendTask(connect(master.getPort(), List.of("idempotent reports")), "task-6", Map.of("a", 1, "b", 2));
+    for (int attempt = 0; attempt < 3; attempt++) {
+      assertEquals("/slave/task/complete", takeReport().getPath());
+    }
+    assertEquals(null, master.takeRequest(300, TimeUnit.MILLISECONDS), "delivered, so not sent again");
+  }
+
+  @Test
+  void heartbeatAnsweredWithFailureLosesTheConnection() throws Exception {
+    master.enqueue(new MockResponse().setResponseCode(403).setBody(Json.toString(
+        Envelope.failure(MasterErrorCode.SLAVE_TOKEN_INVALID, "No matching slave token found in this endpoint.", null))));
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    CountDownLatch lost = new CountDownLatch(1);
+    AtomicReference<String> lostAddress = new AtomicReference<>();
+    AtomicReference<Throwable> lostCause = new AtomicReference<>();
+    slave = slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).hooks(new SlaveHooks() {
+      @Override
+      public void lostConnection(String masterAddress, Throwable cause) {
+        lostAddress.set(masterAddress);
+        lostCause.set(cause);
+        lost.countDown();
+      }
+    }).build().start();
+    connect(master.getPort(), null);
+    assertTrue(lost.await(10, TimeUnit.SECONDS));
+    assertEquals("http://127.0.0.1:" + master.getPort(), lostAddress.get());
+    assertTrue(lostCause.get().getMessage().contains("code 502"), lostCause.get().getMessage());
+    assertFalse(slave.isConnected());
+    connect(master.getPort(), null);
+    assertTrue(slave.isConnected(), "a new master is accepted after the loss");
+  }
+
+  @Test
+  void heartbeatThatCannotReachTheMasterLosesTheConnectionAfterRetries() throws Exception {
+    int port;
+    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = reserve.getLocalPort();
+    }
+    CountDownLatch lost = new CountDownLatch(1);
+    slave = slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).requestRetries(2).retryWait(Duration.ofMillis(10))
+        .hooks(new SlaveHooks() {
+          @Override
+          public void lostConnection(String masterAddress, Throwable cause) {
+            lost.countDown();
+          }
+        }).build().start();
+    connect(port, null);
+    assertTrue(lost.await(10, TimeUnit.SECONDS));
+    assertFalse(slave.isConnected());
+  }
+
+  @Test
+  void taskPastItsTimeoutIsReportedFailedAndItsThreadInterrupted() throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    slave = slaveBuilder().taskTimeout(Duration.ofMillis(300)).processor(data -> {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+        throw e;
+      }
+      return Map.of();
+    }).build().start();
+    sendTask(connect(master.getPort(), null), "slow", Map.of());
+    RecordedRequest report = takeReport();
+    assertEquals("/slave/task/fail", report.getPath());
+    assertEquals(Map.of("task", Map.of("id", "slow"), "result", Map.of("error", "timeout", "message", "task ran longer than 300 ms")),
+        Json.parseObject(report.getBody().readUtf8()));
+    assertTrue(interrupted.await(5, TimeUnit.SECONDS));
+    Await.until(Duration.ofSeconds(5), "slot freed", () -> slave.runningTasks() == 0);
+    assertEquals(null, master.takeRequest(300, TimeUnit.MILLISECONDS), "reported once only");
+  }
+
+  @Test
+  void execTaskPastItsTimeoutIsKilledAndReportedFailed(@TempDir Path dir) throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    Path pidFile = dir.resolve("pid");
+    Path script = dir.resolve("slow.sh");
+    Files.writeString(script, "#!/bin/sh\necho $$ > " + pidFile + ".tmp && mv " + pidFile + ".tmp " + pidFile + "\nexec sleep 60\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    slave = slaveBuilder().taskTimeout(Duration.ofMillis(500)).processor(new ExecProcessor(List.of(script.toString()))).build().start();
+    sendTask(connect(master.getPort(), null), "exec-slow", Map.of());
+    RecordedRequest report = takeReport();
+    assertEquals("/slave/task/fail", report.getPath());
+    assertEquals("timeout", ((Map<?, ?>) Json.parseObject(report.getBody().readUtf8()).get("result")).get("error"));
+    long pid = Long.parseLong(Files.readString(pidFile).trim());
+    Await.until(Duration.ofSeconds(10), "process " + pid + " killed", () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    Await.until(Duration.ofSeconds(5), "slot freed", () -> slave.runningTasks() == 0);
+  }
+
+  @Test
+  void shutdownReportsTasksStillRunningAfterTheGracePeriod() throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    CountDownLatch started = new CountDownLatch(1);
+    slave = slaveBuilder().gracePeriod(Duration.ofMillis(200)).processor(data -> {
+      started.countDown();
+      Thread.sleep(60_000);
+      return Map.of();
+    }).build().start();
+    sendTask(connect(master.getPort(), null), "long", Map.of());
+    assertTrue(started.await(5, TimeUnit.SECONDS));
+    slave.shutdown();
+    RecordedRequest report = takeReport();
+    assertEquals("/slave/task/fail", report.getPath());
+    assertEquals(Map.of("error", "shutdown", "message", "the slave shut down before the task finished"),
+        Json.parseObject(report.getBody().readUtf8()).get("result"));
+  }
+
+  @Test
+  void shutdownLetsATaskFinishWithinTheGracePeriod() throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    slave = slaveBuilder().gracePeriod(Duration.ofSeconds(10)).processor(data -> {
+      started.countDown();
+      finish.await(10, TimeUnit.SECONDS);
+      return Map.of("done", true);
+    }).build().start();
+    sendTask(connect(master.getPort(), null), "graceful", Map.of());
+    assertTrue(started.await(5, TimeUnit.SECONDS));
+    Thread stopper = new Thread(slave::shutdown);
+    stopper.start();
+    Await.until(Duration.ofSeconds(5), "shutting down", () -> slave.state() == Slave.State.SHUTTING_DOWN);
+    finish.countDown();
+    RecordedRequest report = takeReport();
+    assertEquals("/slave/task/complete", report.getPath());
+    assertEquals(Map.of("done", true), Json.parseObject(report.getBody().readUtf8()).get("result"));
+    stopper.join(10_000);
+    assertEquals(Slave.State.STOPPED, slave.state());
+  }
+}
