@@ -55,10 +55,11 @@ public final class JsonServer {
       QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads), 60_000);
       threads.setName("taskwire-" + name + "-http");
       config.jetty.threadPool = threads;
-      // Javalin calls the request logger once the response is written.
+      // Javalin calls the request logger once the response is written to Jetty's buffer.
       config.requestLogger.http((ctx, millis) -> {
         Runnable afterResponse = ctx.attribute(AFTER_RESPONSE_ATTRIBUTE);
         if (afterResponse != null) {
+          ctx.res().flushBuffer(); // onto the socket, so that the action cannot cut it short
           afterResponse.run();
         }
         if (log.isDebugEnabled()) {
