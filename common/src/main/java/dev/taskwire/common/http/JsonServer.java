@@ -142,7 +142,10 @@ public final class JsonServer {
 
   /** Answers {@code envelope} with {@code status}. */
   public static void answer(Context ctx, int status, Envelope envelope) {
-    ctx.status(status).contentType(JSON_CONTENT_TYPE).result(Json.toBytes(envelope));
+    byte[] body = Json.toBytes(envelope);
+    // A declared length lets an early flush (see afterResponse) send a complete, unchunked answer.
+    ctx.res().setContentLength(body.length);
+    ctx.status(status).contentType(JSON_CONTENT_TYPE).result(body);
   }
 
   private byte[] readBounded(Context ctx) {
