@@ -1,0 +1,54 @@
+package dev.taskwire.master;
+
+import dev.taskwire.common.util.Durations;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Every check span, drops the connections whose last heartbeat is older than the tolerance. */
+final class HeartbeatCheck {
+  private static final Logger log = LoggerFactory.getLogger(HeartbeatCheck.class);
+
+  private final Connections connections;
+  private final MasterConfig config;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "taskwire-master-heartbeat-check");
+        thread.setDaemon(true);
+        return thread;
+      });
+
+  HeartbeatCheck(Connections connections, MasterConfig config) {
+    this.connections = connections;
+    this.config = config;
+  }
+
+  void start() {
+    long span = config.heartbeatCheckSpan().toNanos();
+    scheduler.scheduleAtFixedRate(this::check, span, span, TimeUnit.NANOSECONDS);
+  }
+
+  void stop() {
+    scheduler.shutdownNow();
+  }
+
+  private void check() {
+    Duration tolerance = config.heartbeatTolerance();
+    for (SlaveConnection connection : connections.live()) {
+      Duration age = connection.lastHeartbeatAge();
+      if (age.compareTo(tolerance) > 0) {
+        log.warn("Dropping connection {} to {}: no heartbeat for {} (tolerance {})",
+            connection.name(), connection.slaveAddress(), Durations.format(age), Durations.format(tolerance));
+        try {
+          connection.end(TaskFailure.Reason.LOST, "dropped: no heartbeat for " + Durations.format(age));
+        } catch (RuntimeException e) {
+          // Never let an exception cancel the periodic check.
+          log.error("Dropping connection {} failed", connection.name(), e);
+        }
+      }
+    }
+  }
+}

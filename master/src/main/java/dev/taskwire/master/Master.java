@@ -1,0 +1,382 @@
+package dev.taskwire.master;
+
+import dev.taskwire.common.http.BaseUrl;
+import dev.taskwire.common.http.HttpEngine;
+import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.protocol.Extensions;
+import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.MasterErrorCode;
+import dev.taskwire.common.protocol.ProtocolDefaults;
+import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.util.Checks;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A master: opens named connections to slaves, sends them tasks, and receives each result on its
+ * own HTTP server (the callback address it gives the slaves).
+ *
+ * <pre>{@code
+ * try (Master master = Master.builder().port(7235).channel(42).build().start()) {
+ *   SlaveConnection conn = master.newConnection("gpu-1", "10.0.0.7", 7236);
+ *   conn.connect();
+ *   Task task = conn.newTask(Map.of("a", 2, "b", 3)).start().join();
+ * }
+ * }</pre>
+ */
+public final class Master implements AutoCloseable {
+  /** The extensions a Taskwire master announces in its {@code /connect} body. */
+  static final List<String> EXTENSIONS = List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.HEALTH);
+  /** How long shutdown waits for callbacks already running. */
+  static final Duration CALLBACK_DRAIN = Duration.ofSeconds(5);
+
+  private static final Logger log = LoggerFactory.getLogger(Master.class);
+
+  private final MasterConfig config;
+  private final Token selfToken = Token.generate();
+  private final Connections connections = new Connections();
+  private final JsonServer server;
+  private final HeartbeatCheck heartbeatCheck;
+  private final ThreadPoolExecutor resultExecutor;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Object lifecycleLock = new Object();
+  private volatile State state = State.NEW;
+  private volatile String myAddress;
+
+  /** Lifecycle of a master. */
+  public enum State {
+    NEW,
+    RUNNING,
+    SHUTTING_DOWN,
+    STOPPED
+  }
+
+  private Master(MasterConfig config) {
+    this.config = config;
+    this.server = JsonServer.create("master", MasterErrorCode.TASK_DATA_INVALID, config.maxBodyBytes());
+    this.heartbeatCheck = new HeartbeatCheck(connections, config);
+    AtomicInteger count = new AtomicInteger();
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    // Unbounded queue, bounded in practice: at most one entry per task in flight.
+    this.resultExecutor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        runnable -> {
+          Thread thread = new Thread(runnable, "taskwire-master-result-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    resultExecutor.allowCoreThreadTimeOut(true);
+    new MasterEndpoints(this, config, connections, server).register();
+  }
+
+  /** A builder with the defaults of PROTOCOL.md. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts the server and the heartbeat check; returns once the server answers. */
+  public Master start() {
+    synchronized (lifecycleLock) {
+      if (state != State.NEW) {
+        throw new IllegalStateException("master already started (state " + state + ")");
+      }
+      server.start(config.host(), config.port());
+      myAddress = config.myAddress() != null
+          ? config.myAddress()
+          : "http://" + (config.callbackHost() != null ? config.callbackHost() : LocalAddresses.nonLoopbackHost()) + ":" + port();
+      heartbeatCheck.start();
+      state = State.RUNNING;
+    }
+    log.info("Taskwire master listening on http://{}:{}, channel {}, callback address {}",
+        config.host(), port(), config.channel(), myAddress);
+    return this;
+  }
+
+  /** The bound port (the chosen one when configured with port 0). */
+  public int port() {
+    return server.port();
+  }
+
+  /** The callback address sent to slaves; null before {@link #start()}. */
+  public String myAddress() {
+    return myAddress;
+  }
+
+  /** The settings this master runs with. */
+  public MasterConfig config() {
+    return config;
+  }
+
+  /** The lifecycle state. */
+  public State state() {
+    return state;
+  }
+
+  /**
+   * A connection named {@code name} to the slave at {@code host}:{@code port} over http, not yet
+   * connected: call {@link SlaveConnection#connect()}.
+   *
+   * @throws IllegalStateException if a live connection already has this name
+   */
+  public SlaveConnection newConnection(String name, String host, int port) {
+    return newConnection(name, host, port, false);
+  }
+
+  /** {@link #newConnection(String, String, int)} over https when {@code https} is true. */
+  public SlaveConnection newConnection(String name, String host, int port, boolean https) {
+    SlaveConnection.requireName(name);
+    if (state != State.RUNNING) {
+      throw new IllegalStateException("master is not running (state " + state + ")");
+    }
+    if (connections.nameTaken(name)) {
+      throw new IllegalStateException("a live connection is already named " + name);
+    }
+    return new SlaveConnection(this, name, BaseUrl.of(host, port, https), config);
+  }
+
+  /** Whether a live connection is named {@code name}. */
+  public boolean contains(String name) {
+    return connections.live(name) != null;
+  }
+
+  /**
+   * The live connection named {@code name}.
+   *
+   * @throws NoSuchElementException naming the connection when there is none
+   */
+  public SlaveConnection get(String name) {
+    SlaveConnection connection = connections.live(name);
+    if (connection == null) {
+      throw new NoSuchElementException("no live connection named " + name + "; live: " + names());
+    }
+    return connection;
+  }
+
+  /**
+   * Disconnects the connection named {@code name} and removes it, even if the slave cannot be
+   * reached or refuses (its tasks in flight fail with reason LOST).
+   *
+   * @throws NoSuchElementException if there is none
+   * @throws IOException if the slave could not be told (the connection is removed all the same)
+   */
+  public void remove(String name) throws IOException {
+    SlaveConnection connection = get(name);
+    try {
+      connection.disconnect();
+    } finally {
+      connection.end(TaskFailure.Reason.LOST, "removed");
+    }
+  }
+
+  /** The names of the live connections (a snapshot). */
+  public Set<String> names() {
+    return connections.names();
+  }
+
+  /** Sends {@code GET /ping} to this master with its own token and returns the message ({@code "PONG!"}). */
+  public String ping() throws IOException {
+    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+    HttpEngine self = HttpEngine.builder(BaseUrl.of(host, port(), false), Side.MASTER).retries(0).build();
+    return self.send("GET", "/ping", null, Map.of(Headers.TOKEN, selfToken.value())).message();
+  }
+
+  /**
+   * Stops: endpoints answer 401/101, the heartbeat check stops, every task in flight fails with
+   * reason SHUTDOWN (callbacks fire, {@code join()} returns), callbacks get up to 5 s to finish, then
+   * the server stops. Slaves are not sent {@code /disconnect}: their next heartbeat is refused and
+   * they accept a new master. Safe to call twice.
+   */
+  public void shutdown() {
+    synchronized (lifecycleLock) {
+      if (state == State.SHUTTING_DOWN || state == State.STOPPED) {
+        return;
+      }
+      if (state == State.NEW) {
+        state = State.STOPPED;
+        stopped.countDown();
+        return;
+      }
+      state = State.SHUTTING_DOWN;
+    }
+    log.info("Taskwire master shutting down");
+    heartbeatCheck.stop();
+    for (SlaveConnection connection : connections.live()) {
+      connection.end(TaskFailure.Reason.SHUTDOWN, "closed by the master's shutdown");
+    }
+    resultExecutor.shutdown();
+    try {
+      // The server keeps answering 401/101 meanwhile, so slaves learn the master is going away.
+      if (!resultExecutor.awaitTermination(CALLBACK_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("Callbacks still running after {} ms; not waiting for them", CALLBACK_DRAIN.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.stop();
+    state = State.STOPPED;
+    stopped.countDown();
+    log.info("Taskwire master stopped");
+  }
+
+  /** Waits until the master has stopped. */
+  public void join() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** Waits at most {@code timeout} for the master to stop; returns whether it did. */
+  public boolean join(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** {@link #shutdown()}; safe to call twice. */
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  MasterHooks hooks() {
+    return config.hooks();
+  }
+
+  Connections connections() {
+    return connections;
+  }
+
+  Executor resultExecutor() {
+    return resultExecutor;
+  }
+
+  boolean isShuttingDown() {
+    State now = state;
+    return now == State.SHUTTING_DOWN || now == State.STOPPED;
+  }
+
+  /** The token of self requests; never log it in full. */
+  Token selfToken() {
+    return selfToken;
+  }
+
+  boolean isSelfToken(String candidate) {
+    return selfToken.matches(candidate);
+  }
+
+  /** Shuts down on a thread of its own, so that the {@code /shutdown} request is answered first. */
+  void shutdownInBackground() {
+    new Thread(this::shutdown, "taskwire-master-shutdown").start();
+  }
+
+  /** Builds a {@link Master}. Every setting has the default that its method names. */
+  public static final class Builder {
+    /** Default host: every interface. */
+    public static final String DEFAULT_HOST = "0.0.0.0";
+
+    private String host = DEFAULT_HOST;
+    private int port = ProtocolDefaults.DEFAULT_MASTER_PORT;
+    private long channel = ProtocolDefaults.DEFAULT_CHANNEL;
+    private Duration heartbeatTolerance = ProtocolDefaults.DEFAULT_HEARTBEAT_TOLERANCE;
+    private Duration heartbeatCheckSpan = ProtocolDefaults.DEFAULT_HEARTBEAT_CHECK_SPAN;
+    private int requestRetries = ProtocolDefaults.DEFAULT_REQUEST_RETRIES;
+    private Duration retryWait = ProtocolDefaults.DEFAULT_RETRY_WAIT;
+    private String myAddress;
+    private String callbackHost;
+    private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
+    private MasterHooks hooks = MasterHooks.DEFAULT;
+
+    private Builder() {}
+
+    /** The address to listen on; if unset, {@code 0.0.0.0} (every interface). */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host == null");
+      return this;
+    }
+
+    /** The port; if unset, 7235. 0 picks any free port, readable from {@link Master#port()} after start. */
+    public Builder port(int port) {
+      this.port = Checks.port("port", port);
+      return this;
+    }
+
+    /** The channel slaves must be configured with; if unset, 0. */
+    public Builder channel(long channel) {
+      this.channel = channel;
+      return this;
+    }
+
+    /** How long without a heartbeat before a connection is dropped; if unset, 17 s; at least 200 ms. */
+    public Builder heartbeatTolerance(Duration tolerance) {
+      this.heartbeatTolerance = Checks.atLeast("heartbeatTolerance", tolerance, ProtocolDefaults.MIN_HEARTBEAT_TOLERANCE);
+      return this;
+    }
+
+    /** How often connections are checked for missing heartbeats; if unset, 1 s; at least 100 ms. */
+    public Builder heartbeatCheckSpan(Duration span) {
+      this.heartbeatCheckSpan = Checks.atLeast("heartbeatCheckSpan", span, ProtocolDefaults.MIN_HEARTBEAT_CHECK_SPAN);
+      return this;
+    }
+
+    /** Retries of a request to a slave after a transport error; if unset, 5. */
+    public Builder requestRetries(int retries) {
+      this.requestRetries = Checks.atLeast("requestRetries", retries, ProtocolDefaults.MIN_REQUEST_RETRIES);
+      return this;
+    }
+
+    /** The wait between retries; if unset, 1 s. */
+    public Builder retryWait(Duration wait) {
+      this.retryWait = Checks.notNegative("retryWait", wait);
+      return this;
+    }
+
+    /**
+     * The callback address slaves report to, e.g. {@code http://10.0.0.5:7235}; if unset, {@code
+     * http://<callbackHost>:<bound port>}.
+     */
+    public Builder myAddress(String address) {
+      BaseUrl.parse(Objects.requireNonNull(address, "address == null"));
+      this.myAddress = address;
+      return this;
+    }
+
+    /**
+     * The host of the default callback address; if unset, the first non-loopback IPv4 address of
+     * this host. Tests on one machine set {@code 127.0.0.1}.
+     */
+    public Builder callbackHost(String host) {
+      this.callbackHost = Objects.requireNonNull(host, "host == null");
+      return this;
+    }
+
+    /** The largest request body accepted, answered 413 above; if unset, 16 MiB. */
+    public Builder maxBodyBytes(long maxBodyBytes) {
+      if (maxBodyBytes < 1) {
+        throw new IllegalArgumentException("maxBodyBytes < 1: " + maxBodyBytes);
+      }
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** The hooks; if unset, {@link MasterHooks#DEFAULT}. */
+    public Builder hooks(MasterHooks hooks) {
+      this.hooks = Objects.requireNonNull(hooks, "hooks == null");
+      return this;
+    }
+
+    /** The master, not yet started. */
+    public Master build() {
+      return new Master(new MasterConfig(host, port, channel, heartbeatTolerance, heartbeatCheckSpan,
+          requestRetries, retryWait, myAddress, callbackHost, maxBodyBytes, hooks));
+    }
+  }
+}

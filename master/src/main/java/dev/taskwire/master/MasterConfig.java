@@ -1,0 +1,23 @@
+package dev.taskwire.master;
+
+import java.time.Duration;
+
+/**
+ * The settings of a {@link Master}, made by {@link Master.Builder}; see each builder method for the
+ * meaning and default of a field.
+ *
+ * @param myAddress the callback address sent to slaves; null = derived from {@code callbackHost}
+ *     and the bound port at start
+ */
+public record MasterConfig(
+    String host,
+    int port,
+    long channel,
+    Duration heartbeatTolerance,
+    Duration heartbeatCheckSpan,
+    int requestRetries,
+    Duration retryWait,
+    String myAddress,
+    String callbackHost,
+    long maxBodyBytes,
+    MasterHooks hooks) {}

@@ -1,0 +1,138 @@
+package dev.taskwire.master;
+
+import static dev.taskwire.common.protocol.MasterErrorCode.CHANNEL_INVALID;
+import static dev.taskwire.common.protocol.MasterErrorCode.CHANNEL_NOT_GIVEN;
+import static dev.taskwire.common.protocol.MasterErrorCode.SELF_TOKEN_INVALID;
+import static dev.taskwire.common.protocol.MasterErrorCode.SELF_TOKEN_NOT_GIVEN;
+import static dev.taskwire.common.protocol.MasterErrorCode.SLAVE_TOKEN_INVALID;
+import static dev.taskwire.common.protocol.MasterErrorCode.SLAVE_TOKEN_NOT_GIVEN;
+import static dev.taskwire.common.protocol.MasterErrorCode.SYSTEM_SHUTTING_DOWN;
+import static dev.taskwire.common.protocol.MasterErrorCode.TASK_DATA_INVALID;
+
+import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.json.JsonFields;
+import dev.taskwire.common.protocol.Headers;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP endpoints of a master (PROTOCOL.md, "Endpoints of a master"). Requests from slaves are
+ * checked in the protocol's order: shutting down, channel, token, body. Handlers only throw; the
+ * {@link JsonServer} turns each exception into its envelope.
+ */
+final class MasterEndpoints {
+  private static final Logger log = LoggerFactory.getLogger(MasterEndpoints.class);
+
+  private final Master master;
+  private final MasterConfig config;
+  private final Connections connections;
+  private final JsonServer server;
+
+  MasterEndpoints(Master master, MasterConfig config, Connections connections, JsonServer server) {
+    this.master = master;
+    this.config = config;
+    this.connections = connections;
+    this.server = server;
+  }
+
+  void register() {
+    Javalin app = server.app();
+    app.get("/slave/heartbeat", this::heartbeat);
+    app.put("/slave/task/complete", ctx -> report(ctx, true));
+    app.put("/slave/task/fail", ctx -> report(ctx, false));
+    app.get("/ping", this::ping);
+    app.delete("/shutdown", this::shutdown);
+    app.get("/health", this::health);
+  }
+
+  private void heartbeat(Context ctx) {
+    SlaveConnection connection = checkSlaveRequest(ctx);
+    connection.heartbeat();
+    JsonServer.success(ctx, "Received!", null);
+  }
+
+  private void report(Context ctx, boolean completed) {
+    SlaveConnection connection = checkSlaveRequest(ctx);
+    Map<String, Object> body = server.body(ctx);
+    Map<String, Object> task = JsonFields.object(body, "task");
+    String taskId = JsonFields.string(task, "task.id", "id");
+    Map<String, Object> result = JsonFields.object(body, "result");
+    if (!connection.report(taskId, completed, result)) {
+      if (!connections.recentlyEnded(taskId)) {
+        throw TASK_DATA_INVALID.exception("Task " + taskId + " not found in connection " + connection.name() + ".");
+      }
+      // Idempotent reports: a repeat, or a report for a task Taskwire already ended. A failure
+      // answer would kill a reference slave's task thread, so acknowledge and ignore it.
+      log.info("Ignoring a late or repeated report of task {} on connection {}", taskId, connection.name());
+    }
+    JsonServer.success(ctx, "Result received!", null);
+  }
+
+  private void ping(Context ctx) {
+    checkNotShuttingDown();
+    checkSelfToken(ctx);
+    JsonServer.success(ctx, "PONG!", null);
+  }
+
+  private void shutdown(Context ctx) {
+    checkNotShuttingDown();
+    checkSelfToken(ctx);
+    JsonServer.afterResponse(ctx, master::shutdownInBackground);
+    JsonServer.success(ctx, "Shutdown request received, this server will be down later.", null);
+  }
+
+  private void health(Context ctx) {
+    checkNotShuttingDown();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("state", "running");
+    data.put("connections", connections.names().size());
+    JsonServer.success(ctx, "Healthy.", data);
+  }
+
+  /** Shutting down, channel and slave token, in that order; returns the token's connection. */
+  private SlaveConnection checkSlaveRequest(Context ctx) {
+    checkNotShuttingDown();
+    String channel = ctx.header(Headers.CHANNEL);
+    if (channel == null || channel.isBlank()) {
+      throw CHANNEL_NOT_GIVEN.exception("Channel not found.");
+    }
+    long value;
+    try {
+      value = Long.parseLong(channel.trim());
+    } catch (NumberFormatException e) {
+      throw CHANNEL_INVALID.exception("Channel is not a number: '" + channel + "'.");
+    }
+    if (value != config.channel()) {
+      throw CHANNEL_INVALID.exception("Channel not match with this endpoint.");
+    }
+    String token = ctx.header(Headers.TOKEN);
+    if (token == null || token.isEmpty()) {
+      throw SLAVE_TOKEN_NOT_GIVEN.exception("Slave token not found.");
+    }
+    SlaveConnection connection = connections.byToken(token);
+    if (connection == null) {
+      throw SLAVE_TOKEN_INVALID.exception("No matching slave token found in this endpoint.");
+    }
+    return connection;
+  }
+
+  private void checkNotShuttingDown() {
+    if (master.isShuttingDown()) {
+      throw SYSTEM_SHUTTING_DOWN.exception("System has already been shutting down.");
+    }
+  }
+
+  private void checkSelfToken(Context ctx) {
+    String token = ctx.header(Headers.TOKEN);
+    if (token == null || token.isEmpty()) {
+      throw SELF_TOKEN_NOT_GIVEN.exception("Master token not found.");
+    }
+    if (!master.isSelfToken(token)) {
+      throw SELF_TOKEN_INVALID.exception("Master token not match with this endpoint.");
+    }
+  }
+}

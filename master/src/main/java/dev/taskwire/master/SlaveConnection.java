@@ -1,0 +1,324 @@
+package dev.taskwire.master;
+
+import dev.taskwire.common.http.BaseUrl;
+import dev.taskwire.common.http.HttpEngine;
+import dev.taskwire.common.json.Json;
+import dev.taskwire.common.protocol.Envelope;
+import dev.taskwire.common.protocol.Extensions;
+import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.Messages.ConnectRequest;
+import dev.taskwire.common.protocol.Messages.DisconnectRequest;
+import dev.taskwire.common.protocol.Messages.MasterInfo;
+import dev.taskwire.common.protocol.Messages.NewTaskRequest;
+import dev.taskwire.common.protocol.Messages.TaskRef;
+import dev.taskwire.common.protocol.Messages.TaskwireInfo;
+import dev.taskwire.common.protocol.ProtocolDefaults;
+import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.protocol.Token;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A named connection from the master to one slave. Made by {@link Master#newConnection}; {@link
+ * #connect()} makes it live (and visible through {@link Master#get(String)}), {@link #disconnect()}
+ * or {@link #close()} ends it.
+ *
+ * <p>When a connection ends for any reason (disconnected, removed, dropped by the heartbeat check,
+ * master shutdown), every task still in flight on it fails at once (reason {@link
+ * TaskFailure.Reason#LOST} or {@link TaskFailure.Reason#SHUTDOWN}).
+ */
+public final class SlaveConnection implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SlaveConnection.class);
+
+  private final Master master;
+  private final String name;
+  private final BaseUrl slaveAddress;
+  private final HttpEngine engine;
+  private final Token token = Token.generate();
+  private final Map<String, String> headers;
+  private final Map<String, Task> inFlight = new ConcurrentHashMap<>();
+  private final Object lock = new Object();
+  // Guarded by lock:
+  private State state = State.NEW;
+  private int slots = 1;
+  private List<String> extensions = List.of();
+  private volatile long lastHeartbeatNanos;
+
+  /** Where a connection is in its life. */
+  public enum State {
+    /** Made, {@code connect()} not yet called (or it failed). */
+    NEW,
+    /** {@code /connect} is being sent. */
+    CONNECTING,
+    /** Live: tasks may be sent. */
+    CONNECTED,
+    /** Ended; a new connection with the same name may be made. */
+    CLOSED
+  }
+
+  SlaveConnection(Master master, String name, BaseUrl slaveAddress, MasterConfig config) {
+    this.master = master;
+    this.name = name;
+    this.slaveAddress = slaveAddress;
+    this.engine = HttpEngine.builder(slaveAddress, Side.SLAVE)
+        .retries(config.requestRetries())
+        .retryWait(config.retryWait())
+        .build();
+    this.headers = Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
+  }
+
+  /** The name this connection is registered under. */
+  public String name() {
+    return name;
+  }
+
+  /** The slave's address, e.g. {@code http://10.0.0.7:7236}. */
+  public BaseUrl slaveAddress() {
+    return slaveAddress;
+  }
+
+  /** Where the connection is in its life. */
+  public State state() {
+    synchronized (lock) {
+      return state;
+    }
+  }
+
+  /** Whether the connection is live. */
+  public boolean isConnected() {
+    return state() == State.CONNECTED;
+  }
+
+  /** How many tasks the slave runs at once, as it announced; 1 for a reference slave. */
+  public int slots() {
+    synchronized (lock) {
+      return slots;
+    }
+  }
+
+  /** The extensions the slave announced; empty for a reference slave. */
+  public List<String> extensions() {
+    synchronized (lock) {
+      return extensions;
+    }
+  }
+
+  /** Tasks sent and not yet final. */
+  public int tasksInFlight() {
+    return inFlight.size();
+  }
+
+  /** Time since the slave's last heartbeat (or since the connection was made). */
+  public Duration lastHeartbeatAge() {
+    return Duration.ofNanos(System.nanoTime() - lastHeartbeatNanos);
+  }
+
+  /**
+   * Sends {@code /connect} through the hooks and makes the connection live.
+   *
+   * @return the after-connect hook's value (by default the answer's data)
+   * @throws IllegalStateException if already connected or closed, or if another live connection
+   *     took the name meanwhile
+   * @throws dev.taskwire.common.protocol.SlaveResponseException if the slave refused (wrong
+   *     channel, already connected, its hook refused); nothing is registered
+   * @throws IOException if the slave could not be reached and the error hook rethrew
+   */
+  public Object connect() throws IOException {
+    synchronized (lock) {
+      if (state != State.NEW) {
+        throw new IllegalStateException("connection " + name + " cannot connect: it is " + state);
+      }
+      state = State.CONNECTING;
+    }
+    boolean registered = false;
+    boolean connected = false;
+    try {
+      Map<String, Object> data = master.hooks().beforeConnect(this);
+      ConnectRequest body = new ConnectRequest(
+          new MasterInfo(master.myAddress(), new TaskwireInfo(ProtocolDefaults.TASKWIRE_VERSION, null, Master.EXTENSIONS)),
+          data == null ? Map.of() : data);
+      // Registered before the request: a slave may heartbeat before its answer arrives here.
+      master.connections().addPending(this);
+      registered = true;
+      lastHeartbeatNanos = System.nanoTime();
+      Envelope answer;
+      try {
+        answer = engine.send("POST", "/connect", body, headers);
+      } catch (IOException e) {
+        return master.hooks().errorConnect(this, e);
+      }
+      readAnnouncement(answer);
+      synchronized (lock) {
+        state = State.CONNECTED;
+      }
+      master.connections().makeLive(this);
+      connected = true;
+      log.info("Connected {} to slave {} ({} slot{})", name, slaveAddress, slots(), slots() == 1 ? "" : "s");
+      return master.hooks().afterConnect(this, answer);
+    } finally {
+      if (!connected) {
+        if (registered) {
+          master.connections().forget(this);
+        }
+        synchronized (lock) {
+          state = State.NEW;
+        }
+      }
+    }
+  }
+
+  /**
+   * Sends {@code /disconnect} through the hooks and ends the connection; tasks in flight fail with
+   * reason LOST.
+   *
+   * @return the after-disconnect hook's value (by default the answer's data)
+   * @throws IllegalStateException if not connected
+   * @throws dev.taskwire.common.protocol.SlaveResponseException if the slave refused; the connection
+   *     stays live
+   * @throws IOException if the slave could not be reached and the error hook rethrew; the
+   *     connection stays live (use {@link Master#remove(String)} to drop it regardless)
+   */
+  public Object disconnect() throws IOException {
+    if (!isConnected()) {
+      throw new IllegalStateException("connection " + name + " is not connected (it is " + state() + ")");
+    }
+    Map<String, Object> data = master.hooks().beforeDisconnect(this);
+    Envelope answer;
+    try {
+      answer = engine.send("DELETE", "/disconnect", new DisconnectRequest(data == null ? Map.of() : data), headers);
+    } catch (IOException e) {
+      return master.hooks().errorDisconnect(this, e);
+    }
+    end(TaskFailure.Reason.LOST, "disconnected");
+    return master.hooks().afterDisconnect(this, answer);
+  }
+
+  /** Disconnects if connected; does nothing otherwise. Lets try-with-resources end a connection. */
+  @Override
+  public void close() throws IOException {
+    if (isConnected()) {
+      disconnect();
+    }
+  }
+
+  /**
+   * Makes a task carrying {@code data} (a JSON object: maps, lists, strings, numbers, booleans,
+   * null). Send it with {@link Task#start()}.
+   */
+  public Task newTask(Map<String, Object> data) {
+    return new Task(this, data, master.resultExecutor());
+  }
+
+  /** Sends {@code task} through the hooks; called by {@link Task#start()}. */
+  void send(Task task) throws IOException {
+    if (!isConnected()) {
+      task.markStartFailed("connection " + name + " is not connected");
+      throw new IllegalStateException("connection " + name + " is not connected (it is " + state() + ")");
+    }
+    Map<String, Object> sent;
+    try {
+      sent = master.hooks().beforeNewTask(task, task.data());
+    } catch (RuntimeException e) {
+      task.markStartFailed("before-new-task hook threw " + e);
+      throw e;
+    }
+    // Registered before the request: the slave may report before its answer arrives here.
+    inFlight.put(task.id().value(), task);
+    try {
+      Envelope answer = engine.send("POST", "/task/new",
+          new NewTaskRequest(new TaskRef(task.id().value()), sent == null ? Map.of() : sent), headers);
+      task.markStarted();
+      master.hooks().afterNewTask(task, answer);
+    } catch (ResponseException e) {
+      inFlight.remove(task.id().value());
+      task.markStartFailed("the slave refused: " + e.getMessage());
+      throw e;
+    } catch (IOException e) {
+      inFlight.remove(task.id().value());
+      task.markStartFailed("the slave could not be reached: " + e);
+      master.hooks().errorNewTask(task, e);
+    }
+  }
+
+  /** Hands the slave's report to its task; returns false if no task in flight has that id. */
+  boolean report(String taskId, boolean completed, Map<String, Object> result) {
+    Task task = inFlight.remove(taskId);
+    if (task == null) {
+      return false;
+    }
+    master.connections().rememberEnded(taskId);
+    task.finish(completed, result, completed ? null : new TaskFailure(TaskFailure.Reason.SLAVE_FAILED, "the slave reported a failure"));
+    return true;
+  }
+
+  void heartbeat() {
+    lastHeartbeatNanos = System.nanoTime();
+  }
+
+  Token token() {
+    return token;
+  }
+
+  /**
+   * Ends the connection locally (no request to the slave) and fails every task in flight with
+   * {@code reason}. Safe to call more than once.
+   */
+  void end(TaskFailure.Reason reason, String why) {
+    synchronized (lock) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      state = State.CLOSED;
+    }
+    master.connections().forget(this);
+    String error = reason == TaskFailure.Reason.SHUTDOWN ? "shutdown" : "connection-lost";
+    List<Task> orphans = List.copyOf(inFlight.values());
+    for (Task task : orphans) {
+      if (inFlight.remove(task.id().value(), task)) {
+        master.connections().rememberEnded(task.id().value());
+        task.finish(false, TaskFailure.result(error, name), new TaskFailure(reason, "connection " + name + " " + why));
+      }
+    }
+    log.info("Connection {} to {} ended ({}); {} task(s) in flight failed", name, slaveAddress, why, orphans.size());
+  }
+
+  private void readAnnouncement(Envelope answer) {
+    Object taskwire = answer.dataOrEmpty().get(Extensions.TASKWIRE_KEY);
+    if (!(taskwire instanceof Map<?, ?>)) {
+      return;
+    }
+    try {
+      TaskwireInfo info = Json.convert(taskwire, TaskwireInfo.class);
+      synchronized (lock) {
+        if (info.slots() != null && info.slots() > 0) {
+          slots = info.slots();
+        }
+        if (info.extensions() != null) {
+          extensions = List.copyOf(info.extensions());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("Slave {} announced an unreadable extension block; treating it as a reference slave: {}", slaveAddress, e.toString());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SlaveConnection{" + name + " -> " + slaveAddress + ", " + state() + "}";
+  }
+
+  static String requireName(String name) {
+    Objects.requireNonNull(name, "name == null");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("connection name is blank");
+    }
+    return name;
+  }
+}

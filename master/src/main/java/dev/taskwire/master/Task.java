@@ -1,0 +1,247 @@
+package dev.taskwire.master;
+
+import dev.taskwire.common.protocol.TaskId;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task sent to a slave: made by {@link SlaveConnection#newTask(Map)}, sent by {@link #start()},
+ * completed by the slave's report.
+ *
+ * <p>Callbacks run once each, in registration order, on a result-processing thread of the master
+ * (never on an HTTP thread, never under a lock); one that throws is logged and the others still
+ * run. A callback added after the task finished runs at once on the adding thread. {@link #join()}
+ * returns once the callbacks have run.
+ */
+public final class Task {
+  private static final Logger log = LoggerFactory.getLogger(Task.class);
+
+  private final SlaveConnection connection;
+  private final TaskId id = TaskId.random();
+  private final Map<String, Object> data;
+  private final Executor callbackExecutor;
+  private final Instant createdAt = Instant.now();
+  private final CompletableFuture<Task> done = new CompletableFuture<>();
+
+  private final Object lock = new Object();
+  // Guarded by lock:
+  private TaskStatus status = TaskStatus.IDLE;
+  private Map<String, Object> result;
+  private TaskFailure failure;
+  private Instant startedAt;
+  private Instant finishedAt;
+  private final List<Callback> callbacks = new ArrayList<>();
+
+  private record Callback(boolean onComplete, TaskCallback callback) {}
+
+  Task(SlaveConnection connection, Map<String, Object> data, Executor callbackExecutor) {
+    this.connection = connection;
+    this.data = Map.copyOf(Objects.requireNonNull(data, "data == null"));
+    this.callbackExecutor = callbackExecutor;
+  }
+
+  /** The id sent to the slave (a random UUID). */
+  public TaskId id() {
+    return id;
+  }
+
+  /** The task data as given to {@code newTask} (a before-new-task hook may send other data). */
+  public Map<String, Object> data() {
+    return data;
+  }
+
+  /** The connection the task is sent through. */
+  public SlaveConnection connection() {
+    return connection;
+  }
+
+  /** The current status. */
+  public TaskStatus status() {
+    synchronized (lock) {
+      return status;
+    }
+  }
+
+  /** The slave's result (or Taskwire's, for a task it ended); null until the task is final. */
+  public Map<String, Object> result() {
+    synchronized (lock) {
+      return result;
+    }
+  }
+
+  /** Why the task did not complete; null while it runs and when it completed. */
+  public TaskFailure failure() {
+    synchronized (lock) {
+      return failure;
+    }
+  }
+
+  /** When the task was made. */
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  /** When {@code /task/new} was sent; null before. */
+  public Instant startedAt() {
+    synchronized (lock) {
+      return startedAt;
+    }
+  }
+
+  /** When the task reached its final status; null before. */
+  public Instant finishedAt() {
+    synchronized (lock) {
+      return finishedAt;
+    }
+  }
+
+  /** Adds a callback for a completed task; chainable. */
+  public Task onComplete(TaskCallback callback) {
+    return addCallback(new Callback(true, Objects.requireNonNull(callback, "callback == null")));
+  }
+
+  /** Adds a callback for a failed task (reported by the slave or ended by Taskwire); chainable. */
+  public Task onFail(TaskCallback callback) {
+    return addCallback(new Callback(false, Objects.requireNonNull(callback, "callback == null")));
+  }
+
+  /**
+   * Sends the task to the slave through the hooks; allowed once, from IDLE.
+   *
+   * @throws IllegalStateException if the task was already started
+   * @throws dev.taskwire.common.protocol.SlaveResponseException if the slave refused it (the task
+   *     is then START_FAILED)
+   * @throws IOException if the slave could not be reached and the error hook rethrew
+   */
+  public Task start() throws IOException {
+    synchronized (lock) {
+      if (status != TaskStatus.IDLE) {
+        throw new IllegalStateException("task " + id + " already started (status " + status + ")");
+      }
+      status = TaskStatus.STARTING;
+      startedAt = Instant.now();
+    }
+    connection.send(this);
+    return this;
+  }
+
+  /** Waits until the task is final and its callbacks have run; returns this task. */
+  public Task join() throws InterruptedException {
+    try {
+      return done.get();
+    } catch (ExecutionException e) {
+      throw new AssertionError("the completion future never fails", e);
+    }
+  }
+
+  /**
+   * Waits at most {@code timeout} for {@link #join()}.
+   *
+   * @throws TimeoutException if the task is not final within {@code timeout}
+   */
+  public Task join(Duration timeout) throws InterruptedException, TimeoutException {
+    try {
+      return done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("the completion future never fails", e);
+    } catch (TimeoutException e) {
+      throw new TimeoutException("task " + id + " not final within " + timeout.toMillis() + " ms (status " + status() + ")");
+    }
+  }
+
+  /** A future completed with this task once it is final and its callbacks have run. */
+  public CompletableFuture<Task> future() {
+    return done.copy();
+  }
+
+  /** Marks the task accepted by the slave, unless a report already finished it. */
+  void markStarted() {
+    synchronized (lock) {
+      if (status == TaskStatus.STARTING) {
+        status = TaskStatus.STARTED;
+      }
+    }
+  }
+
+  /** Ends a task that was not accepted; no callbacks run (start() tells the caller). */
+  void markStartFailed(String message) {
+    synchronized (lock) {
+      if (status.isFinal()) {
+        return;
+      }
+      status = TaskStatus.START_FAILED;
+      failure = new TaskFailure(TaskFailure.Reason.START_FAILED, message);
+      finishedAt = Instant.now();
+    }
+    done.complete(this);
+  }
+
+  /**
+   * Records the outcome and runs the callbacks on the result executor. Returns false (and changes
+   * nothing) if the task was already final.
+   */
+  boolean finish(boolean completed, Map<String, Object> outcome, TaskFailure why) {
+    List<Callback> toRun;
+    synchronized (lock) {
+      if (status.isFinal()) {
+        return false;
+      }
+      status = completed ? TaskStatus.COMPLETED : TaskStatus.FAILED;
+      result = outcome;
+      failure = why;
+      finishedAt = Instant.now();
+      toRun = List.copyOf(callbacks);
+      callbacks.clear();
+    }
+    callbackExecutor.execute(() -> {
+      toRun.forEach(this::run);
+      done.complete(this);
+    });
+    return true;
+  }
+
+  private Task addCallback(Callback callback) {
+    synchronized (lock) {
+      if (status != TaskStatus.COMPLETED && status != TaskStatus.FAILED) {
+        callbacks.add(callback);
+        return this;
+      }
+    }
+    run(callback);
+    return this;
+  }
+
+  private void run(Callback callback) {
+    Map<String, Object> outcome;
+    TaskStatus now;
+    synchronized (lock) {
+      outcome = result;
+      now = status;
+    }
+    if (callback.onComplete() != (now == TaskStatus.COMPLETED)) {
+      return;
+    }
+    try {
+      callback.callback().accept(data, outcome);
+    } catch (Exception | Error e) {
+      log.error("Callback of task {} threw; the task's other callbacks still run", id, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Task{" + id + " on " + connection.name() + ", " + status() + "}";
+  }
+}

@@ -1,0 +1,69 @@
+package dev.taskwire.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.slave.Slave;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the README's Java API example against a real slave, and checks that the README shows the
+ * example exactly as it is written here, so the two cannot drift apart.
+ */
+class ReadmeExampleTest {
+  private final List<Object> printed = new ArrayList<>();
+
+  private void println(Object line) {
+    printed.add(line);
+  }
+
+  /** The README's example; ports and addresses are parameters so that it runs on loopback here. */
+  void example(int port, String slaveHost, int slavePort, String myAddress) throws Exception {
+    // README-BEGIN
+    try (Master master = Master.builder().port(port).channel(42)
+            .myAddress(myAddress).build().start()) {
+      SlaveConnection conn = master.newConnection("gpu-1", slaveHost, slavePort); // not connected yet
+      conn.connect();
+      Task task = conn.newTask(Map.of("a", 2, "b", 3))
+          .onComplete((data, result) -> println("sum = " + result.get("sum")))
+          .onFail((data, result) -> println("failed: " + result))
+          .start()
+          .join();
+      println(task.status() + " " + task.result());
+    }
+    // README-END
+  }
+
+  @Test
+  void exampleRunsAgainstARealSlave() throws Exception {
+    try (Slave slave = Slave.builder().host("127.0.0.1").port(0).channel(42).build().start()) {
+      int masterPort;
+      try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        masterPort = free.getLocalPort();
+      }
+      example(masterPort, "127.0.0.1", slave.port(), "http://127.0.0.1:" + masterPort);
+    }
+    assertEquals(List.of("sum = 5", "COMPLETED {sum=5}"), printed);
+  }
+
+  @Test
+  void readmeShowsTheExampleAsWrittenHere() throws Exception {
+    String source = Files.readString(Path.of("src/test/java/dev/taskwire/master/ReadmeExampleTest.java"));
+    String body = source.substring(source.indexOf("// README-BEGIN") + "// README-BEGIN".length(), source.indexOf("    // README-END"));
+    String readme = Files.readString(Path.of("../README.md"));
+    assertTrue(readme.contains(dedent(body)), "README.md must contain the example exactly as:\n" + dedent(body));
+  }
+
+  private static String dedent(String block) {
+    StringBuilder out = new StringBuilder();
+    for (String line : block.strip().split("\n")) {
+      out.append(line.startsWith("    ") ? line.substring(4) : line.strip()).append('\n');
+    }
+    return out.toString();
+  }
+}
