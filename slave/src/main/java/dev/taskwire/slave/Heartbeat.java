@@ -29,8 +29,10 @@ final class Heartbeat {
     scheduler.scheduleAtFixedRate(this::beat, spanNanos, spanNanos, TimeUnit.NANOSECONDS);
   }
 
-  void stop() {
+  /** Stops heartbeating; waits up to {@code limit} for a heartbeat in flight. */
+  void stop(java.time.Duration limit) throws InterruptedException {
     scheduler.shutdownNow();
+    scheduler.awaitTermination(limit.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void beat() {
@@ -40,9 +42,10 @@ final class Heartbeat {
     }
     try {
       link.heartbeatEngine().send("GET", "/slave/heartbeat", null, link.headers());
-    } catch (IOException | RuntimeException e) {
-      // A failure response is a ResponseException, a RuntimeException. Catching every one also
-      // keeps the periodic task alive: an escaped exception would cancel it for good.
+    } catch (IOException | RuntimeException | Error e) {
+      // A failure response is a ResponseException. Catching everything also keeps the periodic
+      // task alive: an escaped throwable would cancel it for good, and the slave would believe
+      // itself connected forever.
       links.lose(link, e);
     }
   }

@@ -55,6 +55,20 @@ public final class Main implements Callable<Integer> {
     return CommandLines.create(new Main(env), env, defaults(), out, err).execute(args);
   }
 
+  /**
+   * The builder that {@code args} and {@code env} configure, without starting anything: for tests.
+   *
+   * @throws CommandLine.ParameterException on a usage error
+   */
+  static Slave.Builder configure(String[] args, Map<String, String> env) {
+    Main main = new Main(env);
+    PrintWriter sink = new PrintWriter(java.io.Writer.nullWriter());
+    CommandLine commandLine = CommandLines.create(main, env, defaults(), sink, sink);
+    commandLine.parseArgs(args);
+    main.configureProcessor();
+    return main.builder;
+  }
+
   static Map<String, String> defaults() {
     Map<String, String> defaults = new LinkedHashMap<>();
     defaults.put("--host", Slave.Builder.DEFAULT_HOST);

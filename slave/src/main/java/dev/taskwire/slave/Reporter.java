@@ -7,10 +7,10 @@ import dev.taskwire.common.protocol.Messages.TaskRef;
 import dev.taskwire.common.protocol.Messages.TaskReport;
 import dev.taskwire.common.protocol.ResponseException;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>to a master that announced idempotent reports, until it is delivered or the connection it
  *       belongs to is lost (by the heartbeat), since a duplicate is harmless there;
- *   <li>to any other master (the reference breaks on a duplicate), only when the connection was
- *       refused, so the request surely never arrived, and only {@code requestRetries} times.
+ *   <li>to any other master (the reference breaks on a duplicate), only when the request surely
+ *       never arrived (connection refused, no route, unknown host), and {@code requestRetries}
+ *       times at most.
  * </ul>
  *
  * A report that cannot be delivered is logged at error level with its task id and result.
@@ -60,13 +61,25 @@ final class Reporter {
 
   /** Queues the report of task {@code taskId} to the master of {@code link}. */
   void report(MasterLink link, String taskId, boolean completed, Map<String, Object> result) {
-    executor.execute(() -> deliver(link, taskId, completed, result));
+    try {
+      executor.execute(() -> deliver(link, taskId, completed, result));
+    } catch (RejectedExecutionException e) {
+      giveUp(taskId, completed, result, "the slave already stopped reporting");
+    }
   }
 
-  /** Waits up to {@code timeout} for queued reports to be delivered (or given up). */
+  /**
+   * Waits up to {@code timeout} for queued reports to be delivered (or given up), then interrupts
+   * the rest, which are logged as undelivered. Returns whether all were done in time.
+   */
   boolean drain(Duration timeout) throws InterruptedException {
     executor.shutdown();
-    return executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    if (executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      return true;
+    }
+    executor.shutdownNow();
+    executor.awaitTermination(1, TimeUnit.SECONDS);
+    return false;
   }
 
   private void deliver(MasterLink link, String taskId, boolean completed, Map<String, Object> result) {
@@ -82,8 +95,11 @@ final class Reporter {
       } catch (ResponseException e) {
         giveUp(taskId, completed, result, "the master answered " + e.getMessage());
         return;
+      } catch (RuntimeException e) {
+        giveUp(taskId, completed, result, "it could not be sent: " + e);
+        return;
       } catch (IOException e) {
-        boolean mayRetry = idempotent || (e instanceof ConnectException && attempt < config.requestRetries());
+        boolean mayRetry = idempotent || (RetryPolicy.surelyNotSent(e) && attempt < config.requestRetries());
         if (!mayRetry) {
           giveUp(taskId, completed, result, "transport error " + e);
           return;
@@ -118,7 +134,13 @@ final class Reporter {
   }
 
   private static void giveUp(String taskId, boolean completed, Map<String, Object> result, String why) {
+    String text;
+    try {
+      text = Json.toString(result);
+    } catch (RuntimeException notJson) {
+      text = String.valueOf(result);
+    }
     log.error("Report of task {} could not be delivered, {}; {} result: {}",
-        taskId, why, completed ? "completed" : "failed", Json.toString(result));
+        taskId, why, completed ? "completed" : "failed", text);
   }
 }

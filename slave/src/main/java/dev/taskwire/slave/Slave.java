@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Slave implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Slave.class);
+  /** How long shutdown waits for a heartbeat in flight. */
+  private static final Duration HEARTBEAT_STOP_WAIT = Duration.ofSeconds(2);
 
   private final SlaveConfig config;
   private final Token selfToken = Token.generate();
@@ -126,25 +128,49 @@ public final class Slave implements AutoCloseable {
    * heartbeat and the server. Returns when done; safe to call twice.
    */
   public void shutdown() {
+    boolean anotherCallerStops;
     synchronized (lifecycleLock) {
-      if (state == State.SHUTTING_DOWN || state == State.STOPPED) {
-        return;
-      }
+      anotherCallerStops = state == State.SHUTTING_DOWN || state == State.STOPPED;
       if (state == State.NEW) {
         state = State.STOPPED;
         stopped.countDown();
         return;
       }
-      state = State.SHUTTING_DOWN;
+      if (!anotherCallerStops) {
+        state = State.SHUTTING_DOWN;
+      }
+    }
+    if (anotherCallerStops) {
+      awaitStopByAnotherCaller();
+      return;
     }
     log.info("Taskwire slave shutting down; grace period {} ms for {} running task(s)",
         config.gracePeriod().toMillis(), runner.running());
     runner.shutdown(config.gracePeriod());
-    heartbeat.stop();
+    try {
+      heartbeat.stop(HEARTBEAT_STOP_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     server.stop();
     state = State.STOPPED;
     stopped.countDown();
     log.info("Taskwire slave stopped");
+  }
+
+  /**
+   * A second caller (say SIGTERM during a shutdown that /shutdown began) waits for the first to
+   * finish, so that the JVM does not exit in the middle of the grace period.
+   */
+  private void awaitStopByAnotherCaller() {
+    Duration limit = config.gracePeriod().plus(Reporter.MAX_BACKOFF.multipliedBy(3)).plus(HEARTBEAT_STOP_WAIT).plusSeconds(5);
+    try {
+      if (!stopped.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("Shutdown still running after {} ms; not waiting longer", limit.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Waits until the slave has stopped. */

@@ -21,12 +21,14 @@ import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.ProtocolDefaults;
+import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.protocol.Token;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The HTTP endpoints of a slave (PROTOCOL.md, "Endpoints of a slave"). Every request from a master
@@ -42,7 +44,7 @@ final class SlaveEndpoints {
   private final MasterLinks links;
   private final TaskRunner runner;
   private final JsonServer server;
-  private final String channelText;
+  private final AtomicBoolean connecting = new AtomicBoolean();
 
   SlaveEndpoints(Slave slave, SlaveConfig config, MasterLinks links, TaskRunner runner, JsonServer server) {
     this.slave = slave;
@@ -50,7 +52,6 @@ final class SlaveEndpoints {
     this.links = links;
     this.runner = runner;
     this.server = server;
-    this.channelText = Long.toString(config.channel());
   }
 
   void register() {
@@ -75,14 +76,23 @@ final class SlaveEndpoints {
     BaseUrl address = masterAddress(master);
     List<String> extensions = announcedExtensions(master);
     Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
-    try {
-      config.hooks().beforeConnection(data);
-    } catch (ConnectionRefused refused) {
-      throw SLAVE_CONNECTION_REFUSED.exception("Connection refused!", refused.data());
-    }
-    MasterLink link = links.connectIfFree(() -> MasterLink.create(Token.of(token), address, extensions, config));
-    if (link == null) {
+    // One /connect at a time past this point, so that a hook never accepts a master that then
+    // loses the race to another.
+    if (!connecting.compareAndSet(false, true)) {
       throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
+    }
+    try {
+      try {
+        config.hooks().beforeConnection(data);
+      } catch (ConnectionRefused refused) {
+        throw SLAVE_CONNECTION_REFUSED.exception("Connection refused!", refused.data());
+      }
+      MasterLink link = links.connectIfFree(() -> MasterLink.create(Token.of(token), address, extensions, config));
+      if (link == null) {
+        throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
+      }
+    } finally {
+      connecting.set(false);
     }
     JsonServer.success(ctx, "Connect success.", Map.of(Extensions.TASKWIRE_KEY, announcement()));
   }
@@ -108,7 +118,7 @@ final class SlaveEndpoints {
     checkChannel(ctx);
     MasterLink link = requireConnectionToken(ctx);
     Map<String, Object> body = server.body(ctx);
-    String taskId = JsonFields.string(JsonFields.object(body, "task"), "task.id", "id");
+    TaskId taskId = TaskId.parse(JsonFields.string(JsonFields.object(body, "task"), "task.id", "id"));
     Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
     if (!runner.tryReserveSlot()) {
       throw TASK_ALREADY_EXIST.exception("Already has a task.");

@@ -1,5 +1,8 @@
 package dev.taskwire.slave;
 
+import dev.taskwire.common.json.Json;
+import dev.taskwire.common.protocol.SlaveErrorCode;
+import dev.taskwire.common.protocol.TaskId;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -66,11 +70,26 @@ final class TaskRunner {
     return config.slots() - slots.availablePermits();
   }
 
-  /** Runs task {@code taskId} in a slot already reserved, and reports it to {@code link}'s master. */
-  void start(MasterLink link, String taskId, Map<String, Object> data) {
-    RunningTask task = new RunningTask(link, taskId);
-    running.put(taskId, task);
-    task.future = executor.submit(() -> run(task, data));
+  /**
+   * Runs task {@code taskId} in a slot already reserved, and reports it to {@code link}'s master.
+   * On a refusal the slot is given back.
+   *
+   * @throws dev.taskwire.common.protocol.ResponseException 601 if a task with this id is running,
+   *     101 if the slave is shutting down
+   */
+  void start(MasterLink link, TaskId taskId, Map<String, Object> data) {
+    RunningTask task = new RunningTask(link, taskId.value());
+    if (running.putIfAbsent(task.id, task) != null) {
+      slots.release();
+      throw SlaveErrorCode.TASK_ALREADY_EXIST.exception("Task " + taskId + " already exists.");
+    }
+    try {
+      task.future = executor.submit(() -> run(task, data));
+    } catch (RejectedExecutionException shuttingDown) {
+      running.remove(task.id, task);
+      slots.release();
+      throw SlaveErrorCode.SYSTEM_SHUTTING_DOWN.exception("System has already been shutting down.");
+    }
     if (!config.taskTimeout().isZero()) {
       task.timeout = timer.schedule(() -> stop(task, "timeout",
           "task ran longer than " + config.taskTimeout().toMillis() + " ms"),
@@ -83,13 +102,15 @@ final class TaskRunner {
     Map<String, Object> result;
     try {
       Map<String, Object> returned = config.processor().process(data);
-      result = returned == null ? Map.of() : returned;
+      // Made plain JSON here, so that a result Jackson cannot write fails this task visibly
+      // instead of breaking its report later.
+      result = returned == null ? Map.of() : Json.normalize(returned);
       completed = true;
     } catch (TaskFail fail) {
       result = fail.result();
       log.debug("Task {} failed: {}", task.id, fail.getMessage());
     } catch (Exception | Error e) {
-      result = errorResult(e.getClass().getName(), String.valueOf(e.getMessage()));
+      result = errorResult(e.getClass().getName(), e.getMessage() == null ? e.getClass().getName() : e.getMessage());
       if (!task.reported.get()) {
         log.warn("Task {} threw {}", task.id, e.toString(), e);
       }
@@ -97,13 +118,16 @@ final class TaskRunner {
       if (task.timeout != null) {
         task.timeout.cancel(false);
       }
-      running.remove(task.id);
+      running.remove(task.id, task);
       slots.release();
       // Clear an interrupt aimed at this task so it cannot leak into the next one on this thread.
       Thread.interrupted();
     }
     if (task.claimReport()) {
       reporter.report(task.link, task.id, completed, result);
+    } else {
+      log.warn("Task {} returned after it was reported stopped; its {} result is dropped", task.id,
+          completed ? "completed" : "failed");
     }
   }
 

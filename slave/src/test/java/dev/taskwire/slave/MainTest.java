@@ -40,6 +40,8 @@ class MainTest {
       "--heartbeat-span|100ms|Invalid value for option '--heartbeat-span': 100ms (heartbeatSpan < 200ms: 100ms)",
       "--heartbeat-span|3 parsecs|Invalid value for option '--heartbeat-span': not a duration (write it like 200ms, 3s, 1.5s, 2m or 1h): '3 parsecs'",
       "--retry-wait|-1s|Invalid value for option '--retry-wait': not a duration (write it like 200ms, 3s, 1.5s, 2m or 1h): '-1s'",
+      "--grace-period|soon|Invalid value for option '--grace-period': not a duration (write it like 200ms, 3s, 1.5s, 2m or 1h): 'soon'",
+      "--task-timeout|10|Invalid value for option '--task-timeout': not a duration (write it like 200ms, 3s, 1.5s, 2m or 1h): '10'",
       "--request-retries|-1|Invalid value for option '--request-retries': -1 (requestRetries < 0: -1)",
       "--channel|x|Invalid value for option '--channel': 'x' is not a long",
       "--max-body-bytes|0|Invalid value for option '--max-body-bytes': 0 (maxBodyBytes < 1: 0)",
@@ -61,6 +63,30 @@ class MainTest {
   void environmentVariableSetsAFlagAndIsCheckedTheSameWay() {
     assertEquals(2, run(Map.of("TASKWIRE_SLOTS", "0")));
     assertEquals("taskwire-slave: Invalid value for option '--slots': 0 (slots < 1: 0)" + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void execTakesTheCommandAndItsArguments() {
+    Slave slave = Main.configure(new String[] {"--port", "0", "--slots", "3", "--exec", "./task.sh", "-v", "x y"}, Map.of()).build();
+    assertEquals("exec ./task.sh -v x y", slave.config().processorDescription());
+    assertEquals(3, slave.config().slots());
+    slave.close();
+  }
+
+  @Test
+  void execFromTheEnvironmentIsSplitOnSpaces() {
+    Slave slave = Main.configure(new String[0], Map.of("TASKWIRE_EXEC", "python3  task.py --fast", "TASKWIRE_PORT", "0")).build();
+    assertEquals("exec python3 task.py --fast", slave.config().processorDescription());
+    assertEquals(0, slave.config().port());
+    slave.close();
+  }
+
+  @Test
+  void processorClassIsLoaded() {
+    Slave slave = Main.configure(new String[] {"--processor", "dev.taskwire.slave.processor.DemoProcessor"}, Map.of()).build();
+    assertEquals("dev.taskwire.slave.processor.DemoProcessor", slave.config().processorDescription());
+    assertTrue(slave.config().processor() instanceof dev.taskwire.slave.processor.DemoProcessor);
+    slave.close();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.taskwire.slave;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.protocol.Envelope;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A real slave on port 0, driven by raw HTTP: every endpoint and every slave error code. */
 class SlaveEndpointsTest {
@@ -213,6 +215,28 @@ class SlaveEndpointsTest {
   }
 
   @Test
+  void oversizedBodyIsCheckedAfterTheHeaders() {
+    start();
+    String big = "x".repeat(17 * 1024 * 1024);
+    client.fail("POST", "/connect", Map.of("data", big), null, TOKEN, 400, 201);
+    client.fail("POST", "/connect", Map.of("data", big), CHANNEL, null, 400, 301);
+  }
+
+  @Test
+  void duplicateTaskIdIsRefused() throws Exception {
+    slave = Slave.builder().host("127.0.0.1").port(0).slots(2).heartbeatSpan(Duration.ofMinutes(10)).requestRetries(0)
+        .processor(data -> {
+          release.await(10, TimeUnit.SECONDS);
+          return Map.of();
+        }).build().start();
+    client = new PeerClient(slave.port(), Side.SLAVE);
+    client.send("POST", "/connect", CONNECT, "0", TOKEN);
+    client.send("POST", "/task/new", task("same"), "0", TOKEN);
+    assertEquals("Task same already exists.", client.fail("POST", "/task/new", task("same"), "0", TOKEN, 400, 601).responseMessage());
+    assertEquals(1, slave.runningTasks(), "the refused duplicate gave its slot back");
+  }
+
+  @Test
   void oversizedBodyIsAnswered413() {
     start();
     String big = "x".repeat(17 * 1024 * 1024);
@@ -236,6 +260,7 @@ class SlaveEndpointsTest {
   }
 
   @Test
+  @Timeout(30)
   void everyEndpointAnswersShuttingDownDuringShutdown() throws Exception {
     start();
     client.send("POST", "/connect", CONNECT, CHANNEL, TOKEN);
@@ -253,7 +278,35 @@ class SlaveEndpointsTest {
     client.fail("GET", "/health", null, null, null, 401, 101);
     release.countDown();
     stopper.join(10_000);
+    assertFalse(stopper.isAlive());
     assertEquals(Slave.State.STOPPED, slave.state());
+  }
+
+  @Test
+  void secondShutdownWaitsForTheFirstToFinish() throws Exception {
+    start();
+    client.send("POST", "/connect", CONNECT, CHANNEL, TOKEN);
+    client.send("POST", "/task/new", task("t1"), CHANNEL, TOKEN);
+    Thread first = new Thread(slave::shutdown);
+    first.start();
+    Await.until(Duration.ofSeconds(5), "shutdown started", () -> slave.state() == Slave.State.SHUTTING_DOWN);
+    release.countDown();
+    slave.shutdown();
+    assertEquals(Slave.State.STOPPED, slave.state(), "the second call returned only once the slave stopped");
+    first.join(10_000);
+    assertFalse(first.isAlive());
+  }
+
+  @Test
+  void noSlaveThreadIsLeftAfterClose() throws Exception {
+    start();
+    client.send("POST", "/connect", CONNECT, CHANNEL, TOKEN);
+    client.send("POST", "/task/new", task("t1"), CHANNEL, TOKEN);
+    release.countDown();
+    Await.until(Duration.ofSeconds(5), "task done", () -> slave.runningTasks() == 0);
+    slave.close();
+    Await.until(Duration.ofSeconds(10), "no taskwire-slave thread left", () -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.isAlive() && t.getName().startsWith("taskwire-slave") && !t.getName().startsWith("taskwire-slave-report")));
   }
 
   @Test

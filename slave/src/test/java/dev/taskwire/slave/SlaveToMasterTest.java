@@ -150,6 +150,26 @@ class SlaveToMasterTest {
   }
 
   @Test
+  void resultThatIsNotJsonFailsTheTaskInsteadOfLosingIt() throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().processor(data -> Map.of("when", new Unwritable())).build().start();
+    sendTask(connect(master.getPort(), null), "task-odd", Map.of());
+    RecordedRequest report = takeReport();
+    assertEquals("/slave/task/fail", report.getPath());
+    Map<?, ?> result = (Map<?, ?>) Json.parseObject(report.getBody().readUtf8()).get("result");
+    assertEquals("java.lang.IllegalArgumentException", result.get("error"));
+    assertTrue(String.valueOf(result.get("message")).contains("cannot be written"), result.toString());
+  }
+
+  /** A value Jackson cannot write: its only property throws. */
+  public record Unwritable() {
+    public String getValue() {
+      throw new IllegalStateException("cannot be written");
+    }
+  }
+
+  @Test
   void reportToReferenceMasterIsRetriedWhileTheConnectionIsRefused() throws Exception {
     int port;
     try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -298,6 +318,7 @@ class SlaveToMasterTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(30)
   void shutdownLetsATaskFinishWithinTheGracePeriod() throws Exception {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
@@ -318,6 +339,7 @@ class SlaveToMasterTest {
     assertEquals("/slave/task/complete", report.getPath());
     assertEquals(Map.of("done", true), Json.parseObject(report.getBody().readUtf8()).get("result"));
     stopper.join(10_000);
+    assertFalse(stopper.isAlive());
     assertEquals(Slave.State.STOPPED, slave.state());
   }
 }

@@ -85,7 +85,9 @@ public final class CommandLines {
   }
 
   private static String defaultValue(ArgSpec argSpec, Map<String, String> env, Map<String, String> defaults) {
-    if (!(argSpec instanceof OptionSpec option)) {
+    // A multi-value option (such as --exec CMD ARGS...) reads its variable itself: only the command
+    // knows how to split it.
+    if (!(argSpec instanceof OptionSpec option) || option.isMultiValue()) {
       return null;
     }
     String name = option.longestName();

@@ -53,6 +53,8 @@ public final class HttpEngine {
             .connectTimeout(builder.connectTimeout)
             .readTimeout(builder.readTimeout)
             .writeTimeout(builder.readTimeout)
+            // A peer that trickles bytes cannot hold a call longer than this.
+            .callTimeout(builder.connectTimeout.plus(builder.readTimeout.multipliedBy(2)))
             .build();
   }
 
@@ -106,7 +108,7 @@ public final class HttpEngine {
 
   private Envelope readEnvelope(Response response) throws IOException {
     ResponseBody responseBody = response.body();
-    byte[] bytes = responseBody == null ? new byte[0] : responseBody.bytes();
+    byte[] bytes = responseBody == null ? new byte[0] : readBounded(responseBody);
     Envelope envelope;
     try {
       envelope = Json.read(bytes, Envelope.class);
@@ -120,6 +122,17 @@ public final class HttpEngine {
       throw ResponseExceptions.fromResponse(peer, response.code(), envelope);
     }
     return envelope;
+  }
+
+  /** Reads at most {@link ProtocolDefaults#DEFAULT_MAX_BODY_BYTES}: a larger answer is not an envelope of ours. */
+  private static byte[] readBounded(ResponseBody body) throws IOException {
+    try (java.io.InputStream in = body.byteStream()) {
+      byte[] bytes = in.readNBytes((int) ProtocolDefaults.DEFAULT_MAX_BODY_BYTES + 1);
+      if (bytes.length > ProtocolDefaults.DEFAULT_MAX_BODY_BYTES) {
+        throw new IOException("answer larger than " + ProtocolDefaults.DEFAULT_MAX_BODY_BYTES + " bytes");
+      }
+      return bytes;
+    }
   }
 
   private void sleepBeforeRetry(IOException cause) throws InterruptedIOException {

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *       is {@code {}}. Handlers call it after their header checks, keeping the protocol's order
  *       "shutting down, channel, token, body".
  *   <li>A body that is not a JSON object is answered 400 with the side's data-invalid code; one
- *       over the size limit 413 ({@link CommonErrorCode#BODY_TOO_LARGE}).
+ *       over the size limit 413 ({@link CommonErrorCode#BODY_TOO_LARGE}). Both are found only when
+ *       a handler reads the body, so the header checks before it answer first.
  *   <li>Handlers only throw: a {@link ResponseException} becomes its envelope and status; any other
  *       exception is logged and answered 500 with an envelope, never a stack trace. Javalin's own
  *       404 and 405 become envelopes too.
@@ -67,7 +68,6 @@ public final class JsonServer {
         }
       });
     });
-    app.before(this::rejectDeclaredOversizeBody);
     app.exception(ResponseException.class, (e, ctx) -> answer(ctx, e.httpStatus(), e.toEnvelope()));
     app.exception(JsonFormatException.class, (e, ctx) -> fail(ctx, bodyInvalid, e.getMessage()));
     app.exception(HttpResponseException.class, this::answerHttpException);
@@ -149,6 +149,9 @@ public final class JsonServer {
   }
 
   private byte[] readBounded(Context ctx) {
+    if (ctx.req().getContentLengthLong() > maxBodyBytes) {
+      throw tooLarge(); // declared too large: refused without reading it
+    }
     try (InputStream in = ctx.req().getInputStream()) {
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
       if (bytes.length > maxBodyBytes) {
@@ -157,14 +160,6 @@ public final class JsonServer {
       return bytes;
     } catch (IOException e) {
       throw new JsonFormatException("body could not be read: " + e.getMessage(), e);
-    }
-  }
-
-  /** Refuses a declared oversize body before anything reads it; chunked bodies are cut in {@link #readBounded}. */
-  private void rejectDeclaredOversizeBody(Context ctx) {
-    long length = ctx.req().getContentLengthLong();
-    if (length > maxBodyBytes) {
-      throw tooLarge();
     }
   }
 

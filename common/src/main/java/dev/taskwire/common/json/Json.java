@@ -74,6 +74,16 @@ public final class Json {
     return parseObject(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /**
+   * {@code value} as plain JSON values (maps, lists, strings, numbers, booleans, null), e.g. a
+   * record or a date becomes what Jackson writes for it.
+   *
+   * @throws IllegalArgumentException if Jackson cannot write {@code value}
+   */
+  public static Map<String, Object> normalize(Map<String, Object> value) {
+    return MAPPER.convertValue(value, OBJECT);
+  }
+
   /** Converts a JSON value of the map representation into {@code type} (for example a record). */
   public static <T> T convert(Object value, Class<T> type) {
     try {

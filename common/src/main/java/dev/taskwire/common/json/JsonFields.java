@@ -34,9 +34,15 @@ public final class JsonFields {
     return text;
   }
 
+  /** Longest excerpt of a bad value echoed back in a message. */
+  private static final int EXCERPT_CHARS = 200;
+
   private static String problem(String path, Object value, String expected) {
-    return value == null
-        ? path + " is missing; expected " + expected
-        : path + " must be " + expected + ", got " + Json.toString(value);
+    if (value == null) {
+      return path + " is missing; expected " + expected;
+    }
+    String text = Json.toString(value);
+    String excerpt = text.length() <= EXCERPT_CHARS ? text : text.substring(0, EXCERPT_CHARS) + "…";
+    return path + " must be " + expected + ", got " + excerpt;
   }
 }

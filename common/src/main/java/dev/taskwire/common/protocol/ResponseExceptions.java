@@ -19,7 +19,7 @@ public final class ResponseExceptions {
         if (code != null) {
           return SlaveResponseException.create(code, httpStatus, message, data);
         }
-      } else {
+      } else if (side == Side.MASTER) {
         MasterErrorCode code = MasterErrorCode.forCode(envelope.code());
         if (code != null) {
           return MasterResponseException.create(code, httpStatus, message, data);

@@ -130,7 +130,20 @@ class HttpEngineTest {
 
   @Test
   void refusedConnectionIsRetriedThenThrowsConnectException() throws IOException {
-    HttpEngine engine = engine(Side.SLAVE, 2);
+    HttpEngine engine = HttpEngine.builder(BaseUrl.of("127.0.0.1", server.getPort(), false), Side.SLAVE)
+        .retries(3).retryWait(Duration.ofMillis(100)).build();
+    server.shutdown();
+    long start = System.nanoTime();
+    assertThrows(ConnectException.class, () -> engine.send("POST", "/connect", Map.of(), HEADERS));
+    long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+    // A refused connection fails at once: only the three waits between four attempts take time.
+    assertTrue(waitedMillis >= 300, "three retries wait 3 x 100 ms, took " + waitedMillis + " ms");
+  }
+
+  @Test
+  void refusedConnectionWithoutRetriesFailsAtOnce() throws IOException {
+    HttpEngine engine = HttpEngine.builder(BaseUrl.of("127.0.0.1", server.getPort(), false), Side.SLAVE)
+        .retries(0).retryWait(Duration.ofSeconds(30)).build();
     server.shutdown();
     assertThrows(ConnectException.class, () -> engine.send("POST", "/connect", Map.of(), HEADERS));
   }
@@ -141,6 +154,15 @@ class HttpEngineTest {
     server.enqueue(envelope(200, Envelope.success("Result received!", null)));
     assertThrows(IOException.class,
         () -> engine(Side.MASTER, 5).send("PUT", "/slave/task/complete", Map.of(), HEADERS, RetryPolicy.CONNECTION_REFUSED_ONLY));
+    assertEquals(1, server.getRequestCount());
+  }
+
+  @Test
+  void serverErrorEnvelopeIsNotRetried() {
+    server.enqueue(envelope(500, new Envelope(false, 500, "internal error: java.lang.NullPointerException", null)));
+    server.enqueue(envelope(200, Envelope.success("Task received!", null)));
+    ResponseException e = assertThrows(ResponseException.class, () -> engine(Side.SLAVE, 5).send("POST", "/task/new", Map.of(), HEADERS));
+    assertEquals(500, e.httpStatus());
     assertEquals(1, server.getRequestCount());
   }
 
