@@ -65,7 +65,7 @@ public final class Master implements AutoCloseable {
     STOPPED
   }
 
-  private Master(MasterConfig config) {
+  private Master(MasterConfig config, List<MasterExtension> extensions) {
     this.config = config;
     this.server = JsonServer.create("master", MasterErrorCode.TASK_DATA_INVALID, config.maxBodyBytes());
     this.heartbeatCheck = new HeartbeatCheck(connections, config);
@@ -80,6 +80,9 @@ public final class Master implements AutoCloseable {
         });
     resultExecutor.allowCoreThreadTimeOut(true);
     new MasterEndpoints(this, config, connections, server).register();
+    for (MasterExtension extension : extensions) {
+      extension.register(this, server);
+    }
   }
 
   /** A builder with the defaults of PROTOCOL.md. */
@@ -200,16 +203,21 @@ public final class Master implements AutoCloseable {
    * they accept a new master. Safe to call twice.
    */
   public void shutdown() {
+    boolean anotherCallerStops;
     synchronized (lifecycleLock) {
-      if (state == State.SHUTTING_DOWN || state == State.STOPPED) {
-        return;
-      }
+      anotherCallerStops = state == State.SHUTTING_DOWN || state == State.STOPPED;
       if (state == State.NEW) {
         state = State.STOPPED;
         stopped.countDown();
         return;
       }
-      state = State.SHUTTING_DOWN;
+      if (!anotherCallerStops) {
+        state = State.SHUTTING_DOWN;
+      }
+    }
+    if (anotherCallerStops) {
+      awaitStopByAnotherCaller();
+      return;
     }
     log.info("Taskwire master shutting down");
     heartbeatCheck.stop();
@@ -229,6 +237,17 @@ public final class Master implements AutoCloseable {
     state = State.STOPPED;
     stopped.countDown();
     log.info("Taskwire master stopped");
+  }
+
+  /** A second caller waits (bounded) for the first to finish, so that the JVM does not exit mid-way. */
+  private void awaitStopByAnotherCaller() {
+    try {
+      if (!stopped.await(CALLBACK_DRAIN.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
+        log.warn("Shutdown still running; not waiting longer");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Waits until the master has stopped. */
@@ -294,6 +313,7 @@ public final class Master implements AutoCloseable {
     private String callbackHost;
     private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
     private MasterHooks hooks = MasterHooks.DEFAULT;
+    private final List<MasterExtension> extensions = new java.util.ArrayList<>();
 
     private Builder() {}
 
@@ -373,10 +393,16 @@ public final class Master implements AutoCloseable {
       return this;
     }
 
+    /** Adds routes or behaviour to the master's server (the admin API is one); may be called more than once. */
+    public Builder extension(MasterExtension extension) {
+      extensions.add(Objects.requireNonNull(extension, "extension == null"));
+      return this;
+    }
+
     /** The master, not yet started. */
     public Master build() {
       return new Master(new MasterConfig(host, port, channel, heartbeatTolerance, heartbeatCheckSpan,
-          requestRetries, retryWait, myAddress, callbackHost, maxBodyBytes, hooks));
+          requestRetries, retryWait, myAddress, callbackHost, maxBodyBytes, hooks), List.copyOf(extensions));
     }
   }
 }

@@ -14,12 +14,12 @@ import java.util.Map;
  * on the thread that called {@code connect()}, {@code disconnect()} or {@code start()}.
  */
 public interface MasterHooks {
-  /** Hooks that send empty data and return each answer's data. */
+  /** Hooks that send the connection's data (empty unless set) and return each answer's data. */
   MasterHooks DEFAULT = new MasterHooks() {};
 
-  /** The {@code data} sent with {@code /connect}; by default {@code {}}. */
+  /** The {@code data} sent with {@code /connect}; by default the connection's {@link SlaveConnection#connectData()}. */
   default Map<String, Object> beforeConnect(SlaveConnection connection) {
-    return Map.of();
+    return connection.connectData();
   }
 
   /** The value {@link SlaveConnection#connect()} returns; by default the answer's data. */

@@ -50,6 +50,7 @@ public final class SlaveConnection implements AutoCloseable {
   private int slots = 1;
   private List<String> extensions = List.of();
   private volatile long lastHeartbeatNanos;
+  private volatile Map<String, Object> connectData = Map.of();
 
   /** Where a connection is in its life. */
   public enum State {
@@ -72,6 +73,20 @@ public final class SlaveConnection implements AutoCloseable {
         .retryWait(config.retryWait())
         .build();
     this.headers = Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
+  }
+
+  /**
+   * Sets the data that the default before-connect hook sends with {@code /connect}; chainable.
+   * Call before {@link #connect()}.
+   */
+  public SlaveConnection connectData(Map<String, Object> data) {
+    this.connectData = Map.copyOf(Objects.requireNonNull(data, "data == null"));
+    return this;
+  }
+
+  /** The data given to {@link #connectData(Map)}; empty if none was. */
+  public Map<String, Object> connectData() {
+    return connectData;
   }
 
   /** The name this connection is registered under. */
