@@ -42,8 +42,9 @@ class EndToEndTest {
 
   @AfterEach
   void stop() {
-    master.close();
+    // The slave first, so that it can still report the tasks it stops to a live master.
     slave.close();
+    master.close();
   }
 
   private SlaveConnection connection(String name) {

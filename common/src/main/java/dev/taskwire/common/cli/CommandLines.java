@@ -42,12 +42,12 @@ public final class CommandLines {
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setParameterExceptionHandler((e, args) -> {
-      e.getCommandLine().getErr().println(e.getCommandLine().getCommandName() + ": " + oneLine(e.getMessage()));
+      e.getCommandLine().getErr().println(e.getCommandLine().getCommandSpec().qualifiedName() + ": " + oneLine(e.getMessage()));
       e.getCommandLine().getErr().flush();
       return EXIT_USAGE;
     });
     commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
-      cmd.getErr().println(cmd.getCommandName() + ": " + e);
+      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e);
       cmd.getErr().flush();
       return EXIT_FAILURE;
     });

@@ -1,0 +1,51 @@
+package dev.taskwire.master.admin;
+
+import dev.taskwire.common.protocol.ErrorCode;
+import dev.taskwire.common.protocol.ResponseException;
+import java.util.Map;
+
+/**
+ * Codes of the admin API's failures. They start at 1001 so that they never collide with a protocol
+ * code; a slave's own refusal is passed through with the slave's code instead (see {@link
+ * #SLAVE_REFUSED}).
+ */
+public enum AdminErrorCode implements ErrorCode {
+  /** No {@code Authorization: Bearer} header, or a wrong admin token. */
+  UNAUTHORIZED(1001, 401),
+  /** No connection or task with that name or id. */
+  NOT_FOUND(1002, 404),
+  /** A body, parameter or value that is malformed or out of range. */
+  BAD_REQUEST(1003, 400),
+  /** A live connection already has that name, or the connection is not in a state for this. */
+  CONFLICT(1004, 409),
+  /** The slave could not be reached. */
+  SLAVE_UNREACHABLE(1005, 502),
+  /**
+   * The slave refused (wrong channel, no free slot, its hook said no): answered 409 with the
+   * slave's own code and message, and {@code data.slaveStatus} the HTTP status it answered.
+   */
+  SLAVE_REFUSED(1006, 409);
+
+  private final int code;
+  private final int httpStatus;
+
+  AdminErrorCode(int code, int httpStatus) {
+    this.code = code;
+    this.httpStatus = httpStatus;
+  }
+
+  @Override
+  public int code() {
+    return code;
+  }
+
+  @Override
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  @Override
+  public ResponseException exception(String message, Map<String, Object> data) {
+    return new ResponseException(httpStatus, false, code, message, data);
+  }
+}

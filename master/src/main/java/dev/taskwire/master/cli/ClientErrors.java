@@ -1,0 +1,31 @@
+package dev.taskwire.master.cli;
+
+import dev.taskwire.common.protocol.ResponseException;
+import java.io.IOException;
+import picocli.CommandLine;
+
+/**
+ * Turns what a command threw into one line on stderr and the exit code: an unreachable master or a
+ * refused token 3, another failure answer 1. Never a stack trace.
+ */
+final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
+  @Override
+  public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    String name = commandLine.getCommandSpec().qualifiedName();
+    int code;
+    String message;
+    if (e instanceof ResponseException response) {
+      code = response.httpStatus() == 401 ? Main.EXIT_UNREACHABLE : Main.EXIT_TASK_FAILED;
+      message = response.responseMessage() + " (HTTP " + response.httpStatus() + ", code " + response.code() + ")";
+    } else if (e instanceof IOException) {
+      code = Main.EXIT_UNREACHABLE;
+      message = "master unreachable: " + e.getMessage();
+    } else {
+      code = Main.EXIT_TASK_FAILED;
+      message = e.toString();
+    }
+    commandLine.getErr().println(name + ": " + message);
+    commandLine.getErr().flush();
+    return code;
+  }
+}

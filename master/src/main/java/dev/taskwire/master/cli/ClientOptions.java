@@ -1,0 +1,32 @@
+package dev.taskwire.master.cli;
+
+import dev.taskwire.master.admin.AdminToken;
+import dev.taskwire.master.admin.MasterClient;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every client command shares: where the master is, and its admin token. */
+final class ClientOptions {
+  @Option(names = "--master", paramLabel = "URL", description = "The master's address (default: ${DEFAULT-VALUE}).")
+  String master;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the admin token (default: ${DEFAULT-VALUE}).")
+  Path tokenFile;
+
+  /**
+   * A client of the master.
+   *
+   * @throws IOException if the token file cannot be read (exit code 3, like a refused token)
+   */
+  MasterClient client() throws IOException {
+    try {
+      return new MasterClient(master, AdminToken.load(tokenFile));
+    } catch (NoSuchFileException e) {
+      throw new IOException("no admin token file " + tokenFile + " (serve writes it; pass --token-file)");
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.TypeConversionException("--master: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.taskwire.master.cli;
+
+import dev.taskwire.common.json.Json;
+import dev.taskwire.common.json.JsonFormatException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code connect NAME HOST[:PORT]}: connects the master to a slave. */
+@Command(name = "connect", mixinStandardHelpOptions = true, description = "Connects the master to a slave under a name.")
+final class ConnectCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Mixin ClientOptions options;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "Name of the connection.")
+  String name;
+
+  @Parameters(index = "1", paramLabel = "HOST[:PORT]", description = "The slave (port 7236 if left out).")
+  String address;
+
+  @Option(names = "--https", description = "Talk to the slave over https.")
+  boolean https;
+
+  @Option(names = "--data", paramLabel = "JSON", description = "Connection data sent to the slave's before-connection hook.")
+  String data;
+
+  @Override
+  public Integer call() throws Exception {
+    HostPort slave = HostPort.parse(spec.commandLine(), address);
+    Map<String, Object> connectData = data == null ? Map.of() : parseJson(spec.commandLine(), "--data", data);
+    Map<String, Object> connection = options.client().connect(name, slave.host(), slave.port(), https, connectData);
+    spec.commandLine().getOut().printf("connected %s to %s (%s slot%s)%n", name, connection.get("slave"),
+        connection.get("slots"), Integer.valueOf(1).equals(connection.get("slots")) ? "" : "s");
+    return 0;
+  }
+
+  static Map<String, Object> parseJson(CommandLine commandLine, String what, String text) {
+    try {
+      return Json.parseObject(text);
+    } catch (JsonFormatException e) {
+      throw new CommandLine.ParameterException(commandLine,
+          "Invalid value for " + what + ": " + e.getMessage().replace("body", "it"));
+    }
+  }
+
+  /** A slave's host and port as written on the command line. */
+  record HostPort(String host, int port) {
+    static HostPort parse(CommandLine commandLine, String text) {
+      int colon = text.lastIndexOf(':');
+      if (colon < 0) {
+        return new HostPort(text, 7236);
+      }
+      try {
+        int port = Integer.parseInt(text.substring(colon + 1));
+        if (port < 1 || port > 65_535) {
+          throw new NumberFormatException();
+        }
+        return new HostPort(text.substring(0, colon), port);
+      } catch (NumberFormatException e) {
+        throw new CommandLine.ParameterException(commandLine,
+            "Invalid value for HOST[:PORT]: '" + text + "' (port must be 1..65535)");
+      }
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.taskwire.master.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code connections}: lists the master's live connections as a table. */
+@Command(name = "connections", mixinStandardHelpOptions = true, description = "Lists the live connections.")
+final class ConnectionsCommand implements Callable<Integer> {
+  static final String FORMAT = "%-16s %-28s %-10s %5s %9s %14s%n";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Mixin ClientOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    List<Map<String, Object>> connections = options.client().connections();
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(FORMAT, "NAME", "SLAVE", "STATE", "SLOTS", "IN-FLIGHT", "LAST-HEARTBEAT");
+    for (Map<String, Object> c : connections) {
+      out.printf(FORMAT, c.get("name"), c.get("slave"), c.get("state"), c.get("slots"), c.get("tasksInFlight"),
+          c.get("lastHeartbeatAgeMs") + " ms ago");
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.taskwire.master.cli;
+
+import dev.taskwire.common.protocol.ProtocolDefaults;
+import dev.taskwire.common.util.Durations;
+import dev.taskwire.master.Master;
+import dev.taskwire.master.admin.AdminApi;
+import dev.taskwire.master.admin.AdminToken;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The defaults of every flag of the runnable master, shown by {@code --help}, from the builders' constants. */
+final class Defaults {
+  /** Where the client looks for the master when neither --master nor TASKWIRE_MASTER says. */
+  static final String MASTER_URL = "http://127.0.0.1:" + ProtocolDefaults.DEFAULT_MASTER_PORT;
+
+  private Defaults() {}
+
+  static Map<String, String> all() {
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("--host", Master.Builder.DEFAULT_HOST);
+    defaults.put("--port", Integer.toString(ProtocolDefaults.DEFAULT_MASTER_PORT));
+    defaults.put("--channel", Long.toString(ProtocolDefaults.DEFAULT_CHANNEL));
+    defaults.put("--heartbeat-tolerance", Durations.format(ProtocolDefaults.DEFAULT_HEARTBEAT_TOLERANCE));
+    defaults.put("--heartbeat-check-span", Durations.format(ProtocolDefaults.DEFAULT_HEARTBEAT_CHECK_SPAN));
+    defaults.put("--request-retries", Integer.toString(ProtocolDefaults.DEFAULT_REQUEST_RETRIES));
+    defaults.put("--retry-wait", Durations.format(ProtocolDefaults.DEFAULT_RETRY_WAIT));
+    defaults.put("--max-body-bytes", Long.toString(ProtocolDefaults.DEFAULT_MAX_BODY_BYTES));
+    defaults.put("--admin-token-file", AdminToken.defaultFile().toString());
+    defaults.put("--task-history", Integer.toString(AdminApi.DEFAULT_TASK_HISTORY));
+    defaults.put("--master", MASTER_URL);
+    defaults.put("--token-file", AdminToken.defaultFile().toString());
+    defaults.put("--timeout", "10m");
+    defaults.put("--slaves", Integer.toString(DemoCommand.DEFAULT_SLAVES));
+    defaults.put("--tasks", Integer.toString(DemoCommand.DEFAULT_TASKS));
+    defaults.put("--slots", "1");
+    defaults.put("--fail-every", Integer.toString(DemoCommand.DEFAULT_FAIL_EVERY));
+    return defaults;
+  }
+}

@@ -1,0 +1,103 @@
+package dev.taskwire.master.cli;
+
+import dev.taskwire.common.cli.CommandLines;
+import dev.taskwire.common.protocol.Token;
+import dev.taskwire.master.Master;
+import dev.taskwire.master.admin.AdminApi;
+import dev.taskwire.master.admin.AdminToken;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code serve}: runs a master with its admin API until SIGTERM, Ctrl-C or {@code DELETE /shutdown}. */
+@Command(name = "serve", mixinStandardHelpOptions = true, usageHelpWidth = 100,
+    description = {"Runs a master: slaves report to it; the admin API under /api/v1 drives it.", ""})
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  private final Master.Builder builder = Master.builder();
+  private Path tokenFile;
+  private int taskHistory;
+
+  @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  void host(String host) {
+    CommandLines.apply(spec.commandLine(), "--host", host, builder::host);
+  }
+
+  @Option(names = "--port", paramLabel = "PORT", description = "Port for slaves and the admin API; 0 = any free port (default: ${DEFAULT-VALUE}).")
+  void port(int port) {
+    CommandLines.apply(spec.commandLine(), "--port", port, builder::port);
+  }
+
+  @Option(names = "--channel", paramLabel = "N", description = "Channel shared with the slaves (default: ${DEFAULT-VALUE}).")
+  void channel(long channel) {
+    builder.channel(channel);
+  }
+
+  @Option(names = "--my-address", paramLabel = "URL", description = "Callback address slaves report to, e.g. http://10.0.0.5:7235 (default: http://<first non-loopback address>:<port>).")
+  void myAddress(String address) {
+    CommandLines.apply(spec.commandLine(), "--my-address", address, builder::myAddress);
+  }
+
+  @Option(names = "--callback-host", paramLabel = "HOST", description = "Host of the default callback address (default: first non-loopback address).")
+  void callbackHost(String host) {
+    CommandLines.apply(spec.commandLine(), "--callback-host", host, builder::callbackHost);
+  }
+
+  @Option(names = "--heartbeat-tolerance", paramLabel = "DURATION", description = "Silence after which a slave is dropped, at least 200ms (default: ${DEFAULT-VALUE}).")
+  void heartbeatTolerance(Duration tolerance) {
+    CommandLines.apply(spec.commandLine(), "--heartbeat-tolerance", tolerance, builder::heartbeatTolerance);
+  }
+
+  @Option(names = "--heartbeat-check-span", paramLabel = "DURATION", description = "Time between heartbeat checks, at least 100ms (default: ${DEFAULT-VALUE}).")
+  void heartbeatCheckSpan(Duration span) {
+    CommandLines.apply(spec.commandLine(), "--heartbeat-check-span", span, builder::heartbeatCheckSpan);
+  }
+
+  @Option(names = "--request-retries", paramLabel = "N", description = "Retries of a request to a slave after a transport error (default: ${DEFAULT-VALUE}).")
+  void requestRetries(int retries) {
+    CommandLines.apply(spec.commandLine(), "--request-retries", retries, builder::requestRetries);
+  }
+
+  @Option(names = "--retry-wait", paramLabel = "DURATION", description = "Wait between retries (default: ${DEFAULT-VALUE}).")
+  void retryWait(Duration wait) {
+    CommandLines.apply(spec.commandLine(), "--retry-wait", wait, builder::retryWait);
+  }
+
+  @Option(names = "--max-body-bytes", paramLabel = "BYTES", description = "Largest request body accepted (default: ${DEFAULT-VALUE}).")
+  void maxBodyBytes(long bytes) {
+    CommandLines.apply(spec.commandLine(), "--max-body-bytes", bytes, builder::maxBodyBytes);
+  }
+
+  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Admin API token; made (owner-only) if the file does not exist (default: ${DEFAULT-VALUE}).")
+  void adminTokenFile(Path file) {
+    this.tokenFile = file;
+  }
+
+  @Option(names = "--task-history", paramLabel = "N", description = "Tasks remembered by the admin API (default: ${DEFAULT-VALUE}).")
+  void taskHistory(int history) {
+    CommandLines.apply(spec.commandLine(), "--task-history", history, value -> {
+      if (value < 1) {
+        throw new IllegalArgumentException("taskHistory < 1: " + value);
+      }
+      this.taskHistory = value;
+    });
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Token token = AdminToken.loadOrCreate(tokenFile);
+    Master master = builder.extension(new AdminApi(token, taskHistory)).build().start();
+    log.info("Admin API at http://{}:{}/api/v1, bearer token in {} ({})", master.config().host(), master.port(),
+        tokenFile.toAbsolutePath(), token);
+    Runtime.getRuntime().addShutdownHook(new Thread(master::shutdown, "taskwire-master-signal"));
+    master.join();
+    return 0;
+  }
+}

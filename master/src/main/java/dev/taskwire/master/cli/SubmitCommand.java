@@ -1,0 +1,186 @@
+package dev.taskwire.master.cli;
+
+import dev.taskwire.common.json.Json;
+import dev.taskwire.common.json.JsonFormatException;
+import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.master.admin.MasterClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code submit NAME JSON [--wait]} sends one task; {@code submit NAME --file tasks.jsonl} sends one
+ * task per line, as many at once as the connection has slots, and writes each result as a JSON
+ * line.
+ */
+@Command(name = "submit", mixinStandardHelpOptions = true, usageHelpWidth = 100,
+    description = {"Submits one task (JSON) or many (--file, one JSON object per line) to a connection.",
+        "With --file, results are written as JSON lines {\"line\", \"id\", \"status\", \"result\"}, in input order."})
+final class SubmitCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Mixin ClientOptions options;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "Name of the connection.")
+  String name;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "JSON", description = "The task data, a JSON object.")
+  String json;
+
+  @Option(names = "--file", paramLabel = "FILE", description = "Tasks, one JSON object per line (blank lines skipped).")
+  Path file;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Write --file results here instead of stdout.")
+  Path out;
+
+  @Option(names = "--wait", description = "Wait for the single task and print its result.")
+  boolean await;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "Longest wait for one task (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine commandLine = spec.commandLine();
+    if ((json == null) == (file == null)) {
+      throw new CommandLine.ParameterException(commandLine, "Give either JSON or --file, not both and not neither");
+    }
+    return file == null ? submitOne(commandLine) : submitFile(commandLine);
+  }
+
+  private int submitOne(CommandLine commandLine) throws IOException {
+    Map<String, Object> data = ConnectCommand.parseJson(commandLine, "JSON", json);
+    MasterClient client = options.client();
+    String id = client.submit(name, data);
+    PrintWriter stdout = commandLine.getOut();
+    if (!await) {
+      stdout.println(id);
+      return 0;
+    }
+    Map<String, Object> task = client.awaitFinal(id, timeout);
+    stdout.println(Json.toString(task.get("result")));
+    int code = TaskCommand.exitCode(task);
+    if (code != 0 || !Boolean.TRUE.equals(task.get("final"))) {
+      commandLine.getErr().println("task " + id + " " + task.get("status")
+          + (task.get("failure") instanceof Map<?, ?> f ? ": " + f.get("reason") + ": " + f.get("message") : ""));
+    }
+    return Boolean.TRUE.equals(task.get("final")) ? code : Main.EXIT_TASK_FAILED;
+  }
+
+  private int submitFile(CommandLine commandLine) throws Exception {
+    List<TaskLine> tasks = readTasks(commandLine);
+    MasterClient client = options.client();
+    int slots = slotsOf(client);
+    Progress progress = new Progress("submit " + name, tasks.size(), commandLine.getErr(), Progress.stderrIsTerminal());
+    AtomicInteger next = new AtomicInteger();
+    Map<Integer, Map<String, Object>> results = new java.util.concurrent.ConcurrentHashMap<>();
+    ExecutorService workers = Executors.newFixedThreadPool(slots);
+    List<Future<?>> running = new ArrayList<>();
+    for (int w = 0; w < slots; w++) {
+      running.add(workers.submit(() -> {
+        for (int i = next.getAndIncrement(); i < tasks.size(); i = next.getAndIncrement()) {
+          results.put(i, runOne(client, tasks.get(i).number(), tasks.get(i).data()));
+          progress.advance();
+        }
+        return null;
+      }));
+    }
+    try {
+      for (Future<?> worker : running) {
+        worker.get();
+      }
+    } finally {
+      workers.shutdownNow();
+      progress.finish();
+    }
+    int failed = 0;
+    try (Writer writer = out == null ? null : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      PrintWriter target = writer == null ? commandLine.getOut() : new PrintWriter(writer);
+      for (int i = 0; i < tasks.size(); i++) {
+        Map<String, Object> line = results.get(i);
+        if (!"COMPLETED".equals(line.get("status"))) {
+          failed++;
+        }
+        target.println(Json.toString(line));
+      }
+      target.flush();
+    }
+    commandLine.getErr().printf("%d task(s): %d completed, %d not%n", tasks.size(), tasks.size() - failed, failed);
+    return failed == 0 ? 0 : Main.EXIT_TASK_FAILED;
+  }
+
+  /** Submits and waits for one task; a refusal by the master or slave becomes the line's outcome. */
+  private Map<String, Object> runOne(MasterClient client, int lineNumber, Map<String, Object> data) throws IOException {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("line", lineNumber);
+    try {
+      String id = client.submit(name, data);
+      Map<String, Object> task = client.awaitFinal(id, timeout);
+      line.put("id", id);
+      line.put("status", task.get("status"));
+      line.put("result", task.get("result"));
+      if (task.get("failure") != null) {
+        line.put("failure", task.get("failure"));
+      }
+    } catch (ResponseException e) {
+      if (e.httpStatus() == 401) {
+        throw e;
+      }
+      line.put("id", null);
+      line.put("status", "NOT_SUBMITTED");
+      line.put("result", Map.of("error", e.responseMessage(), "code", e.code()));
+    }
+    return line;
+  }
+
+  private int slotsOf(MasterClient client) throws IOException {
+    for (Map<String, Object> connection : client.connections()) {
+      if (name.equals(connection.get("name")) && connection.get("slots") instanceof Integer slots && slots > 0) {
+        return slots;
+      }
+    }
+    throw new ResponseException(404, false, 1002, "no live connection named " + name, Map.of());
+  }
+
+  /** A task of the file and the line it stood on. */
+  private record TaskLine(int number, Map<String, Object> data) {}
+
+  private List<TaskLine> readTasks(CommandLine commandLine) throws IOException {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new CommandLine.ParameterException(commandLine, "Invalid value for option '--file': no such file " + file);
+    }
+    List<TaskLine> tasks = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).isBlank()) {
+        continue;
+      }
+      try {
+        tasks.add(new TaskLine(i + 1, Json.parseObject(lines.get(i))));
+      } catch (JsonFormatException e) {
+        throw new CommandLine.ParameterException(commandLine,
+            "Invalid value for option '--file': line " + (i + 1) + ": " + e.getMessage().replace("body", "it"));
+      }
+    }
+    return tasks;
+  }
+}

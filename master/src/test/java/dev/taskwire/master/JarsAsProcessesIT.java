@@ -1,0 +1,122 @@
+package dev.taskwire.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.common.testing.Await;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Both runnable JARs as separate OS processes on loopback: a slave running an {@code --exec}
+ * script, a master serving its admin API, and the master JAR's CLI connecting and submitting.
+ */
+class JarsAsProcessesIT {
+  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
+  private static final Path MASTER_JAR = Path.of("target/taskwire-master.jar");
+
+  @TempDir Path dir;
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopProcesses() throws InterruptedException {
+    for (Process process : processes) {
+      process.destroy();
+    }
+    for (Process process : processes) {
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private Process start(String name, List<String> command) throws IOException {
+    Process process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile())
+        .start();
+    processes.add(process);
+    return process;
+  }
+
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Runs the master JAR's CLI to the end; returns its exit code and stdout. */
+  private CliResult cli(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", MASTER_JAR.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectError(dir.resolve("cli-err.log").toFile()).start();
+    String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "CLI finished");
+    return new CliResult(process.exitValue(), stdout);
+  }
+
+  private record CliResult(int exitCode, String stdout) {}
+
+  @Test
+  @Timeout(120)
+  void cliConnectsAndSubmitsThroughTwoJarProcesses() throws Exception {
+    assertTrue(Files.exists(SLAVE_JAR), "run after mvn package: " + SLAVE_JAR.toAbsolutePath());
+    assertTrue(Files.exists(MASTER_JAR), "run after mvn package: " + MASTER_JAR.toAbsolutePath());
+    Path script = dir.resolve("double.sh");
+    Files.writeString(script, "#!/bin/sh\n# doubles \"n\" from the task data on stdin\n"
+        + "n=$(sed 's/.*\"n\": *\\([0-9]*\\).*/\\1/')\necho \"{\\\"doubled\\\": $((n * 2))}\"\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    int slavePort = freePort();
+    int masterPort = freePort();
+    Path token = dir.resolve("admin-token");
+
+    start("slave", List.of(java(), "-jar", SLAVE_JAR.toString(), "--host", "127.0.0.1", "--port", "" + slavePort,
+        "--channel", "42", "--heartbeat-span", "500ms", "--exec", script.toString()));
+    start("master", List.of(java(), "-jar", MASTER_JAR.toString(), "serve", "--host", "127.0.0.1", "--port", "" + masterPort,
+        "--channel", "42", "--my-address", "http://127.0.0.1:" + masterPort, "--admin-token-file", token.toString()));
+    Await.until(Duration.ofSeconds(30), "slave listening", () -> listening(slavePort));
+    Await.until(Duration.ofSeconds(30), "master listening and token written", () -> listening(masterPort) && Files.exists(token));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
+
+    String master = "http://127.0.0.1:" + masterPort;
+    CliResult connect = cli("connect", "s1", "127.0.0.1:" + slavePort, "--master", master, "--token-file", token.toString());
+    assertEquals(0, connect.exitCode(), connect.stdout());
+    assertEquals("connected s1 to http://127.0.0.1:" + slavePort + " (1 slot)\n", connect.stdout());
+
+    CliResult submit = cli("submit", "s1", "{\"n\": 21}", "--wait", "--master", master, "--token-file", token.toString());
+    assertEquals(0, submit.exitCode(), submit.stdout());
+    assertEquals("{\"doubled\":42}\n", submit.stdout());
+
+    CliResult listed = cli("connections", "--master", master, "--token-file", token.toString());
+    assertTrue(listed.stdout().contains("CONNECTED"), listed.stdout());
+
+    String masterLog = Files.readString(dir.resolve("master.log"));
+    assertTrue(!masterLog.contains(Files.readString(token).trim()), "the admin token is never logged in full");
+  }
+}

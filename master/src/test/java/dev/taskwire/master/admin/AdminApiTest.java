@@ -1,0 +1,199 @@
+package dev.taskwire.master.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.master.Master;
+import dev.taskwire.slave.Slave;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The admin API on a real master, driving a real slave, through {@link MasterClient} and raw HTTP. */
+class AdminApiTest {
+  private final Token token = Token.generate();
+  private Master master;
+  private Slave slave;
+  private MasterClient client;
+
+  @BeforeEach
+  void start() {
+    master = Master.builder().host("127.0.0.1").port(0).channel(5).callbackHost("127.0.0.1").requestRetries(0)
+        .extension(new AdminApi(token, 3)).build().start();
+    slave = Slave.builder().host("127.0.0.1").port(0).channel(5).slots(2).gracePeriod(Duration.ofMillis(100)).build().start();
+    client = new MasterClient("http://127.0.0.1:" + master.port(), token);
+  }
+
+  @AfterEach
+  void stop() {
+    // The slave first, so that it can still report the tasks it stops to a live master.
+    slave.close();
+    master.close();
+  }
+
+  private ResponseException failure(int status, int code, Executable call) {
+    ResponseException e = assertThrows(ResponseException.class, call::run);
+    assertEquals(status, e.httpStatus(), e.getMessage());
+    assertEquals(code, e.code(), e.getMessage());
+    return e;
+  }
+
+  interface Executable {
+    void run() throws Exception;
+  }
+
+  @Test
+  void connectListSubmitWaitAndDisconnect() throws Exception {
+    Map<String, Object> connection = client.connect("s1", "127.0.0.1", slave.port(), false, Map.of("who", "admin"));
+    assertEquals("s1", connection.get("name"));
+    assertEquals(2, connection.get("slots"));
+    assertEquals("CONNECTED", connection.get("state"));
+    List<Map<String, Object>> connections = client.connections();
+    assertEquals(1, connections.size());
+    assertEquals("http://127.0.0.1:" + slave.port(), connections.get(0).get("slave"));
+    assertEquals(0, connections.get(0).get("tasksInFlight"));
+
+    String id = client.submit("s1", Map.of("a", 20, "b", 22));
+    Map<String, Object> task = client.await(id, Duration.ofSeconds(10));
+    assertEquals("COMPLETED", task.get("status"));
+    assertEquals(true, task.get("final"));
+    assertEquals(Map.of("sum", 42), task.get("result"));
+    assertEquals(Map.of("a", 20, "b", 22), task.get("data"));
+    assertEquals("s1", task.get("connection"));
+    assertNotNull(task.get("createdAt"));
+    assertNotNull(task.get("startedAt"));
+    assertNotNull(task.get("finishedAt"));
+    assertEquals(task, client.task(id));
+
+    client.disconnect("s1");
+    assertEquals(List.of(), client.connections());
+    assertTrue(!slave.isConnected());
+  }
+
+  @Test
+  void failedTaskShowsItsReason() throws Exception {
+    client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
+    Map<String, Object> task = client.await(client.submit("s1", Map.of("fail", true)), Duration.ofSeconds(10));
+    assertEquals("FAILED", task.get("status"));
+    assertEquals(Map.of("error", "requested failure"), task.get("result"));
+    assertEquals("SLAVE_FAILED", ((Map<?, ?>) task.get("failure")).get("reason"));
+  }
+
+  @Test
+  void longPollAnswersTheRunningTaskAtItsTimeout() throws Exception {
+    client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
+    String id = client.submit("s1", Map.of("a", 1, "b", 1, "sleepMs", 3_000));
+    Map<String, Object> task = client.await(id, Duration.ofMillis(200));
+    assertEquals("STARTED", task.get("status"));
+    assertEquals(false, task.get("final"));
+  }
+
+  @Test
+  void recentTasksAreListedNewestFirstAndBounded() throws Exception {
+    client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
+    String[] ids = new String[4];
+    for (int i = 0; i < 4; i++) {
+      ids[i] = client.submit("s1", Map.of("a", i, "b", 0));
+      client.await(ids[i], Duration.ofSeconds(10));
+    }
+    List<Map<String, Object>> tasks = client.tasks(10);
+    assertEquals(List.of(ids[3], ids[2], ids[1]), tasks.stream().map(t -> t.get("id")).toList(), "history keeps 3");
+    assertEquals(1, client.tasks(1).size());
+    failure(404, 1002, () -> client.task(ids[0]));
+  }
+
+  @Test
+  void missingOrWrongTokenIs401() throws Exception {
+    RawHttp.Response none = RawHttp.send(master.port(), "GET", "/api/v1/connections", Map.of(), null);
+    assertEquals(401, none.status());
+    assertEquals(1001, none.envelope().code());
+    assertEquals("missing header Authorization: Bearer <admin token>", none.envelope().message());
+    MasterClient wrong = new MasterClient("http://127.0.0.1:" + master.port(), Token.generate());
+    assertEquals("wrong admin token", failure(401, 1001, wrong::connections).responseMessage());
+  }
+
+  @Test
+  void unknownConnectionOrTaskIs404() {
+    assertEquals("no live connection named ghost", failure(404, 1002, () -> client.submit("ghost", Map.of())).responseMessage());
+    failure(404, 1002, () -> client.disconnect("ghost"));
+    failure(404, 1002, () -> client.task("no-such-id"));
+    failure(404, 1002, () -> client.await("no-such-id", Duration.ofSeconds(1)));
+  }
+
+  @Test
+  void malformedBodiesAndParametersAre400() throws Exception {
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
+    RawHttp.Response notJson = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth, "{nope");
+    assertEquals(400, notJson.status());
+    assertEquals(1003, notJson.envelope().code());
+    RawHttp.Response noName = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth, "{\"host\": \"h\"}");
+    assertEquals("name is missing; expected a non-empty string", noName.envelope().message());
+    RawHttp.Response badPort = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth, "{\"name\": \"x\", \"host\": \"h\", \"port\": \"80\"}");
+    assertEquals(400, badPort.status());
+    assertEquals("port must be a port number 1..65535, got 80", badPort.envelope().message());
+    client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
+    RawHttp.Response badData = RawHttp.send(master.port(), "POST", "/api/v1/connections/s1/tasks", auth, "{\"data\": [1]}");
+    assertEquals(400, badData.status());
+    assertEquals("data must be an object, got [1]", badData.envelope().message());
+    RawHttp.Response badTimeout = RawHttp.send(master.port(), "GET", "/api/v1/tasks/x/wait?timeout=soon", auth, null);
+    assertEquals(404, badTimeout.status(), "the task is looked up first");
+    String id = client.submit("s1", Map.of("a", 1, "b", 2));
+    RawHttp.Response tooLong = RawHttp.send(master.port(), "GET", "/api/v1/tasks/" + id + "/wait?timeout=2h", auth, null);
+    assertEquals(400, tooLong.status());
+    assertEquals("timeout must be at most 60s, got 2h", tooLong.envelope().message());
+    RawHttp.Response badLimit = RawHttp.send(master.port(), "GET", "/api/v1/tasks?limit=-3", auth, null);
+    assertEquals("limit must be a positive integer, got '-3'", badLimit.envelope().message());
+  }
+
+  @Test
+  void slaveThatRefusesPassesItsCodeThrough() {
+    slave.close();
+    slave = Slave.builder().host("127.0.0.1").port(0).channel(6).build().start();
+    ResponseException e = failure(409, 202, () -> client.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));
+    assertEquals("the slave refused (CHANNEL_INVALID): Channel not match with this endpoint.", e.responseMessage());
+    assertEquals(403, e.data().get("slaveStatus"));
+  }
+
+  @Test
+  void unreachableSlaveIs502() throws IOException {
+    int port;
+    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = reserve.getLocalPort();
+    }
+    ResponseException e = failure(502, 1005, () -> client.connect("s1", "127.0.0.1", port, false, Map.of()));
+    assertTrue(e.responseMessage().startsWith("slave 127.0.0.1:" + port + " could not be reached"), e.responseMessage());
+  }
+
+  @Test
+  void liveNameIs409() throws Exception {
+    client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
+    assertEquals("a live connection is already named s1",
+        failure(409, 1004, () -> client.connect("s1", "127.0.0.1", slave.port(), false, Map.of())).responseMessage());
+  }
+
+  @Test
+  void busySlaveRefusesTheTaskWithItsCode() throws Exception {
+    client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
+    client.submit("s1", Map.of("a", 1, "b", 1, "sleepMs", 3_000));
+    client.submit("s1", Map.of("a", 1, "b", 1, "sleepMs", 3_000));
+    failure(409, 601, () -> client.submit("s1", Map.of("a", 1, "b", 1)));
+  }
+
+  @Test
+  void protocolEndpointsStillAnswerBesideTheAdminApi() throws Exception {
+    assertEquals("PONG!", master.ping());
+    RawHttp.Response heartbeat = RawHttp.send(master.port(), "GET", "/slave/heartbeat", Map.of("Channel", "5"), null);
+    assertEquals(501, heartbeat.envelope().code());
+  }
+}

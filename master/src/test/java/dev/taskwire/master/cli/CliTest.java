@@ -1,0 +1,200 @@
+package dev.taskwire.master.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.common.json.Json;
+import dev.taskwire.common.protocol.Token;
+import dev.taskwire.master.Master;
+import dev.taskwire.master.admin.AdminApi;
+import dev.taskwire.slave.Slave;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client subcommands, run in-process against a real master (with its admin API) and slave. */
+class CliTest {
+  @TempDir Path dir;
+  private Master master;
+  private Slave slave;
+  private Path tokenFile;
+  private StringWriter out;
+  private StringWriter err;
+
+  @BeforeEach
+  void start() throws Exception {
+    Token token = Token.generate();
+    tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, token.value());
+    master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1")
+        .extension(new AdminApi(token, 1_000)).build().start();
+    slave = Slave.builder().host("127.0.0.1").port(0).slots(4).gracePeriod(Duration.ofMillis(100)).build().start();
+  }
+
+  @AfterEach
+  void stop() {
+    // The slave first, so that it can still report the tasks it stops to a live master.
+    slave.close();
+    master.close();
+  }
+
+  private int run(String... args) {
+    out = new StringWriter();
+    err = new StringWriter();
+    Map<String, String> env = new HashMap<>();
+    env.put("TASKWIRE_MASTER", "http://127.0.0.1:" + master.port());
+    env.put("TASKWIRE_TOKEN_FILE", tokenFile.toString());
+    return Main.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  private void connect() {
+    assertEquals(0, run("connect", "s1", "127.0.0.1:" + slave.port()), err::toString);
+  }
+
+  @Test
+  void connectThenListThenDisconnect() {
+    connect();
+    assertEquals("connected s1 to http://127.0.0.1:" + slave.port() + " (4 slots)\n", out.toString());
+    assertEquals(0, run("connections"));
+    String[] lines = out.toString().split("\n");
+    assertEquals(2, lines.length, out::toString);
+    assertTrue(lines[0].startsWith("NAME"), lines[0]);
+    assertTrue(lines[1].matches("s1\\s+http://127\\.0\\.0\\.1:\\d+\\s+CONNECTED\\s+4\\s+0\\s+\\d+ ms ago"), lines[1]);
+    assertEquals(0, run("disconnect", "s1"));
+    assertEquals("disconnected s1: Disconnected.\n", out.toString());
+    assertEquals(0, run("connections"));
+    assertEquals(1, out.toString().split("\n").length);
+  }
+
+  @Test
+  void submitPrintsTheIdAndTaskShowsTheResult() {
+    connect();
+    assertEquals(0, run("submit", "s1", "{\"a\": 2, \"b\": 3}"));
+    String id = out.toString().trim();
+    assertTrue(id.matches("[0-9a-f-]{36}"), id);
+    assertEquals(0, run("task", id, "--wait"));
+    assertEquals("status: COMPLETED\nresult: {\"sum\":5}\n", out.toString());
+  }
+
+  @Test
+  void submitWaitPrintsTheResult() {
+    connect();
+    assertEquals(0, run("submit", "s1", "{\"a\": 2, \"b\": 3}", "--wait"));
+    assertEquals("{\"sum\":5}\n", out.toString());
+  }
+
+  @Test
+  void failedTaskExitsWith1AndShowsItsReason() {
+    connect();
+    assertEquals(1, run("submit", "s1", "{\"fail\": true}", "--wait"));
+    assertEquals("{\"error\":\"requested failure\"}\n", out.toString());
+    assertTrue(err.toString().contains("FAILED: SLAVE_FAILED"), err::toString);
+    assertEquals(0, run("submit", "s1", "{\"a\": 1}"));
+    String id = out.toString().trim();
+    assertEquals(1, run("task", id, "--wait"));
+    assertEquals("status: FAILED\nreason: SLAVE_FAILED: the slave reported a failure\nresult: {\"error\":\"'b' is missing\"}\n", out.toString());
+  }
+
+  @Test
+  void fileWithHundredTasksWritesOneResultLineEachInOrder() throws Exception {
+    connect();
+    Path tasks = dir.resolve("tasks.jsonl");
+    List<String> lines = IntStream.range(0, 100).mapToObj(i -> "{\"a\": " + i + ", \"b\": 1000}").toList();
+    Files.write(tasks, lines, StandardCharsets.UTF_8);
+    Path results = dir.resolve("results.jsonl");
+    assertEquals(0, run("submit", "s1", "--file", tasks.toString(), "--out", results.toString()), err::toString);
+    List<String> written = Files.readAllLines(results);
+    assertEquals(100, written.size());
+    for (int i = 0; i < 100; i++) {
+      Map<String, Object> line = Json.parseObject(written.get(i));
+      assertEquals(i + 1, line.get("line"));
+      assertEquals("COMPLETED", line.get("status"));
+      assertEquals(Map.of("sum", 1000 + i), line.get("result"));
+    }
+    assertTrue(err.toString().contains("submit s1: 100/100"), err::toString);
+    assertTrue(err.toString().endsWith("100 task(s): 100 completed, 0 not\n"), err::toString);
+  }
+
+  @Test
+  void fileResultsGoToStdoutAndAFailureSetsExitCode1() throws Exception {
+    connect();
+    Path tasks = dir.resolve("tasks.jsonl");
+    Files.writeString(tasks, "{\"a\": 1, \"b\": 2}\n\n{\"fail\": true}\n");
+    assertEquals(1, run("submit", "s1", "--file", tasks.toString()));
+    String[] lines = out.toString().split("\n");
+    assertEquals(2, lines.length);
+    assertEquals(1, Json.parseObject(lines[0]).get("line"));
+    assertEquals(3, Json.parseObject(lines[1]).get("line"));
+    assertEquals("FAILED", Json.parseObject(lines[1]).get("status"));
+  }
+
+  @Test
+  void usageErrorsExitWith2() {
+    assertEquals(2, run("submit", "s1", "{not json"));
+    assertTrue(err.toString().startsWith("taskwire-master submit: Invalid value for JSON: it is not valid JSON"), err::toString);
+    assertEquals(2, run("submit", "s1"));
+    assertEquals("taskwire-master submit: Give either JSON or --file, not both and not neither\n", err.toString());
+    assertEquals(2, run("connect", "s1", "host:99999"));
+    assertEquals(2, run("nonsense"));
+    assertEquals(2, run("task"));
+    assertEquals(2, run("serve", "--port", "-1"));
+    assertEquals("taskwire-master serve: Invalid value for option '--port': -1 (port not in 0..65535: -1)\n", err.toString());
+    assertEquals(2, run("serve", "--heartbeat-tolerance", "100ms"));
+    assertEquals(2, run("demo", "--tasks", "0"));
+  }
+
+  @Test
+  void unreachableMasterOrBadTokenExitsWith3() throws Exception {
+    int port;
+    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = reserve.getLocalPort();
+    }
+    assertEquals(3, run("connections", "--master", "http://127.0.0.1:" + port));
+    assertTrue(err.toString().startsWith("taskwire-master connections: master unreachable"), err::toString);
+    Path wrong = dir.resolve("wrong");
+    Files.writeString(wrong, Token.generate().value());
+    assertEquals(3, run("connections", "--token-file", wrong.toString()));
+    assertEquals("taskwire-master connections: wrong admin token (HTTP 401, code 1001)\n", err.toString());
+    assertEquals(3, run("connections", "--token-file", dir.resolve("missing").toString()));
+  }
+
+  @Test
+  void unknownConnectionExitsWith1() {
+    assertEquals(1, run("submit", "ghost", "{}"));
+    assertEquals("taskwire-master submit: no live connection named ghost (HTTP 404, code 1002)\n", err.toString());
+  }
+
+  @Test
+  void demoRunsEveryTaskToAFinalState() {
+    assertEquals(0, run("demo", "--slaves", "2", "--tasks", "60", "--fail-every", "20"), err::toString);
+    String summary = out.toString();
+    assertTrue(summary.contains("Taskwire demo: 2 slaves x 1 slot on loopback, 60 tasks"), summary);
+    assertTrue(summary.contains("completed 57, failed 3 (3 on purpose), not started 0, not final 0"), summary);
+    assertTrue(summary.matches("(?s).*throughput \\d+ tasks/s.*latency p50 [0-9.]+ ms, p99 [0-9.]+ ms.*"), summary);
+    assertTrue(summary.contains("every task reached a final state"), summary);
+  }
+
+  @Test
+  void helpListsTheSubcommands() {
+    assertEquals(0, run("--help"));
+    for (String command : List.of("serve", "connect", "disconnect", "connections", "submit", "task", "demo")) {
+      assertTrue(out.toString().contains(command), command);
+    }
+    assertEquals(0, run("serve", "--help"));
+    assertTrue(out.toString().contains("--heartbeat-tolerance=DURATION"), out::toString);
+    assertTrue(out.toString().contains("(default: 17s)"), out::toString);
+  }
+}
