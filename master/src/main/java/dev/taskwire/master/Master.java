@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Master implements AutoCloseable {
   /** The extensions a Taskwire master announces in its {@code /connect} body. */
-  static final List<String> EXTENSIONS = List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.HEALTH);
+  static final List<String> EXTENSIONS =
+      List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.CANCEL, Extensions.HEALTH);
   /** How long shutdown waits for callbacks already running. */
   static final Duration CALLBACK_DRAIN = Duration.ofSeconds(5);
 
@@ -52,6 +55,8 @@ public final class Master implements AutoCloseable {
   private final JsonServer server;
   private final HeartbeatCheck heartbeatCheck;
   private final ThreadPoolExecutor resultExecutor;
+  private final ScheduledThreadPoolExecutor timer;
+  private final ThreadPoolExecutor background;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Object lifecycleLock = new Object();
   private volatile State state = State.NEW;
@@ -79,6 +84,11 @@ public final class Master implements AutoCloseable {
           return thread;
         });
     resultExecutor.allowCoreThreadTimeOut(true);
+    this.timer = new ScheduledThreadPoolExecutor(1, daemon("taskwire-master-timer"));
+    timer.setRemoveOnCancelPolicy(true); // a finished task's timeout leaves the queue at once
+    this.background = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        daemon("taskwire-master-cancel"));
+    background.allowCoreThreadTimeOut(true);
     new MasterEndpoints(this, config, connections, server).register();
     for (MasterExtension extension : extensions) {
       extension.register(this, server);
@@ -221,6 +231,8 @@ public final class Master implements AutoCloseable {
     }
     log.info("Taskwire master shutting down");
     heartbeatCheck.stop();
+    timer.shutdownNow();
+    background.shutdownNow();
     for (SlaveConnection connection : connections.live()) {
       connection.end(TaskFailure.Reason.SHUTDOWN, "closed by the master's shutdown");
     }
@@ -276,6 +288,25 @@ public final class Master implements AutoCloseable {
 
   Executor resultExecutor() {
     return resultExecutor;
+  }
+
+  /** Runs task timeouts. */
+  ScheduledExecutorService timer() {
+    return timer;
+  }
+
+  /** Sends best-effort requests (cancel) off the callers' threads. */
+  Executor background() {
+    return background;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   boolean isShuttingDown() {

@@ -6,6 +6,7 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.Messages.CancelRequest;
 import dev.taskwire.common.protocol.Messages.ConnectRequest;
 import dev.taskwire.common.protocol.Messages.DisconnectRequest;
 import dev.taskwire.common.protocol.Messages.MasterInfo;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,7 @@ public final class SlaveConnection implements AutoCloseable {
   private List<String> extensions = List.of();
   private volatile long lastHeartbeatNanos;
   private volatile Map<String, Object> connectData = Map.of();
+  private volatile Duration taskTimeout = Duration.ZERO;
 
   /** Where a connection is in its life. */
   public enum State {
@@ -87,6 +90,24 @@ public final class SlaveConnection implements AutoCloseable {
   /** The data given to {@link #connectData(Map)}; empty if none was. */
   public Map<String, Object> connectData() {
     return connectData;
+  }
+
+  /**
+   * The timeout of tasks made on this connection that set none themselves ({@link
+   * Task#timeout(Duration)}); {@link Duration#ZERO}, the default, for none. Chainable.
+   */
+  public SlaveConnection taskTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout == null");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("taskTimeout < 0: " + timeout);
+    }
+    this.taskTimeout = timeout;
+    return this;
+  }
+
+  /** The default task timeout; zero for none. */
+  public Duration taskTimeout() {
+    return taskTimeout;
   }
 
   /** The name this connection is registered under. */
@@ -157,7 +178,8 @@ public final class SlaveConnection implements AutoCloseable {
     try {
       Map<String, Object> data = master.hooks().beforeConnect(this);
       ConnectRequest body = new ConnectRequest(
-          new MasterInfo(master.myAddress(), new TaskwireInfo(ProtocolDefaults.TASKWIRE_VERSION, null, Master.EXTENSIONS)),
+          new MasterInfo(master.myAddress(), new TaskwireInfo(ProtocolDefaults.TASKWIRE_VERSION, null, Master.EXTENSIONS,
+              master.config().heartbeatTolerance().toMillis())),
           data == null ? Map.of() : data);
       // Registered before the request: a slave may heartbeat before its answer arrives here.
       master.connections().addPending(this);
@@ -250,6 +272,11 @@ public final class SlaveConnection implements AutoCloseable {
       Envelope answer = engine.send("POST", "/task/new",
           new NewTaskRequest(new TaskRef(task.id().value()), sent == null ? Map.of() : sent), headers);
       task.markStarted();
+      if (task.status() == TaskStatus.CANCELLED) {
+        askToStop(task); // cancelled while /task/new was under way: now the slave has it
+      } else {
+        armTimeout(task);
+      }
       master.hooks().afterNewTask(task, answer);
     } catch (ResponseException e) {
       inFlight.remove(task.id().value());
@@ -269,8 +296,63 @@ public final class SlaveConnection implements AutoCloseable {
       return false;
     }
     master.connections().rememberEnded(taskId);
-    task.finish(completed, result, completed ? null : new TaskFailure(TaskFailure.Reason.SLAVE_FAILED, "the slave reported a failure"));
+    if (completed) {
+      task.finish(TaskStatus.COMPLETED, result, null);
+    } else {
+      task.finish(TaskStatus.FAILED, result, new TaskFailure(TaskFailure.Reason.SLAVE_FAILED, "the slave reported a failure"));
+    }
     return true;
+  }
+
+  /** Cancels {@code task}; see {@link Task#cancel()}. */
+  boolean cancel(Task task) {
+    TaskStatus before = task.finish(TaskStatus.CANCELLED, Map.of("cancelled", true),
+        new TaskFailure(TaskFailure.Reason.CANCELLED, "cancelled by the caller"));
+    if (before == null) {
+      return false;
+    }
+    if (inFlight.remove(task.id().value(), task)) {
+      master.connections().rememberEnded(task.id().value());
+    }
+    // While STARTING, send() asks the slave once /task/new has been answered.
+    if (before == TaskStatus.STARTED) {
+      askToStop(task);
+    }
+    return true;
+  }
+
+  private void armTimeout(Task task) {
+    Duration timeout = task.timeoutOrNull() != null ? task.timeoutOrNull() : taskTimeout;
+    if (!timeout.isZero()) {
+      task.timeoutFuture(master.timer().schedule(() -> timeOut(task, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS));
+    }
+  }
+
+  private void timeOut(Task task, Duration timeout) {
+    if (!inFlight.remove(task.id().value(), task)) {
+      return;
+    }
+    master.connections().rememberEnded(task.id().value());
+    TaskStatus before = task.finish(TaskStatus.FAILED, TaskFailure.result("timeout", name),
+        new TaskFailure(TaskFailure.Reason.TIMEOUT, "not final within " + timeout.toMillis() + " ms"));
+    if (before != null) {
+      log.info("Task {} on {} timed out after {} ms", task.id(), name, timeout.toMillis());
+      askToStop(task);
+    }
+  }
+
+  /** Asks a slave that announced {@code cancel} to stop {@code task}, off the caller's thread; best effort. */
+  private void askToStop(Task task) {
+    if (!extensions().contains(Extensions.CANCEL) || !isConnected()) {
+      return;
+    }
+    master.background().execute(() -> {
+      try {
+        engine.send("POST", "/task/cancel", new CancelRequest(new TaskRef(task.id().value())), headers);
+      } catch (IOException | RuntimeException e) {
+        log.warn("Could not ask {} to stop task {}: {}", name, task.id(), e.toString());
+      }
+    });
   }
 
   void heartbeat() {
@@ -298,7 +380,7 @@ public final class SlaveConnection implements AutoCloseable {
     for (Task task : orphans) {
       if (inFlight.remove(task.id().value(), task)) {
         master.connections().rememberEnded(task.id().value());
-        task.finish(false, TaskFailure.result(error, name), new TaskFailure(reason, "connection " + name + " " + why));
+        task.finish(TaskStatus.FAILED, TaskFailure.result(error, name), new TaskFailure(reason, "connection " + name + " " + why));
       }
     }
     log.info("Connection {} to {} ended ({}); {} task(s) in flight failed", name, slaveAddress, why, orphans.size());

@@ -11,6 +11,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -22,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Callbacks run once each, in registration order, on a result-processing thread of the master
  * (never on an HTTP thread, never under a lock); one that throws is logged and the others still
- * run. A callback added after the task finished runs at once on the adding thread. {@link #join()}
- * returns once the callbacks have run.
+ * run. {@code onComplete} callbacks run for COMPLETED, {@code onFail} ones for FAILED and CANCELLED;
+ * a START_FAILED task runs none ({@code start()} told the caller). A callback added after the task
+ * finished runs at once on the adding thread. {@link #join()} returns once the callbacks have run.
  */
 public final class Task {
   private static final Logger log = LoggerFactory.getLogger(Task.class);
@@ -43,6 +46,8 @@ public final class Task {
   private Instant startedAt;
   private Instant finishedAt;
   private final List<Callback> callbacks = new ArrayList<>();
+  private Duration timeout; // null: the connection's default
+  private volatile ScheduledFuture<?> timeoutFuture;
 
   private record Callback(boolean onComplete, TaskCallback callback) {}
 
@@ -118,6 +123,38 @@ public final class Task {
   }
 
   /**
+   * Fails the task with reason TIMEOUT if it is not final {@code timeout} after {@link #start()};
+   * a slave that announced {@code cancel} is then asked to stop it. Overrides the connection's
+   * {@link SlaveConnection#taskTimeout(Duration) default}; {@link Duration#ZERO} for none.
+   * Chainable; only before {@code start()}.
+   */
+  public Task timeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout == null");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout < 0: " + timeout);
+    }
+    synchronized (lock) {
+      if (status != TaskStatus.IDLE) {
+        throw new IllegalStateException("task " + id + " already started (status " + status + ")");
+      }
+      this.timeout = timeout;
+    }
+    return this;
+  }
+
+  /**
+   * Cancels the task: it becomes CANCELLED at once (onFail callbacks run with {@code {"cancelled":
+   * true}}, {@code join()} returns), and a slave that announced {@code cancel} is asked to stop it
+   * (an {@code --exec} process is killed, the slot freed). With a reference slave the master only
+   * stops waiting and ignores the late report.
+   *
+   * @return whether this call cancelled it (false if it was already final)
+   */
+  public boolean cancel() {
+    return connection.cancel(this);
+  }
+
+  /**
    * Sends the task to the slave through the hooks; allowed once, from IDLE.
    *
    * @throws IllegalStateException if the task was already started
@@ -188,34 +225,61 @@ public final class Task {
     done.complete(this);
   }
 
+  /** The timeout given to {@link #timeout(Duration)}, or null to use the connection's. */
+  Duration timeoutOrNull() {
+    synchronized (lock) {
+      return timeout;
+    }
+  }
+
+  void timeoutFuture(ScheduledFuture<?> future) {
+    this.timeoutFuture = future;
+    if (status().isFinal()) {
+      future.cancel(false); // finished before the timer was armed
+    }
+  }
+
   /**
-   * Records the outcome and runs the callbacks on the result executor. Returns false (and changes
-   * nothing) if the task was already final.
+   * Records the final {@code outcome} and runs the callbacks on the result executor. Returns the
+   * status it had before, or null (changing nothing) if it was already final.
    */
-  boolean finish(boolean completed, Map<String, Object> outcome, TaskFailure why) {
+  TaskStatus finish(TaskStatus finalStatus, Map<String, Object> outcome, TaskFailure why) {
     List<Callback> toRun;
+    TaskStatus before;
     synchronized (lock) {
       if (status.isFinal()) {
-        return false;
+        return null;
       }
-      status = completed ? TaskStatus.COMPLETED : TaskStatus.FAILED;
+      before = status;
+      status = finalStatus;
       result = outcome;
       failure = why;
       finishedAt = Instant.now();
       toRun = List.copyOf(callbacks);
       callbacks.clear();
     }
-    callbackExecutor.execute(() -> {
-      toRun.forEach(this::run);
-      done.complete(this);
-    });
-    return true;
+    ScheduledFuture<?> timer = timeoutFuture;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    try {
+      callbackExecutor.execute(() -> runCallbacks(toRun));
+    } catch (RejectedExecutionException stopped) {
+      // The master has stopped its result threads; run them here rather than never.
+      runCallbacks(toRun);
+    }
+    return before;
+  }
+
+  private void runCallbacks(List<Callback> toRun) {
+    toRun.forEach(this::run);
+    done.complete(this);
   }
 
   private Task addCallback(Callback callback) {
     synchronized (lock) {
-      if (status != TaskStatus.COMPLETED && status != TaskStatus.FAILED) {
-        callbacks.add(callback);
+      if (!status.isFinal() || status == TaskStatus.START_FAILED) {
+        callbacks.add(callback); // a START_FAILED task runs none: start() told the caller
         return this;
       }
     }
@@ -231,7 +295,7 @@ public final class Task {
       now = status;
     }
     if (callback.onComplete() != (now == TaskStatus.COMPLETED)) {
-      return;
+      return; // onFail callbacks take FAILED and CANCELLED
     }
     try {
       callback.callback().accept(data, outcome);

@@ -21,7 +21,17 @@ public record TaskFailure(Reason reason, String message) {
      */
     LOST,
     /** The master shut down while the task was in flight. Result {@code {"error": "shutdown"}}. */
-    SHUTDOWN
+    SHUTDOWN,
+    /**
+     * The task ran past its timeout. Result {@code {"error": "timeout", "connection": NAME}}; a slave
+     * that announced {@code cancel} is asked to stop it.
+     */
+    TIMEOUT,
+    /**
+     * {@link Task#cancel()} ended it; status CANCELLED. Result {@code {"cancelled": true}}; a slave
+     * that announced {@code cancel} is asked to stop it.
+     */
+    CANCELLED
   }
 
   /** The result Taskwire gives a task it ended itself, e.g. {@code {"error": "connection-lost", ...}}. */

@@ -2,7 +2,8 @@ package dev.taskwire.master;
 
 /**
  * The life of a {@link Task}: {@code IDLE → STARTING → STARTED or START_FAILED → COMPLETED or
- * FAILED}. The names are the reference's.
+ * FAILED}, or {@code CANCELLED} from any state before a final one. The names are the reference's,
+ * but for CANCELLED, which is Taskwire's.
  */
 public enum TaskStatus {
   /** Created, not yet started. */
@@ -15,11 +16,16 @@ public enum TaskStatus {
   START_FAILED,
   /** The slave reported a result through {@code /slave/task/complete}. Final. */
   COMPLETED,
-  /** The slave reported a failure, or Taskwire ended the task (see {@link Task#failure()}). Final. */
-  FAILED;
+  /**
+   * The slave reported a failure, or Taskwire ended the task: connection lost, timeout, master
+   * shutdown (see {@link Task#failure()}). Final.
+   */
+  FAILED,
+  /** {@link Task#cancel()} ended it. Final. */
+  CANCELLED;
 
   /** Whether no further change can happen. */
   public boolean isFinal() {
-    return this == START_FAILED || this == COMPLETED || this == FAILED;
+    return this == START_FAILED || this == COMPLETED || this == FAILED || this == CANCELLED;
   }
 }

@@ -141,6 +141,23 @@ class MasterEndpointsTest {
   }
 
   @Test
+  void lateReportForACancelledTaskIsAcknowledgedAndChangesNothing() throws Exception {
+    AtomicInteger callbacks = new AtomicInteger();
+    Task task = startedTask().onComplete((d, r) -> callbacks.incrementAndGet()).onFail((d, r) -> callbacks.incrementAndGet());
+    assertTrue(task.cancel());
+    task.join(Duration.ofSeconds(5));
+    for (String path : List.of("/slave/task/complete", "/slave/task/fail")) {
+      RawHttp.Response late = RawHttp.send(master.port(), "PUT", path, Map.of("Channel", CHANNEL, "Token", token),
+          "{\"task\": {\"id\": \"" + task.id() + "\"}, \"result\": {\"sum\": 9}}");
+      assertEquals(200, late.status());
+      assertEquals("Result received!", late.envelope().message());
+    }
+    assertEquals(TaskStatus.CANCELLED, task.status());
+    assertEquals(Map.of("cancelled", true), task.result());
+    assertEquals(1, callbacks.get());
+  }
+
+  @Test
   void pingAnswersTheSelfTokenOnly() throws Exception {
     assertEquals("PONG!", master.ping());
     assertEquals("Master token not found.", client.fail("GET", "/ping", null, null, null, 400, 401).responseMessage());

@@ -93,7 +93,8 @@ class MasterToSlaveTest {
     assertTrue(token.matches("[0-9a-f]{64}"), token);
     assertEquals(Map.of(
             "master", Map.of("address", "http://127.0.0.1:" + master.port(),
-                "taskwire", Map.of("version", "1.0", "extensions", List.of("slots", "idempotent reports", "health"))),
+                "taskwire", Map.of("version", "1.0", "extensions", List.of("slots", "idempotent reports", "cancel", "health"),
+                    "heartbeatToleranceMs", 17_000)),
             "data", Map.of("role", "trainer")),
         body(request));
     assertEquals(Map.of(), returned, "the default after-connect hook returns the answer's data; null reads as {}");

@@ -4,12 +4,18 @@ import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends {@code GET /slave/heartbeat} every heartbeat span while a master is connected. A heartbeat
- * that fails after its retries, or is answered with any failure, loses the connection.
+ * answered with any failure loses the connection; one that cannot reach the master (after its
+ * retries) loses it too, unless the master announced a heartbeat tolerance that has not yet passed
+ * since its last answer: a short master outage then costs nothing.
  */
 final class Heartbeat {
+  private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
+
   private final MasterLinks links;
   private final SlaveConfig config;
   private final ScheduledExecutorService scheduler =
@@ -42,7 +48,16 @@ final class Heartbeat {
     }
     try {
       link.heartbeatEngine().send("GET", "/slave/heartbeat", null, link.headers());
-    } catch (IOException | RuntimeException | Error e) {
+      link.contacted();
+    } catch (IOException e) {
+      if (link.withinMasterTolerance()) {
+        // A Taskwire master keeps the connection for its tolerance: so do we, and reports wait.
+        log.warn("Heartbeat to {} failed ({}); keeping the connection within the master's tolerance of {} ms",
+            link.masterAddress(), e.toString(), link.masterTolerance().toMillis());
+        return;
+      }
+      links.lose(link, e);
+    } catch (RuntimeException | Error e) {
       // A failure response is a ResponseException. Catching everything also keeps the periodic
       // task alive: an escaped throwable would cancel it for good, and the slave would believe
       // itself connected forever.

@@ -5,24 +5,30 @@ import dev.taskwire.common.http.HttpEngine;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One connection to a master, from its {@code /connect} until it is disconnected or lost.
- * Immutable: a new connection is a new link, so work tied to an old link can tell it is over.
+ * One connection to a master, from its {@code /connect} until it is disconnected or lost. A new
+ * connection is a new link, so work tied to an old link can tell it is over.
  *
  * @param masterExtensions the extensions the master announced; empty for a reference master
+ * @param masterTolerance the heartbeat tolerance the master announced; zero if none (a reference
+ *     master): then the first failed heartbeat loses the connection
  */
 record MasterLink(
     Token token,
     BaseUrl masterAddress,
     List<String> masterExtensions,
+    Duration masterTolerance,
     HttpEngine heartbeatEngine,
     HttpEngine reportEngine,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    AtomicLong lastContactNanos) {
 
-  static MasterLink create(Token token, BaseUrl address, List<String> extensions, SlaveConfig config) {
+  static MasterLink create(Token token, BaseUrl address, List<String> extensions, Duration tolerance, SlaveConfig config) {
     HttpEngine heartbeat = HttpEngine.builder(address, Side.MASTER)
         .retries(config.requestRetries())
         .retryWait(config.retryWait())
@@ -31,7 +37,21 @@ record MasterLink(
     HttpEngine report = HttpEngine.builder(address, Side.MASTER).retries(0).build();
     Map<String, String> headers =
         Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
-    return new MasterLink(token, address, List.copyOf(extensions), heartbeat, report, headers);
+    return new MasterLink(token, address, List.copyOf(extensions), tolerance, heartbeat, report, headers,
+        new AtomicLong(System.nanoTime()));
+  }
+
+  /** Records that the master answered a heartbeat. */
+  void contacted() {
+    lastContactNanos.set(System.nanoTime());
+  }
+
+  /**
+   * Whether the master may still consider this connection alive after a failed heartbeat: it
+   * announced a tolerance, and less than that has passed since its last answer.
+   */
+  boolean withinMasterTolerance() {
+    return !masterTolerance.isZero() && System.nanoTime() - lastContactNanos.get() < masterTolerance.toNanos();
   }
 
   /** Whether the master announced {@code extension}. */

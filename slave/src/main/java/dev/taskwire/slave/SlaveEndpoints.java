@@ -16,15 +16,18 @@ import static dev.taskwire.common.protocol.SlaveErrorCode.TASK_REFUSED;
 
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.Messages.TaskwireInfo;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.protocol.Token;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SlaveEndpoints {
   /** The extensions a Taskwire slave announces in its {@code /connect} answer. */
-  static final List<String> EXTENSIONS = List.of(Extensions.SLOTS, Extensions.HEALTH);
+  static final List<String> EXTENSIONS = List.of(Extensions.SLOTS, Extensions.CANCEL, Extensions.HEALTH);
 
   private final Slave slave;
   private final SlaveConfig config;
@@ -59,6 +62,7 @@ final class SlaveEndpoints {
     app.post("/connect", this::connect);
     app.delete("/disconnect", this::disconnect);
     app.post("/task/new", this::newTask);
+    app.post("/task/cancel", this::cancelTask);
     app.get("/ping", this::ping);
     app.delete("/shutdown", this::shutdown);
     app.get("/health", this::health);
@@ -74,7 +78,10 @@ final class SlaveEndpoints {
     }
     Map<String, Object> master = JsonFields.object(body, "master");
     BaseUrl address = masterAddress(master);
-    List<String> extensions = announcedExtensions(master);
+    TaskwireInfo announced = announcement(master);
+    List<String> extensions = announced.extensions() == null ? List.of() : announced.extensions();
+    Duration tolerance = announced.heartbeatToleranceMs() == null || announced.heartbeatToleranceMs() < 0
+        ? Duration.ZERO : Duration.ofMillis(announced.heartbeatToleranceMs());
     Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
     // One /connect at a time past this point, so that a hook never accepts a master that then
     // loses the race to another.
@@ -87,14 +94,14 @@ final class SlaveEndpoints {
       } catch (ConnectionRefused refused) {
         throw SLAVE_CONNECTION_REFUSED.exception("Connection refused!", refused.data());
       }
-      MasterLink link = links.connectIfFree(() -> MasterLink.create(Token.of(token), address, extensions, config));
+      MasterLink link = links.connectIfFree(() -> MasterLink.create(Token.of(token), address, extensions, tolerance, config));
       if (link == null) {
         throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
       }
     } finally {
       connecting.set(false);
     }
-    JsonServer.success(ctx, "Connect success.", Map.of(Extensions.TASKWIRE_KEY, announcement()));
+    JsonServer.success(ctx, "Connect success.", Map.of(Extensions.TASKWIRE_KEY, ownAnnouncement()));
   }
 
   private void disconnect(Context ctx) {
@@ -136,6 +143,17 @@ final class SlaveEndpoints {
     JsonServer.success(ctx, "Task received!", null);
   }
 
+  /** Extension "cancel": stops a running task, which is then reported failed with {@code {"cancelled": true}}. */
+  private void cancelTask(Context ctx) {
+    checkNotShuttingDown();
+    checkChannel(ctx);
+    requireConnectionToken(ctx);
+    TaskId taskId = TaskId.parse(JsonFields.string(JsonFields.object(server.body(ctx), "task"), "task.id", "id"));
+    // Idempotent: a task that already ended (or never ran here) has nothing left to stop.
+    boolean stopped = runner.cancel(taskId);
+    JsonServer.success(ctx, stopped ? "Task cancelled." : "Task not running.", null);
+  }
+
   private void ping(Context ctx) {
     checkNotShuttingDown();
     checkSelfToken(ctx);
@@ -158,7 +176,7 @@ final class SlaveEndpoints {
     JsonServer.success(ctx, "Healthy.", data);
   }
 
-  private Map<String, Object> announcement() {
+  private Map<String, Object> ownAnnouncement() {
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("version", ProtocolDefaults.TASKWIRE_VERSION);
     info.put("slots", config.slots());
@@ -226,11 +244,15 @@ final class SlaveEndpoints {
     }
   }
 
-  private static List<String> announcedExtensions(Map<String, Object> master) {
-    if (master.get(Extensions.TASKWIRE_KEY) instanceof Map<?, ?> taskwire
-        && taskwire.get("extensions") instanceof List<?> list) {
-      return list.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+  /** The master's extension block; an empty one for a reference master, or one we cannot read. */
+  private static TaskwireInfo announcement(Map<String, Object> master) {
+    if (master.get(Extensions.TASKWIRE_KEY) instanceof Map<?, ?> taskwire) {
+      try {
+        return Json.convert(taskwire, TaskwireInfo.class);
+      } catch (JsonFormatException unreadable) {
+        // Treated as a reference master: extensions are optional by the protocol.
+      }
     }
-    return List.of();
+    return new TaskwireInfo(null, null, List.of(), null);
   }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,15 +83,15 @@ final class TaskRunner {
       throw SlaveErrorCode.TASK_ALREADY_EXIST.exception("Task " + taskId + " already exists.");
     }
     try {
-      task.future = executor.submit(() -> run(task, data));
+      executor.execute(() -> run(task, data));
     } catch (RejectedExecutionException shuttingDown) {
       running.remove(task.id, task);
       slots.release();
       throw SlaveErrorCode.SYSTEM_SHUTTING_DOWN.exception("System has already been shutting down.");
     }
     if (!config.taskTimeout().isZero()) {
-      task.timeout = timer.schedule(() -> stop(task, "timeout",
-          "task ran longer than " + config.taskTimeout().toMillis() + " ms"),
+      String message = "task ran longer than " + config.taskTimeout().toMillis() + " ms";
+      task.timeout = timer.schedule(() -> stop(task, errorResult("timeout", message), message),
           config.taskTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
   }
@@ -100,7 +99,11 @@ final class TaskRunner {
   private void run(RunningTask task, Map<String, Object> data) {
     boolean completed = false;
     Map<String, Object> result;
+    task.begin(Thread.currentThread());
     try {
+      if (task.reported.get()) {
+        return; // stopped (cancelled, timed out) while it waited for this thread: already reported
+      }
       Map<String, Object> returned = config.processor().process(data);
       // Made plain JSON here, so that a result Jackson cannot write fails this task visibly
       // instead of breaking its report later.
@@ -115,6 +118,7 @@ final class TaskRunner {
         log.warn("Task {} threw {}", task.id, e.toString(), e);
       }
     } finally {
+      task.end();
       if (task.timeout != null) {
         task.timeout.cancel(false);
       }
@@ -131,16 +135,27 @@ final class TaskRunner {
     }
   }
 
-  /** Reports {@code task} failed with {@code error} and interrupts its processor. */
-  private void stop(RunningTask task, String error, String message) {
+  /**
+   * Stops task {@code taskId} if it runs here (extension "cancel"): reports it failed with {@code
+   * {"cancelled": true}} and interrupts its processor (an {@code --exec} process is killed). Its
+   * slot is free once the processor returns. Returns whether it was running.
+   */
+  boolean cancel(TaskId taskId) {
+    RunningTask task = running.get(taskId.value());
+    if (task == null) {
+      return false;
+    }
+    stop(task, Map.of("cancelled", true), "cancelled by the master");
+    return true;
+  }
+
+  /** Reports {@code task} failed with {@code result} and interrupts its processor. */
+  private void stop(RunningTask task, Map<String, Object> result, String why) {
     if (task.claimReport()) {
-      log.warn("Task {} stopped: {}", task.id, message);
-      reporter.report(task.link, task.id, false, errorResult(error, message));
+      log.warn("Task {} stopped: {}", task.id, why);
+      reporter.report(task.link, task.id, false, result);
     }
-    Future<?> future = task.future;
-    if (future != null) {
-      future.cancel(true);
-    }
+    task.interrupt();
   }
 
   /**
@@ -155,7 +170,8 @@ final class TaskRunner {
         List<RunningTask> left = List.copyOf(running.values());
         log.warn("Grace period over; interrupting {} task(s)", left.size());
         for (RunningTask task : left) {
-          stop(task, "shutdown", "the slave shut down before the task finished");
+          String message = "the slave shut down before the task finished";
+          stop(task, errorResult("shutdown", message), message);
         }
         executor.shutdownNow();
         if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
@@ -183,8 +199,26 @@ final class TaskRunner {
     final MasterLink link;
     final String id;
     final AtomicBoolean reported = new AtomicBoolean();
-    volatile Future<?> future;
     volatile java.util.concurrent.ScheduledFuture<?> timeout;
+    private Thread thread; // guarded by this: the thread running the processor, while it does
+    private boolean ended; // guarded by this
+
+    synchronized void begin(Thread runner) {
+      thread = runner;
+    }
+
+    /** After this, {@link #interrupt()} no longer reaches the thread, which moves on to other tasks. */
+    synchronized void end() {
+      ended = true;
+      thread = null;
+    }
+
+    /** Interrupts the processor if it is running; one that has not begun sees {@code reported} and skips. */
+    synchronized void interrupt() {
+      if (!ended && thread != null) {
+        thread.interrupt();
+      }
+    }
 
     RunningTask(MasterLink link, String id) {
       this.link = link;

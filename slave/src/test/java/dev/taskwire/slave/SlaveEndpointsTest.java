@@ -63,7 +63,7 @@ class SlaveEndpointsTest {
     start();
     Envelope answer = client.send("POST", "/connect", CONNECT, CHANNEL, TOKEN);
     assertEquals("Connect success.", answer.message());
-    assertEquals(Map.of("taskwire", Map.of("version", "1.0", "slots", 1, "extensions", List.of("slots", "health"))),
+    assertEquals(Map.of("taskwire", Map.of("version", "1.0", "slots", 1, "extensions", List.of("slots", "cancel", "health"))),
         answer.data());
     assertTrue(slave.isConnected());
   }

@@ -299,6 +299,63 @@ class SlaveToMasterTest {
   }
 
   @Test
+  void execTaskCancelledByTheMasterIsKilledAndItsSlotFreed(@TempDir Path dir) throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    Path pidFile = dir.resolve("pid");
+    Path script = dir.resolve("slow.sh");
+    Files.writeString(script, "#!/bin/sh\nsleep 60 &\necho $! > " + pidFile + ".tmp && mv " + pidFile + ".tmp " + pidFile + "\nwait\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    slave = slaveBuilder().processor(new ExecProcessor(List.of(script.toString()))).build().start();
+    PeerClient client = connect(master.getPort(), List.of("cancel"));
+    sendTask(client, "exec-cancel", Map.of());
+    Await.until(Duration.ofSeconds(10), "script started its child", () -> Files.exists(pidFile));
+    long child = Long.parseLong(Files.readString(pidFile).trim());
+    assertTrue(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false));
+    assertEquals("Task cancelled.", client.send("POST", "/task/cancel", Map.of("task", Map.of("id", "exec-cancel")), "7", TOKEN).message());
+    RecordedRequest report = takeReport();
+    assertEquals("/slave/task/fail", report.getPath());
+    assertEquals(Map.of("task", Map.of("id", "exec-cancel"), "result", Map.of("cancelled", true)), Json.parseObject(report.getBody().readUtf8()));
+    Await.until(Duration.ofSeconds(10), "child " + child + " killed", () -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+    Await.until(Duration.ofSeconds(5), "slot freed", () -> slave.runningTasks() == 0);
+    assertEquals("Task not running.", client.send("POST", "/task/cancel", Map.of("task", Map.of("id", "exec-cancel")), "7", TOKEN).message());
+  }
+
+  @Test
+  void cancelChecksChannelAndTokenLikeEveryMasterRequest() throws Exception {
+    answerEverything();
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().build().start();
+    PeerClient client = connect(master.getPort(), null);
+    client.fail("POST", "/task/cancel", Map.of("task", Map.of("id", "x")), null, TOKEN, 400, 201);
+    client.fail("POST", "/task/cancel", Map.of("task", Map.of("id", "x")), "7", "wrong", 403, 302);
+    client.fail("POST", "/task/cancel", Map.of("task", Map.of()), "7", TOKEN, 400, 1);
+  }
+
+  @Test
+  void failedHeartbeatsWithinTheMastersToleranceKeepTheConnection() throws Exception {
+    int port;
+    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = reserve.getLocalPort();
+    }
+    CountDownLatch lost = new CountDownLatch(1);
+    slave = slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).hooks(new SlaveHooks() {
+      @Override
+      public void lostConnection(String masterAddress, Throwable cause) {
+        lost.countDown();
+      }
+    }).build().start();
+    PeerClient client = new PeerClient(slave.port(), Side.SLAVE);
+    client.send("POST", "/connect", Map.of("master", Map.of("address", "http://127.0.0.1:" + port,
+        "taskwire", Map.of("version", "1.0", "extensions", List.of(), "heartbeatToleranceMs", 1_500))), "7", TOKEN);
+    // Heartbeats fail from the first one, but the master said it waits 1.5 s before dropping us.
+    assertFalse(lost.await(700, TimeUnit.MILLISECONDS), "kept within the tolerance");
+    assertTrue(slave.isConnected());
+    assertTrue(lost.await(10, TimeUnit.SECONDS), "lost once the tolerance has passed");
+    assertFalse(slave.isConnected());
+  }
+
+  @Test
   void shutdownReportsTasksStillRunningAfterTheGracePeriod() throws Exception {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);

@@ -16,10 +16,17 @@ public final class Messages {
 
   /**
    * The Taskwire extension block: a master sends it inside {@code master}, a slave answers it as
-   * {@code data.taskwire}. {@code slots} is only sent by a slave.
+   * {@code data.taskwire}. {@code slots} is only sent by a slave; {@code heartbeatToleranceMs} only
+   * by a master, so that its slaves keep a connection (and retry its reports) through an outage
+   * shorter than that.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record TaskwireInfo(String version, Integer slots, List<String> extensions) {}
+  public record TaskwireInfo(String version, Integer slots, List<String> extensions, Long heartbeatToleranceMs) {
+    /** A slave's block. */
+    public static TaskwireInfo ofSlave(String version, int slots, List<String> extensions) {
+      return new TaskwireInfo(version, slots, extensions, null);
+    }
+  }
 
   /** {@code master} of a connect request; {@code taskwire} is absent when sent by a reference. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

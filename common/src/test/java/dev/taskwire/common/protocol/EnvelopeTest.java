@@ -57,7 +57,7 @@ class EnvelopeTest {
         read("{\"success\": true, \"code\": 0, \"message\": \"Connect success.\", \"data\": "
             + "{\"taskwire\": {\"version\": \"1.0\", \"slots\": 4, \"extensions\": [\"progress\", \"cancel\"]}}}");
     Messages.TaskwireInfo info = Json.convert(envelope.data().get("taskwire"), Messages.TaskwireInfo.class);
-    assertEquals(new Messages.TaskwireInfo("1.0", 4, java.util.List.of("progress", "cancel")), info);
+    assertEquals(Messages.TaskwireInfo.ofSlave("1.0", 4, java.util.List.of("progress", "cancel")), info);
   }
 
   @Test
