@@ -23,6 +23,7 @@ final class Connections {
   static final int ENDED_TASK_MEMORY = 100_000;
 
   private final Map<String, SlaveConnection> live = new ConcurrentHashMap<>();
+  private final Map<SlaveConnection, Boolean> connecting = new ConcurrentHashMap<>();
   private final Map<String, SlaveConnection> byTokenDigest = new ConcurrentHashMap<>();
   private final Object namesLock = new Object();
   private final Set<String> pendingNames = new HashSet<>(); // guarded by namesLock
@@ -41,6 +42,7 @@ final class Connections {
         throw new IllegalStateException("a live connection is already named " + name);
       }
       pendingNames.add(name);
+      connecting.put(connection, Boolean.TRUE);
     }
     byTokenDigest.put(digest(connection.token().value()), connection);
   }
@@ -49,6 +51,7 @@ final class Connections {
   void makeLive(SlaveConnection connection) {
     synchronized (namesLock) {
       pendingNames.remove(connection.name());
+      connecting.remove(connection);
       live.put(connection.name(), connection);
     }
   }
@@ -56,7 +59,9 @@ final class Connections {
   /** Removes the connection, live or pending, by name and token. */
   void forget(SlaveConnection connection) {
     synchronized (namesLock) {
-      pendingNames.remove(connection.name());
+      if (connecting.remove(connection) != null) {
+        pendingNames.remove(connection.name());
+      }
       live.remove(connection.name(), connection);
     }
     byTokenDigest.remove(digest(connection.token().value()), connection);
@@ -75,6 +80,15 @@ final class Connections {
 
   Collection<SlaveConnection> live() {
     return List.copyOf(live.values());
+  }
+
+  /** Live connections and those still connecting: what a shutdown must end. */
+  List<SlaveConnection> all() {
+    synchronized (namesLock) {
+      List<SlaveConnection> all = new java.util.ArrayList<>(live.values());
+      all.addAll(connecting.keySet());
+      return all;
+    }
   }
 
   Set<String> names() {

@@ -233,7 +233,7 @@ public final class Master implements AutoCloseable {
     heartbeatCheck.stop();
     timer.shutdownNow();
     background.shutdownNow();
-    for (SlaveConnection connection : connections.live()) {
+    for (SlaveConnection connection : connections.all()) {
       connection.end(TaskFailure.Reason.SHUTDOWN, "closed by the master's shutdown");
     }
     resultExecutor.shutdown();

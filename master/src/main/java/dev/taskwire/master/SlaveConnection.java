@@ -2,6 +2,7 @@ package dev.taskwire.master;
 
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.HttpEngine;
+import dev.taskwire.common.http.RetryPolicy;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Extensions;
@@ -19,10 +20,13 @@ import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +87,7 @@ public final class SlaveConnection implements AutoCloseable {
    * Call before {@link #connect()}.
    */
   public SlaveConnection connectData(Map<String, Object> data) {
-    this.connectData = Map.copyOf(Objects.requireNonNull(data, "data == null"));
+    this.connectData = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(data, "data == null")));
     return this;
   }
 
@@ -193,6 +197,11 @@ public final class SlaveConnection implements AutoCloseable {
       }
       readAnnouncement(answer);
       synchronized (lock) {
+        if (state != State.CONNECTING || master.isShuttingDown()) {
+          // Ended while /connect was under way (the master is shutting down): let the slave go.
+          disconnectQuietly();
+          throw new IllegalStateException("connection " + name + " ended while connecting: the master is shutting down");
+        }
         state = State.CONNECTED;
       }
       master.connections().makeLive(this);
@@ -205,9 +214,26 @@ public final class SlaveConnection implements AutoCloseable {
           master.connections().forget(this);
         }
         synchronized (lock) {
-          state = State.NEW;
+          if (state == State.CONNECTING) {
+            state = State.NEW;
+          }
         }
       }
+    }
+  }
+
+  /** Best-effort {@code /disconnect} without hooks, for a connection the master cannot keep. */
+  private void disconnectQuietly() {
+    try {
+      master.background().execute(() -> {
+        try {
+          engine.send("DELETE", "/disconnect", new DisconnectRequest(Map.of()), headers);
+        } catch (IOException | RuntimeException e) {
+          log.info("Could not tell {} that its connection ended: {}", name, e.toString());
+        }
+      });
+    } catch (RejectedExecutionException stopped) {
+      log.info("Not telling {} that its connection ended: the master stopped", name);
     }
   }
 
@@ -266,11 +292,24 @@ public final class SlaveConnection implements AutoCloseable {
       task.markStartFailed("before-new-task hook threw " + e);
       throw e;
     }
-    // Registered before the request: the slave may report before its answer arrives here.
-    inFlight.put(task.id().value(), task);
+    // Registered before the request (the slave may report before its answer arrives here), and
+    // under the lock with the state check, so that end() either sees the task or we see CLOSED.
+    synchronized (lock) {
+      if (state != State.CONNECTED) {
+        task.markStartFailed("connection " + name + " ended before the task was sent");
+        throw new IllegalStateException("connection " + name + " is not connected (it is " + state + ")");
+      }
+      if (task.status().isFinal()) {
+        return; // cancelled while the before-new-task hook ran: nothing to send
+      }
+      inFlight.put(task.id().value(), task);
+    }
     try {
+      // Not repeated after a transport error unless it surely never arrived: a slave that got it
+      // would refuse the repeat as busy, and the task would be lost on our side while it runs.
       Envelope answer = engine.send("POST", "/task/new",
-          new NewTaskRequest(new TaskRef(task.id().value()), sent == null ? Map.of() : sent), headers);
+          new NewTaskRequest(new TaskRef(task.id().value()), sent == null ? Map.of() : sent), headers,
+          RetryPolicy.CONNECTION_REFUSED_ONLY);
       task.markStarted();
       if (task.status() == TaskStatus.CANCELLED) {
         askToStop(task); // cancelled while /task/new was under way: now the slave has it
@@ -279,14 +318,23 @@ public final class SlaveConnection implements AutoCloseable {
       }
       master.hooks().afterNewTask(task, answer);
     } catch (ResponseException e) {
-      inFlight.remove(task.id().value());
+      forgetStartFailed(task);
       task.markStartFailed("the slave refused: " + e.getMessage());
       throw e;
     } catch (IOException e) {
-      inFlight.remove(task.id().value());
+      forgetStartFailed(task);
       task.markStartFailed("the slave could not be reached: " + e);
       master.hooks().errorNewTask(task, e);
     }
+  }
+
+  /**
+   * Takes a task that did not start out of flight, but remembers its id: if the slave did get it
+   * after all, its report is then acknowledged (a failure answer would break a reference slave).
+   */
+  private void forgetStartFailed(Task task) {
+    inFlight.remove(task.id().value(), task);
+    master.connections().rememberEnded(task.id().value());
   }
 
   /** Hands the slave's report to its task; returns false if no task in flight has that id. */
@@ -324,7 +372,11 @@ public final class SlaveConnection implements AutoCloseable {
   private void armTimeout(Task task) {
     Duration timeout = task.timeoutOrNull() != null ? task.timeoutOrNull() : taskTimeout;
     if (!timeout.isZero()) {
-      task.timeoutFuture(master.timer().schedule(() -> timeOut(task, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS));
+      try {
+        task.timeoutFuture(master.timer().schedule(() -> timeOut(task, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS));
+      } catch (RejectedExecutionException shuttingDown) {
+        // The master is shutting down: the shutdown ends this task.
+      }
     }
   }
 
@@ -346,13 +398,17 @@ public final class SlaveConnection implements AutoCloseable {
     if (!extensions().contains(Extensions.CANCEL) || !isConnected()) {
       return;
     }
-    master.background().execute(() -> {
-      try {
-        engine.send("POST", "/task/cancel", new CancelRequest(new TaskRef(task.id().value())), headers);
-      } catch (IOException | RuntimeException e) {
-        log.warn("Could not ask {} to stop task {}: {}", name, task.id(), e.toString());
-      }
-    });
+    try {
+      master.background().execute(() -> {
+        try {
+          engine.send("POST", "/task/cancel", new CancelRequest(new TaskRef(task.id().value())), headers);
+        } catch (IOException | RuntimeException e) {
+          log.warn("Could not ask {} to stop task {}: {}", name, task.id(), e.toString());
+        }
+      });
+    } catch (RejectedExecutionException shuttingDown) {
+      log.info("Not asking {} to stop task {}: the master is shutting down", name, task.id());
+    }
   }
 
   void heartbeat() {

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,7 +55,8 @@ public final class Task {
 
   Task(SlaveConnection connection, Map<String, Object> data, Executor callbackExecutor) {
     this.connection = connection;
-    this.data = Map.copyOf(Objects.requireNonNull(data, "data == null"));
+    // Not Map.copyOf: JSON data may hold nulls.
+    this.data = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(data, "data == null")));
     this.callbackExecutor = callbackExecutor;
   }
 
@@ -283,7 +286,9 @@ public final class Task {
         return this;
       }
     }
-    run(callback);
+    // After the callbacks already queued: at once on this thread if they have run, else right
+    // after them on the result thread.
+    done.thenRun(() -> run(callback));
     return this;
   }
 

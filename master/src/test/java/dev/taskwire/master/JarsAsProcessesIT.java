@@ -75,10 +75,14 @@ class JarsAsProcessesIT {
   private CliResult cli(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(java(), "-jar", MASTER_JAR.toString()));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectError(dir.resolve("cli-err.log").toFile()).start();
-    String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "CLI finished");
-    return new CliResult(process.exitValue(), stdout);
+    Path stdout = Files.createTempFile(dir, "cli", ".out");
+    Process process = new ProcessBuilder(command).redirectError(dir.resolve("cli-err.log").toFile())
+        .redirectOutput(stdout.toFile()).start();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("CLI did not finish within 60 s: " + command);
+    }
+    return new CliResult(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8));
   }
 
   private record CliResult(int exitCode, String stdout) {}

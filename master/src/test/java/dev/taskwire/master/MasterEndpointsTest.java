@@ -80,6 +80,13 @@ class MasterEndpointsTest {
   }
 
   @Test
+  void channelIsCheckedBeforeTheToken() {
+    client.fail("GET", "/slave/heartbeat", null, "41", "f".repeat(64), 403, 202);
+    client.fail("PUT", "/slave/task/complete", "not even an object", null, null, 400, 201);
+    client.fail("PUT", "/slave/task/complete", "not even an object", CHANNEL, null, 400, 501);
+  }
+
+  @Test
   void slaveTokenMissingOrUnknownIsRefused() {
     assertEquals("Slave token not found.", client.fail("GET", "/slave/heartbeat", null, CHANNEL, null, 400, 501).responseMessage());
     assertEquals("No matching slave token found in this endpoint.",

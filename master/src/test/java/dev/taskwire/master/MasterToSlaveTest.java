@@ -11,6 +11,7 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.SlaveErrorCode;
 import dev.taskwire.common.protocol.SlaveResponseException;
+import dev.taskwire.common.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -256,6 +257,134 @@ class MasterToSlaveTest {
     Task task = conn.newTask(Map.of()).start();
     assertSame(task, failed.get());
     assertEquals(TaskStatus.START_FAILED, task.status());
+    assertEquals(2, slave.getRequestCount(), "a /task/new that may have arrived is not sent again");
+  }
+
+  @Test
+  void afterNewTaskHookSeesTheAnswer() throws Exception {
+    AtomicReference<String> seen = new AtomicReference<>();
+    start(new MasterHooks() {
+      @Override
+      public void afterNewTask(Task task, Envelope answer) {
+        seen.set(task.status() + " " + answer.message());
+      }
+    });
+    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(answer("Task received!", null));
+    SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
+    conn.connect();
+    conn.newTask(Map.of()).start();
+    assertEquals("STARTED Task received!", seen.get());
+  }
+
+  @Test
+  void errorDisconnectHookDecidesWhenTheSlaveIsGone() throws Exception {
+    start(new MasterHooks() {
+      @Override
+      public Object errorDisconnect(SlaveConnection connection, IOException error) {
+        return "gone";
+      }
+    });
+    slave.enqueue(answer("Connect success.", null));
+    for (int i = 0; i < 4; i++) {
+      slave.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+    }
+    SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
+    conn.connect();
+    assertEquals("gone", conn.disconnect());
+    assertTrue(master.contains("s1"), "an unconfirmed disconnect keeps the connection; remove(name) drops it");
+    master.remove("s1");
+    assertFalse(master.contains("s1"));
+  }
+
+  @Test
+  void taskDataMayHoldNulls() throws Exception {
+    start(MasterHooks.DEFAULT);
+    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(answer("Task received!", null));
+    SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
+    conn.connect();
+    take();
+    Map<String, Object> data = new java.util.HashMap<>();
+    data.put("x", null);
+    conn.newTask(data).start();
+    assertEquals(java.util.Collections.singletonMap("x", null), body(take()).get("data"));
+  }
+
+  @Test
+  void connectionDroppedWhileTheBeforeHookRunsFailsTheTaskInsteadOfLosingIt() throws Exception {
+    java.util.concurrent.CountDownLatch inHook = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    start(new MasterHooks() {
+      @Override
+      public Map<String, Object> beforeNewTask(Task task, Map<String, Object> data) {
+        inHook.countDown();
+        try {
+          assertTrue(release.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+        return data;
+      }
+    });
+    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(answer("Disconnect success.", null));
+    SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
+    conn.connect();
+    Task task = conn.newTask(Map.of());
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread starter = new Thread(() -> {
+      try {
+        task.start();
+      } catch (Throwable e) {
+        thrown.set(e);
+      }
+    });
+    starter.start();
+    assertTrue(inHook.await(10, TimeUnit.SECONDS));
+    master.remove("s1");
+    release.countDown();
+    starter.join(10_000);
+    assertFalse(starter.isAlive());
+    assertTrue(thrown.get() instanceof IllegalStateException, String.valueOf(thrown.get()));
+    assertEquals(TaskStatus.START_FAILED, task.join(Duration.ofSeconds(1)).status());
+    assertEquals(0, conn.tasksInFlight());
+  }
+
+  @Test
+  void shutdownDuringConnectEndsTheConnectionInsteadOfKeepingIt() throws Exception {
+    java.util.concurrent.CountDownLatch connectArrived = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch answerConnect = new java.util.concurrent.CountDownLatch(1);
+    slave.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        if ("/connect".equals(request.getPath())) {
+          connectArrived.countDown();
+          assertTrue(answerConnect.await(10, TimeUnit.SECONDS));
+        }
+        return answer("OK", null);
+      }
+    });
+    start(MasterHooks.DEFAULT);
+    SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread connector = new Thread(() -> {
+      try {
+        conn.connect();
+      } catch (Throwable e) {
+        thrown.set(e);
+      }
+    });
+    connector.start();
+    assertTrue(connectArrived.await(10, TimeUnit.SECONDS));
+    Thread stopper = new Thread(master::shutdown);
+    stopper.start();
+    Await.until(Duration.ofSeconds(5), "connection ended by the shutdown", () -> conn.state() == SlaveConnection.State.CLOSED);
+    answerConnect.countDown();
+    connector.join(10_000);
+    stopper.join(10_000);
+    assertTrue(thrown.get() instanceof IllegalStateException, String.valueOf(thrown.get()));
+    assertFalse(master.contains("s1"));
   }
 
   @Test

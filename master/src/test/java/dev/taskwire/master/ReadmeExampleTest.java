@@ -23,10 +23,10 @@ class ReadmeExampleTest {
   }
 
   /** The README's example; ports and addresses are parameters so that it runs on loopback here. */
-  void example(int port, String slaveHost, int slavePort, String myAddress) throws Exception {
+  void example(int port, String slaveHost, int slavePort, String myAddress, MasterHooks myHooks) throws Exception {
     // README-BEGIN
     try (Master master = Master.builder().port(port).channel(42)
-            .myAddress(myAddress).build().start()) {
+            .myAddress(myAddress).hooks(myHooks).build().start()) {
       SlaveConnection conn = master.newConnection("gpu-1", slaveHost, slavePort); // not connected yet
       conn.connect();
       Task task = conn.newTask(Map.of("a", 2, "b", 3))
@@ -46,7 +46,7 @@ class ReadmeExampleTest {
       try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         masterPort = free.getLocalPort();
       }
-      example(masterPort, "127.0.0.1", slave.port(), "http://127.0.0.1:" + masterPort);
+      example(masterPort, "127.0.0.1", slave.port(), "http://127.0.0.1:" + masterPort, MasterHooks.DEFAULT);
     }
     assertEquals(List.of("sum = 5", "COMPLETED {sum=5}"), printed);
   }

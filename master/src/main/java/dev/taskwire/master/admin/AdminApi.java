@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>POST /api/v1/connections</td><td>{@code {name, host, port, https, data}}: connect</td></tr>
  *   <tr><td>GET /api/v1/connections</td><td>list live connections</td></tr>
  *   <tr><td>DELETE /api/v1/connections/{name}</td><td>disconnect and remove</td></tr>
- *   <tr><td>POST /api/v1/connections/{name}/tasks</td><td>{@code {data}}: submit; answers the id</td></tr>
+ *   <tr><td>POST /api/v1/connections/{name}/tasks</td><td>{@code {data, timeout}}: submit; answers the id</td></tr>
  *   <tr><td>GET /api/v1/tasks</td><td>recent tasks, newest first ({@code ?limit=N})</td></tr>
  *   <tr><td>GET /api/v1/tasks/{id}</td><td>one task</td></tr>
  *   <tr><td>GET /api/v1/tasks/{id}/wait</td><td>long poll until final ({@code ?timeout=30s}, at most 60 s)</td></tr>
@@ -57,12 +57,22 @@ public final class AdminApi implements MasterExtension {
 
   private final Token token;
   private final TaskHistory history;
+  private final Duration defaultTaskTimeout;
   private Master master;
 
-  /** An admin API that accepts {@code token} and remembers the last {@code taskHistory} tasks. */
-  public AdminApi(Token token, int taskHistory) {
+  /**
+   * An admin API that accepts {@code token}, remembers the last {@code taskHistory} tasks, and gives
+   * submitted tasks {@code defaultTaskTimeout} unless the request says otherwise (zero: none).
+   */
+  public AdminApi(Token token, int taskHistory, Duration defaultTaskTimeout) {
     this.token = Objects.requireNonNull(token, "token == null");
     this.history = new TaskHistory(taskHistory);
+    this.defaultTaskTimeout = Objects.requireNonNull(defaultTaskTimeout, "defaultTaskTimeout == null");
+  }
+
+  /** An admin API without a default task timeout. */
+  public AdminApi(Token token, int taskHistory) {
+    this(token, taskHistory, Duration.ZERO);
   }
 
   @Override
@@ -138,8 +148,8 @@ public final class AdminApi implements MasterExtension {
     }
     try {
       master.remove(name);
-    } catch (NoSuchElementException e) {
-      throw NOT_FOUND.exception(e.getMessage());
+    } catch (NoSuchElementException | IllegalStateException droppedMeanwhile) {
+      throw NOT_FOUND.exception("no live connection named " + name);
     } catch (IOException e) {
       JsonServer.success(ctx, "Removed; the slave could not be told: " + e.getMessage(), null);
       return;
@@ -154,13 +164,14 @@ public final class AdminApi implements MasterExtension {
     String name = ctx.pathParam("name");
     Map<String, Object> body = body(ctx, server);
     Map<String, Object> data = field(() -> JsonFields.objectOrEmpty(body, "data"));
+    Duration timeout = body.get("timeout") == null ? defaultTaskTimeout : durationField(body.get("timeout"));
     SlaveConnection connection;
     try {
       connection = master.get(name);
     } catch (NoSuchElementException e) {
       throw NOT_FOUND.exception("no live connection named " + name);
     }
-    Task task = connection.newTask(data);
+    Task task = connection.newTask(data).timeout(timeout);
     history.add(task);
     try {
       task.start();
@@ -244,6 +255,17 @@ public final class AdminApi implements MasterExtension {
       throw BAD_REQUEST.exception(key + " must be a port number 1..65535, got " + value);
     }
     return number;
+  }
+
+  private static Duration durationField(Object value) {
+    if (!(value instanceof String text)) {
+      throw BAD_REQUEST.exception("timeout must be a duration such as \"30s\", got " + value);
+    }
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw BAD_REQUEST.exception("timeout: " + e.getMessage());
+    }
   }
 
   private static int queryInt(Context ctx, String name, int fallback) {

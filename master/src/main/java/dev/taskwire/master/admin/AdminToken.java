@@ -55,7 +55,7 @@ public final class AdminToken {
   }
 
   /** Whether anyone but the owner may read {@code file} (worth a warning). */
-  static boolean readableByOthers(Path file) {
+  public static boolean readableByOthers(Path file) {
     try {
       Set<java.nio.file.attribute.PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
       return permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));

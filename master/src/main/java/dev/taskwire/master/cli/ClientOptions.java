@@ -20,13 +20,14 @@ final class ClientOptions {
    *
    * @throws IOException if the token file cannot be read (exit code 3, like a refused token)
    */
-  MasterClient client() throws IOException {
+  MasterClient client(picocli.CommandLine commandLine) throws IOException {
     try {
       return new MasterClient(master, AdminToken.load(tokenFile));
     } catch (NoSuchFileException e) {
       throw new IOException("no admin token file " + tokenFile + " (serve writes it; pass --token-file)");
     } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.TypeConversionException("--master: " + e.getMessage());
+      throw new picocli.CommandLine.ParameterException(commandLine,
+          "Invalid value for option '--master': " + master + " (" + e.getMessage() + ")");
     }
   }
 }

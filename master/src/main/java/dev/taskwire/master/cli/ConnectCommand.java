@@ -32,7 +32,7 @@ final class ConnectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     HostPort slave = HostPort.parse(spec.commandLine(), address);
     Map<String, Object> connectData = data == null ? Map.of() : parseJson(spec.commandLine(), "--data", data);
-    Map<String, Object> connection = options.client().connect(name, slave.host(), slave.port(), https, connectData);
+    Map<String, Object> connection = options.client(spec.commandLine()).connect(name, slave.host(), slave.port(), https, connectData);
     spec.commandLine().getOut().printf("connected %s to %s (%s slot%s)%n", name, connection.get("slave"),
         connection.get("slots"), Integer.valueOf(1).equals(connection.get("slots")) ? "" : "s");
     return 0;

@@ -18,7 +18,7 @@ final class ConnectionsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Map<String, Object>> connections = options.client().connections();
+    List<Map<String, Object>> connections = options.client(spec.commandLine()).connections();
     PrintWriter out = spec.commandLine().getOut();
     out.printf(FORMAT, "NAME", "SLAVE", "STATE", "SLOTS", "IN-FLIGHT", "LAST-HEARTBEAT");
     for (Map<String, Object> c : connections) {

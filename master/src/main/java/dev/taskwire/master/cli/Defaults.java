@@ -27,6 +27,7 @@ final class Defaults {
     defaults.put("--max-body-bytes", Long.toString(ProtocolDefaults.DEFAULT_MAX_BODY_BYTES));
     defaults.put("--admin-token-file", AdminToken.defaultFile().toString());
     defaults.put("--task-history", Integer.toString(AdminApi.DEFAULT_TASK_HISTORY));
+    defaults.put("--task-timeout", "0s");
     defaults.put("--master", MASTER_URL);
     defaults.put("--token-file", AdminToken.defaultFile().toString());
     defaults.put("--timeout", "10m");

@@ -17,7 +17,7 @@ final class DisconnectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String message = options.client().disconnect(name);
+    String message = options.client(spec.commandLine()).disconnect(name);
     spec.commandLine().getOut().printf("disconnected %s: %s%n", name, message);
     return 0;
   }

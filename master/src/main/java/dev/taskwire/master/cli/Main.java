@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
     description = {"Taskwire master: serve, drive a running master, or run the demo.",
         "Each flag may also be set by the environment variable named after it, e.g. --port by TASKWIRE_PORT.", ""},
     subcommands = {ServeCommand.class, ConnectCommand.class, DisconnectCommand.class, ConnectionsCommand.class,
-        SubmitCommand.class, TaskCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        SubmitCommand.class, TaskCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code of a task that failed, or a request the master refused. */
   public static final int EXIT_TASK_FAILED = 1;

@@ -24,6 +24,7 @@ final class ServeCommand implements Callable<Integer> {
   private final Master.Builder builder = Master.builder();
   private Path tokenFile;
   private int taskHistory;
+  private Duration taskTimeout = Duration.ZERO;
 
   @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   void host(String host) {
@@ -90,10 +91,29 @@ final class ServeCommand implements Callable<Integer> {
     });
   }
 
+  @Option(names = "--task-timeout", paramLabel = "DURATION", description = "Default timeout of tasks submitted through the admin API; 0s = none (default: ${DEFAULT-VALUE}).")
+  void taskTimeout(Duration timeout) {
+    CommandLines.apply(spec.commandLine(), "--task-timeout", timeout, value -> {
+      if (value.isNegative()) {
+        throw new IllegalArgumentException("taskTimeout < 0: " + value);
+      }
+      this.taskTimeout = value;
+    });
+  }
+
   @Override
   public Integer call() throws Exception {
-    Token token = AdminToken.loadOrCreate(tokenFile);
-    Master master = builder.extension(new AdminApi(token, taskHistory)).build().start();
+    Token token;
+    try {
+      token = AdminToken.loadOrCreate(tokenFile);
+    } catch (java.io.IOException e) {
+      // Not "master unreachable" (exit 3): this is serve's own file.
+      throw new IllegalStateException("cannot read or write the admin token file " + tokenFile + ": " + e, e);
+    }
+    if (AdminToken.readableByOthers(tokenFile)) {
+      log.warn("Admin token file {} is readable by others than its owner; chmod 600 it", tokenFile.toAbsolutePath());
+    }
+    Master master = builder.extension(new AdminApi(token, taskHistory, taskTimeout)).build().start();
     log.info("Admin API at http://{}:{}/api/v1, bearer token in {} ({})", master.config().host(), master.port(),
         tokenFile.toAbsolutePath(), token);
     Runtime.getRuntime().addShutdownHook(new Thread(master::shutdown, "taskwire-master-signal"));

@@ -67,7 +67,7 @@ final class SubmitCommand implements Callable<Integer> {
 
   private int submitOne(CommandLine commandLine) throws IOException {
     Map<String, Object> data = ConnectCommand.parseJson(commandLine, "JSON", json);
-    MasterClient client = options.client();
+    MasterClient client = options.client(spec.commandLine());
     String id = client.submit(name, data);
     PrintWriter stdout = commandLine.getOut();
     if (!await) {
@@ -76,17 +76,17 @@ final class SubmitCommand implements Callable<Integer> {
     }
     Map<String, Object> task = client.awaitFinal(id, timeout);
     stdout.println(Json.toString(task.get("result")));
-    int code = TaskCommand.exitCode(task);
+    int code = TaskCommand.exitCode(task, true);
     if (code != 0 || !Boolean.TRUE.equals(task.get("final"))) {
       commandLine.getErr().println("task " + id + " " + task.get("status")
           + (task.get("failure") instanceof Map<?, ?> f ? ": " + f.get("reason") + ": " + f.get("message") : ""));
     }
-    return Boolean.TRUE.equals(task.get("final")) ? code : Main.EXIT_TASK_FAILED;
+    return code;
   }
 
   private int submitFile(CommandLine commandLine) throws Exception {
     List<TaskLine> tasks = readTasks(commandLine);
-    MasterClient client = options.client();
+    MasterClient client = options.client(spec.commandLine());
     int slots = slotsOf(client);
     Progress progress = new Progress("submit " + name, tasks.size(), commandLine.getErr(), Progress.stderrIsTerminal());
     AtomicInteger next = new AtomicInteger();
@@ -104,7 +104,12 @@ final class SubmitCommand implements Callable<Integer> {
     }
     try {
       for (Future<?> worker : running) {
-        worker.get();
+        try {
+          worker.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          // What the worker threw decides the exit code (3 for an unreachable master), not its wrapper.
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
       }
     } finally {
       workers.shutdownNow();

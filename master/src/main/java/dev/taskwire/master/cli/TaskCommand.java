@@ -28,9 +28,9 @@ final class TaskCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, Object> task = await ? options.client().awaitFinal(id, timeout) : options.client().task(id);
+    Map<String, Object> task = await ? options.client(spec.commandLine()).awaitFinal(id, timeout) : options.client(spec.commandLine()).task(id);
     print(spec.commandLine().getOut(), task);
-    return exitCode(task);
+    return exitCode(task, await);
   }
 
   /** Prints {@code status:}, {@code reason:} when it failed, and {@code result:} as JSON. */
@@ -42,9 +42,16 @@ final class TaskCommand implements Callable<Integer> {
     out.println("result: " + Json.toString(task.get("result")));
   }
 
-  /** 0 for a task that completed or is still running, 1 for one that failed. */
-  static int exitCode(Map<String, Object> task) {
+  /**
+   * 1 for a task that failed, was cancelled or did not start; without {@code --wait}, 0 for one
+   * still running; with it, a task still running at the timeout is 1 too.
+   */
+  static int exitCode(Map<String, Object> task, boolean waited) {
     Object status = task.get("status");
-    return "FAILED".equals(status) || "START_FAILED".equals(status) ? Main.EXIT_TASK_FAILED : 0;
+    if ("COMPLETED".equals(status)) {
+      return 0;
+    }
+    boolean isFinal = Boolean.TRUE.equals(task.get("final"));
+    return isFinal || waited ? Main.EXIT_TASK_FAILED : 0;
   }
 }

@@ -114,6 +114,18 @@ class AdminApiTest {
   }
 
   @Test
+  void taskTimeoutFromTheRequestEndsASlowTask() throws Exception {
+    client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
+    RawHttp.Response submitted = RawHttp.send(master.port(), "POST", "/api/v1/connections/s1/tasks", auth,
+        "{\"data\": {\"a\": 1, \"b\": 1, \"sleepMs\": 5000, \"note\": null}, \"timeout\": \"200ms\"}");
+    assertEquals(200, submitted.status(), submitted.body());
+    Map<String, Object> task = client.await((String) submitted.envelope().data().get("id"), Duration.ofSeconds(10));
+    assertEquals("FAILED", task.get("status"));
+    assertEquals("TIMEOUT", ((Map<?, ?>) task.get("failure")).get("reason"));
+  }
+
+  @Test
   void missingOrWrongTokenIs401() throws Exception {
     RawHttp.Response none = RawHttp.send(master.port(), "GET", "/api/v1/connections", Map.of(), null);
     assertEquals(401, none.status());
@@ -146,9 +158,13 @@ class AdminApiTest {
     RawHttp.Response badData = RawHttp.send(master.port(), "POST", "/api/v1/connections/s1/tasks", auth, "{\"data\": [1]}");
     assertEquals(400, badData.status());
     assertEquals("data must be an object, got [1]", badData.envelope().message());
-    RawHttp.Response badTimeout = RawHttp.send(master.port(), "GET", "/api/v1/tasks/x/wait?timeout=soon", auth, null);
-    assertEquals(404, badTimeout.status(), "the task is looked up first");
     String id = client.submit("s1", Map.of("a", 1, "b", 2));
+    RawHttp.Response badTimeout = RawHttp.send(master.port(), "GET", "/api/v1/tasks/" + id + "/wait?timeout=soon", auth, null);
+    assertEquals(400, badTimeout.status());
+    assertTrue(badTimeout.envelope().message().startsWith("timeout: not a duration"), badTimeout.envelope().message());
+    RawHttp.Response badTaskTimeout = RawHttp.send(master.port(), "POST", "/api/v1/connections/s1/tasks", auth,
+        "{\"data\": {}, \"timeout\": 5}");
+    assertEquals("timeout must be a duration such as \"30s\", got 5", badTaskTimeout.envelope().message());
     RawHttp.Response tooLong = RawHttp.send(master.port(), "GET", "/api/v1/tasks/" + id + "/wait?timeout=2h", auth, null);
     assertEquals(400, tooLong.status());
     assertEquals("timeout must be at most 60s, got 2h", tooLong.envelope().message());

@@ -142,6 +142,7 @@ class CliTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(60)
   void usageErrorsExitWith2() {
     assertEquals(2, run("submit", "s1", "{not json"));
     assertTrue(err.toString().startsWith("taskwire-master submit: Invalid value for JSON: it is not valid JSON"), err::toString);
@@ -150,9 +151,13 @@ class CliTest {
     assertEquals(2, run("connect", "s1", "host:99999"));
     assertEquals(2, run("nonsense"));
     assertEquals(2, run("task"));
-    assertEquals(2, run("serve", "--port", "-1"));
+    String tokenFile = dir.resolve("serve-token").toString();
+    assertEquals(2, run("serve", "--port", "-1", "--admin-token-file", tokenFile));
     assertEquals("taskwire-master serve: Invalid value for option '--port': -1 (port not in 0..65535: -1)\n", err.toString());
-    assertEquals(2, run("serve", "--heartbeat-tolerance", "100ms"));
+    assertEquals(2, run("serve", "--port", "0", "--admin-token-file", tokenFile, "--heartbeat-tolerance", "100ms"));
+    assertEquals(2, run("serve", "--port", "0", "--admin-token-file", tokenFile, "--task-timeout", "-1s"));
+    assertEquals(2, run("connections", "--master", "not a url"));
+    assertTrue(err.toString().startsWith("taskwire-master connections: Invalid value for option '--master': not a url"), err::toString);
     assertEquals(2, run("demo", "--tasks", "0"));
   }
 

@@ -1,0 +1,96 @@
+package dev.taskwire.master.cli;
+
+import dev.taskwire.common.cli.CommandLines;
+import dev.taskwire.master.bench.BenchReport;
+import dev.taskwire.master.bench.HeartbeatBench;
+import dev.taskwire.master.bench.ThroughputBench;
+import dev.taskwire.master.bench.ThroughputCase;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: measures throughput and latency for S slaves x K slots x payload size, and the
+ * master's cost of heartbeats from many slaves, all on loopback; prints a table and writes {@code
+ * bench.json} and {@code bench.svg} (tasks/s by S and K).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, usageHelpWidth = 100,
+    description = {"Benchmarks a master and slaves on loopback: throughput, latency, heartbeat scale.", ""})
+final class BenchCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--slaves", split = ",", paramLabel = "S", description = "Slave counts (default: 1,4,16).")
+  List<Integer> slaves = List.of(1, 4, 16);
+
+  @Option(names = "--slots", split = ",", paramLabel = "K", description = "Slots per slave (default: 1,4).")
+  List<Integer> slots = List.of(1, 4);
+
+  @Option(names = "--payloads", split = ",", paramLabel = "BYTES", description = "Task data sizes (default: 100,65536).")
+  List<Integer> payloads = List.of(100, 65_536);
+
+  @Option(names = "--bench-tasks", paramLabel = "N", description = "Timed tasks per case (default: 20000).")
+  int tasks = 20_000;
+
+  @Option(names = "--warmup", paramLabel = "N", description = "Warm-up tasks per case (default: 5000).")
+  int warmup = 5_000;
+
+  @Option(names = "--slaves-as-processes", description = "Run each slave as a JVM of its own.")
+  boolean slavesAsProcesses;
+
+  @Option(names = "--heartbeat-slaves", paramLabel = "N", description = "Simulated slaves of the heartbeat case; 0 = skip it (default: 1000).")
+  int heartbeatSlaves = 1_000;
+
+  @Option(names = "--heartbeat-seconds", paramLabel = "N", description = "Length of the heartbeat case (default: 30).")
+  int heartbeatSeconds = 30;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Where bench.json and bench.svg go (default: bench-results).")
+  Path out = Path.of("bench-results");
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine commandLine = spec.commandLine();
+    for (String[] check : new String[][] {{"--bench-tasks", "" + tasks}, {"--warmup", "" + warmup}}) {
+      CommandLines.apply(commandLine, check[0], Integer.parseInt(check[1]), v -> {
+        if (v < 0) {
+          throw new IllegalArgumentException(check[0].substring(2) + " < 0: " + v);
+        }
+      });
+    }
+    Files.createDirectories(out);
+    PrintWriter stdout = commandLine.getOut();
+    List<ThroughputCase> cases = new ArrayList<>();
+    for (int payload : payloads) {
+      for (int s : slaves) {
+        for (int k : slots) {
+          cases.add(new ThroughputCase(s, k, payload));
+        }
+      }
+    }
+    BenchReport report = new BenchReport(slavesAsProcesses);
+    int index = 0;
+    for (ThroughputCase benchCase : cases) {
+      index++;
+      Progress progress = new Progress("bench " + index + "/" + cases.size() + " " + benchCase.label(), tasks,
+          commandLine.getErr(), Progress.stderrIsTerminal());
+      report.add(ThroughputBench.run(benchCase, warmup, tasks, slavesAsProcesses, out, i -> progress.advance()));
+      progress.finish();
+    }
+    if (heartbeatSlaves > 0) {
+      commandLine.getErr().printf("bench heartbeats: %d simulated slaves for %d s%n", heartbeatSlaves, heartbeatSeconds);
+      commandLine.getErr().flush();
+      report.heartbeat(HeartbeatBench.run(heartbeatSlaves, heartbeatSeconds));
+    }
+    report.printTable(stdout);
+    report.writeJson(out.resolve("bench.json"));
+    report.writeSvg(out.resolve("bench.svg"));
+    stdout.printf("wrote %s and %s%n", out.resolve("bench.json"), out.resolve("bench.svg"));
+    stdout.flush();
+    return 0;
+  }
+}
