@@ -113,12 +113,16 @@ final class Connections {
     }
   }
 
-  private static String digest(String token) {
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(hash);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JVM has SHA-256", e);
     }
+  });
+
+  private static String digest(String token) {
+    byte[] hash = SHA_256.get().digest(token.getBytes(StandardCharsets.UTF_8));
+    return java.util.HexFormat.of().formatHex(hash);
   }
 }

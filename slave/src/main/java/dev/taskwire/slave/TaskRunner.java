@@ -128,7 +128,7 @@ final class TaskRunner {
       Thread.interrupted();
     }
     if (task.claimReport()) {
-      reporter.report(task.link, task.id, completed, result);
+      reporter.reportNow(task.link, task.id, completed, result);
     } else {
       log.warn("Task {} returned after it was reported stopped; its {} result is dropped", task.id,
           completed ? "completed" : "failed");

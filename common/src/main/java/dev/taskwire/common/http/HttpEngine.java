@@ -13,9 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -41,6 +43,8 @@ public final class HttpEngine {
   private final Side peer;
   private final int retries;
   private final Duration retryWait;
+  /** Resolved once per path: parsing a URL per request showed in profiles. */
+  private final Map<String, HttpUrl> urls = new ConcurrentHashMap<>();
 
   private HttpEngine(Builder builder) {
     this.baseUrl = builder.baseUrl;
@@ -99,8 +103,8 @@ public final class HttpEngine {
 
   private Request buildRequest(
       String method, String path, Object body, Map<String, String> headers) {
-    Request.Builder builder = new Request.Builder().url(baseUrl.resolve(path));
-    headers.forEach(builder::header);
+    Request.Builder builder = new Request.Builder().url(urls.computeIfAbsent(path, baseUrl::resolve));
+    headers.forEach(builder::addHeader);
     RequestBody requestBody =
         "GET".equals(method) ? null : RequestBody.create(Json.toBytes(body == null ? Map.of() : body), JSON);
     return builder.method(method, requestBody).build();

@@ -3,7 +3,8 @@ package dev.taskwire.common.json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -54,19 +55,36 @@ public final class Json {
     if (bytes.length == 0) {
       return new LinkedHashMap<>();
     }
-    JsonNode node;
-    try {
-      node = MAPPER.readTree(bytes);
+    // Straight into maps (no tree, no conversion): this is on every request's path.
+    try (JsonParser parser = MAPPER.createParser(bytes)) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        return new LinkedHashMap<>();
+      }
+      if (first != JsonToken.START_OBJECT) {
+        throw new JsonFormatException("body must be a JSON object, got " + typeName(first));
+      }
+      Map<String, Object> object = MAPPER.readValue(parser, OBJECT);
+      if (parser.nextToken() != null) {
+        throw new JsonFormatException("body is not valid JSON: trailing content after the object");
+      }
+      return object;
+    } catch (JsonFormatException e) {
+      throw e;
     } catch (IOException e) {
       throw new JsonFormatException("body is not valid JSON: " + firstLine(e), e);
     }
-    if (node == null || node.isMissingNode()) {
-      return new LinkedHashMap<>();
-    }
-    if (!node.isObject()) {
-      throw new JsonFormatException("body must be a JSON object, got " + node.getNodeType());
-    }
-    return MAPPER.convertValue(node, OBJECT);
+  }
+
+  private static String typeName(JsonToken token) {
+    return switch (token) {
+      case START_ARRAY -> "ARRAY";
+      case VALUE_STRING -> "STRING";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "NUMBER";
+      case VALUE_TRUE, VALUE_FALSE -> "BOOLEAN";
+      case VALUE_NULL -> "NULL";
+      default -> token.name();
+    };
   }
 
   /** Parses a JSON object from a string; see {@link #parseObject(byte[])}. */
@@ -81,7 +99,33 @@ public final class Json {
    * @throws IllegalArgumentException if Jackson cannot write {@code value}
    */
   public static Map<String, Object> normalize(Map<String, Object> value) {
-    return MAPPER.convertValue(value, OBJECT);
+    return isPlain(value) ? value : MAPPER.convertValue(value, OBJECT);
+  }
+
+  /** Whether {@code value} holds only plain JSON values already (the common case: no copy needed). */
+  private static boolean isPlain(Object value) {
+    if (value == null || value instanceof String || value instanceof Boolean || value instanceof Integer
+        || value instanceof Long || value instanceof Double || value instanceof java.math.BigInteger
+        || value instanceof java.math.BigDecimal || value instanceof Short || value instanceof Float) {
+      return true;
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (!(entry.getKey() instanceof String) || !isPlain(entry.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (value instanceof java.util.List<?> list) {
+      for (Object item : list) {
+        if (!isPlain(item)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   /** Converts a JSON value of the map representation into {@code type} (for example a record). */
