@@ -38,6 +38,8 @@ public final class JsonServer {
   private static final Logger log = LoggerFactory.getLogger(JsonServer.class);
   private static final String BODY_ATTRIBUTE = "taskwire.body";
   private static final String JSON_CONTENT_TYPE = "application/json";
+  /** Serialized success envelopes without data, by message; a handful of constant messages. */
+  private static final Map<String, byte[]> PLAIN_SUCCESS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final String AFTER_RESPONSE_ATTRIBUTE = "taskwire.afterResponse";
 
   private final Javalin app;
@@ -139,12 +141,20 @@ public final class JsonServer {
 
   /** Answers a success envelope with HTTP 200. */
   public static void success(Context ctx, String message, Map<String, Object> data) {
-    answer(ctx, 200, Envelope.success(message, data));
+    if (data == null) {
+      // The common answers ("Received!", "Task received!") are the same bytes every time.
+      write(ctx, 200, PLAIN_SUCCESS.computeIfAbsent(message, m -> Json.toBytes(Envelope.success(m, null))));
+    } else {
+      answer(ctx, 200, Envelope.success(message, data));
+    }
   }
 
   /** Answers {@code envelope} with {@code status}. */
   public static void answer(Context ctx, int status, Envelope envelope) {
-    byte[] body = Json.toBytes(envelope);
+    write(ctx, status, Json.toBytes(envelope));
+  }
+
+  private static void write(Context ctx, int status, byte[] body) {
     ctx.status(status);
     ctx.res().setContentType(JSON_CONTENT_TYPE);
     // A declared length lets an early flush (see afterResponse) send a complete, unchunked answer.

@@ -36,8 +36,11 @@ public final class HeartbeatBench {
   public record Result(int slaves, int seconds, int heartbeats, int failedHeartbeats, double masterCpuPercentOfOneCore,
       long heapUsedBytes, Percentiles roundTripNanos, int falseDrops) {}
 
-  /** Runs {@code slaves} simulated slaves against a master for {@code seconds}. */
-  public static Result run(int slaves, int seconds) throws Exception {
+  /**
+   * Runs {@code slaves} simulated slaves against a master: {@code warmupSeconds} for the JIT to
+   * settle, then {@code seconds} measured.
+   */
+  public static Result run(int slaves, int warmupSeconds, int seconds) throws Exception {
     JsonServer simulated = JsonServer.create("simslaves", CommonErrorCode.COMMON_FAILURE);
     List<String> tokens = java.util.Collections.synchronizedList(new ArrayList<>());
     simulated.app().post("/connect", ctx -> {
@@ -58,8 +61,7 @@ public final class HeartbeatBench {
       HttpEngine engine = HttpEngine.builder(BaseUrl.of("127.0.0.1", master.port(), false), Side.MASTER).retries(0).build();
       ConcurrentLinkedQueue<Long> roundTrips = new ConcurrentLinkedQueue<>();
       AtomicInteger failures = new AtomicInteger();
-      long cpuBefore = masterCpuNanos();
-      long start = System.nanoTime();
+      java.util.concurrent.atomic.AtomicBoolean measuring = new java.util.concurrent.atomic.AtomicBoolean();
       for (int i = 0; i < tokens.size(); i++) {
         Map<String, String> headers = Map.of(Headers.CHANNEL, "0", Headers.TOKEN, tokens.get(i));
         long phase = SPAN.toNanos() * i / tokens.size();
@@ -67,17 +69,27 @@ public final class HeartbeatBench {
           long t0 = System.nanoTime();
           try {
             engine.send("GET", "/slave/heartbeat", null, headers);
-            roundTrips.add(System.nanoTime() - t0);
+            if (measuring.get()) {
+              roundTrips.add(System.nanoTime() - t0);
+            }
+          } catch (java.io.InterruptedIOException stopping) {
+            // The run is over: senders are being stopped.
           } catch (Exception e) {
-            failures.incrementAndGet();
+            if (measuring.get()) {
+              failures.incrementAndGet();
+            }
           }
         }, phase, SPAN.toNanos(), TimeUnit.NANOSECONDS);
       }
-      senders.awaitTermination(seconds, TimeUnit.SECONDS); // the run's length: nothing ends it early
-      senders.shutdownNow();
-      senders.awaitTermination(10, TimeUnit.SECONDS);
+      senders.awaitTermination(warmupSeconds, TimeUnit.SECONDS); // warm-up: nothing ends it early
+      long cpuBefore = masterCpuNanos();
+      long start = System.nanoTime();
+      measuring.set(true);
+      senders.awaitTermination(seconds, TimeUnit.SECONDS); // the measured run: nothing ends it early
       long wall = System.nanoTime() - start;
       double cpuPercent = 100.0 * (masterCpuNanos() - cpuBefore) / wall;
+      senders.shutdownNow();
+      senders.awaitTermination(10, TimeUnit.SECONDS);
       int falseDrops = slaves - master.names().size();
       System.gc();
       long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();

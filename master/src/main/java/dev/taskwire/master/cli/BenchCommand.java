@@ -46,8 +46,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--heartbeat-slaves", paramLabel = "N", description = "Simulated slaves of the heartbeat case; 0 = skip it (default: 1000).")
   int heartbeatSlaves = 1_000;
 
-  @Option(names = "--heartbeat-seconds", paramLabel = "N", description = "Length of the heartbeat case (default: 30).")
+  @Option(names = "--heartbeat-seconds", paramLabel = "N", description = "Measured length of the heartbeat case (default: 30).")
   int heartbeatSeconds = 30;
+
+  @Option(names = "--heartbeat-warmup", paramLabel = "N", description = "Seconds of heartbeats before measuring (default: 10).")
+  int heartbeatWarmup = 10;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Where bench.json and bench.svg go (default: bench-results).")
   Path out = Path.of("bench-results");
@@ -84,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     if (heartbeatSlaves > 0) {
       commandLine.getErr().printf("bench heartbeats: %d simulated slaves for %d s%n", heartbeatSlaves, heartbeatSeconds);
       commandLine.getErr().flush();
-      report.heartbeat(HeartbeatBench.run(heartbeatSlaves, heartbeatSeconds));
+      report.heartbeat(HeartbeatBench.run(heartbeatSlaves, heartbeatWarmup, heartbeatSeconds));
     }
     report.printTable(stdout);
     report.writeJson(out.resolve("bench.json"));
