@@ -319,10 +319,6 @@ public final class Master implements AutoCloseable {
     return selfToken;
   }
 
-  boolean isSelfToken(String candidate) {
-    return selfToken.matches(candidate);
-  }
-
   /** Shuts down on a thread of its own, so that the {@code /shutdown} request is answered first. */
   void shutdownInBackground() {
     new Thread(this::shutdown, "taskwire-master-shutdown").start();

@@ -10,6 +10,7 @@ import static dev.taskwire.common.protocol.MasterErrorCode.SYSTEM_SHUTTING_DOWN;
 import static dev.taskwire.common.protocol.MasterErrorCode.TASK_DATA_INVALID;
 
 import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.protocol.Headers;
 import io.javalin.Javalin;
@@ -31,12 +32,15 @@ final class MasterEndpoints {
   private final MasterConfig config;
   private final Connections connections;
   private final JsonServer server;
+  private final RequestChecks checks;
 
   MasterEndpoints(Master master, MasterConfig config, Connections connections, JsonServer server) {
     this.master = master;
     this.config = config;
     this.connections = connections;
     this.server = server;
+    this.checks = new RequestChecks(new RequestChecks.Codes(SYSTEM_SHUTTING_DOWN, CHANNEL_NOT_GIVEN, CHANNEL_INVALID,
+        SELF_TOKEN_NOT_GIVEN, SELF_TOKEN_INVALID, "Master"), config.channel(), master.selfToken(), master::isShuttingDown);
   }
 
   void register() {
@@ -44,8 +48,7 @@ final class MasterEndpoints {
     app.get("/slave/heartbeat", this::heartbeat);
     app.put("/slave/task/complete", ctx -> report(ctx, true));
     app.put("/slave/task/fail", ctx -> report(ctx, false));
-    app.get("/ping", this::ping);
-    app.delete("/shutdown", this::shutdown);
+    checks.registerSelfEndpoints(server, master::shutdownInBackground);
     app.get("/health", this::health);
   }
 
@@ -72,21 +75,10 @@ final class MasterEndpoints {
     JsonServer.success(ctx, "Result received!", null);
   }
 
-  private void ping(Context ctx) {
-    checkNotShuttingDown();
-    checkSelfToken(ctx);
-    JsonServer.success(ctx, "PONG!", null);
-  }
 
-  private void shutdown(Context ctx) {
-    checkNotShuttingDown();
-    checkSelfToken(ctx);
-    JsonServer.afterResponse(ctx, master::shutdownInBackground);
-    JsonServer.success(ctx, "Shutdown request received, this server will be down later.", null);
-  }
 
   private void health(Context ctx) {
-    checkNotShuttingDown();
+    checks.notShuttingDown();
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("state", "running");
     data.put("connections", connections.names().size());
@@ -95,20 +87,8 @@ final class MasterEndpoints {
 
   /** Shutting down, channel and slave token, in that order; returns the token's connection. */
   private SlaveConnection checkSlaveRequest(Context ctx) {
-    checkNotShuttingDown();
-    String channel = ctx.header(Headers.CHANNEL);
-    if (channel == null || channel.isBlank()) {
-      throw CHANNEL_NOT_GIVEN.exception("Channel not found.");
-    }
-    long value;
-    try {
-      value = Long.parseLong(channel.trim());
-    } catch (NumberFormatException e) {
-      throw CHANNEL_INVALID.exception("Channel is not a number: '" + channel + "'.");
-    }
-    if (value != config.channel()) {
-      throw CHANNEL_INVALID.exception("Channel not match with this endpoint.");
-    }
+    checks.notShuttingDown();
+    checks.channel(ctx);
     String token = ctx.header(Headers.TOKEN);
     if (token == null || token.isEmpty()) {
       throw SLAVE_TOKEN_NOT_GIVEN.exception("Slave token not found.");
@@ -120,19 +100,5 @@ final class MasterEndpoints {
     return connection;
   }
 
-  private void checkNotShuttingDown() {
-    if (master.isShuttingDown()) {
-      throw SYSTEM_SHUTTING_DOWN.exception("System has already been shutting down.");
-    }
-  }
 
-  private void checkSelfToken(Context ctx) {
-    String token = ctx.header(Headers.TOKEN);
-    if (token == null || token.isEmpty()) {
-      throw SELF_TOKEN_NOT_GIVEN.exception("Master token not found.");
-    }
-    if (!master.isSelfToken(token)) {
-      throw SELF_TOKEN_INVALID.exception("Master token not match with this endpoint.");
-    }
-  }
 }

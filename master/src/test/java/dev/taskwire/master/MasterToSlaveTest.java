@@ -293,6 +293,7 @@ class MasterToSlaveTest {
     conn.connect();
     assertEquals("gone", conn.disconnect());
     assertTrue(master.contains("s1"), "an unconfirmed disconnect keeps the connection; remove(name) drops it");
+    slave.enqueue(answer("Disconnect success.", null));
     master.remove("s1");
     assertFalse(master.contains("s1"));
   }

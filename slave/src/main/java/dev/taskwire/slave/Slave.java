@@ -199,10 +199,6 @@ public final class Slave implements AutoCloseable {
     return selfToken;
   }
 
-  boolean isSelfToken(String candidate) {
-    return selfToken.matches(candidate);
-  }
-
   /** Shuts down on a thread of its own, so that the {@code /shutdown} request can be answered first. */
   void shutdownInBackground() {
     Thread thread = new Thread(this::shutdown, "taskwire-slave-shutdown");

@@ -16,6 +16,7 @@ import static dev.taskwire.common.protocol.SlaveErrorCode.TASK_REFUSED;
 
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.json.JsonFormatException;
@@ -48,6 +49,7 @@ final class SlaveEndpoints {
   private final TaskRunner runner;
   private final JsonServer server;
   private final AtomicBoolean connecting = new AtomicBoolean();
+  private final RequestChecks checks;
 
   SlaveEndpoints(Slave slave, SlaveConfig config, MasterLinks links, TaskRunner runner, JsonServer server) {
     this.slave = slave;
@@ -55,6 +57,8 @@ final class SlaveEndpoints {
     this.links = links;
     this.runner = runner;
     this.server = server;
+    this.checks = new RequestChecks(new RequestChecks.Codes(SYSTEM_SHUTTING_DOWN, CHANNEL_NOT_FOUND, CHANNEL_INVALID,
+        SELF_TOKEN_NOT_FOUND, SELF_TOKEN_INVALID, "Slave"), config.channel(), slave.selfToken(), slave::isShuttingDown);
   }
 
   void register() {
@@ -63,14 +67,13 @@ final class SlaveEndpoints {
     app.delete("/disconnect", this::disconnect);
     app.post("/task/new", this::newTask);
     app.post("/task/cancel", this::cancelTask);
-    app.get("/ping", this::ping);
-    app.delete("/shutdown", this::shutdown);
+    checks.registerSelfEndpoints(server, slave::shutdownInBackground);
     app.get("/health", this::health);
   }
 
   private void connect(Context ctx) {
-    checkNotShuttingDown();
-    checkChannel(ctx);
+    checks.notShuttingDown();
+    checks.channel(ctx);
     String token = requireToken(ctx);
     Map<String, Object> body = server.body(ctx);
     if (links.current() != null) {
@@ -105,8 +108,8 @@ final class SlaveEndpoints {
   }
 
   private void disconnect(Context ctx) {
-    checkNotShuttingDown();
-    checkChannel(ctx);
+    checks.notShuttingDown();
+    checks.channel(ctx);
     MasterLink link = requireConnectionToken(ctx);
     Map<String, Object> data = JsonFields.objectOrEmpty(server.body(ctx), "data");
     try {
@@ -121,8 +124,8 @@ final class SlaveEndpoints {
   }
 
   private void newTask(Context ctx) {
-    checkNotShuttingDown();
-    checkChannel(ctx);
+    checks.notShuttingDown();
+    checks.channel(ctx);
     MasterLink link = requireConnectionToken(ctx);
     Map<String, Object> body = server.body(ctx);
     TaskId taskId = TaskId.parse(JsonFields.string(JsonFields.object(body, "task"), "task.id", "id"));
@@ -145,8 +148,8 @@ final class SlaveEndpoints {
 
   /** Extension "cancel": stops a running task, which is then reported failed with {@code {"cancelled": true}}. */
   private void cancelTask(Context ctx) {
-    checkNotShuttingDown();
-    checkChannel(ctx);
+    checks.notShuttingDown();
+    checks.channel(ctx);
     requireConnectionToken(ctx);
     TaskId taskId = TaskId.parse(JsonFields.string(JsonFields.object(server.body(ctx), "task"), "task.id", "id"));
     // Idempotent: a task that already ended (or never ran here) has nothing left to stop.
@@ -154,21 +157,10 @@ final class SlaveEndpoints {
     JsonServer.success(ctx, stopped ? "Task cancelled." : "Task not running.", null);
   }
 
-  private void ping(Context ctx) {
-    checkNotShuttingDown();
-    checkSelfToken(ctx);
-    JsonServer.success(ctx, "PONG!", null);
-  }
 
-  private void shutdown(Context ctx) {
-    checkNotShuttingDown();
-    checkSelfToken(ctx);
-    JsonServer.afterResponse(ctx, slave::shutdownInBackground);
-    JsonServer.success(ctx, "Shutdown request received, this server will be down later.", null);
-  }
 
   private void health(Context ctx) {
-    checkNotShuttingDown();
+    checks.notShuttingDown();
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("state", slave.isConnected() ? "connected" : "idle");
     data.put("slots", config.slots());
@@ -184,28 +176,7 @@ final class SlaveEndpoints {
     return info;
   }
 
-  private void checkNotShuttingDown() {
-    if (slave.isShuttingDown()) {
-      throw SYSTEM_SHUTTING_DOWN.exception("System has already been shutting down.");
-    }
-  }
 
-  private void checkChannel(Context ctx) {
-    String channel = ctx.header(Headers.CHANNEL);
-    if (channel == null || channel.isBlank()) {
-      throw CHANNEL_NOT_FOUND.exception("Channel not found.");
-    }
-    // Parsed as a number, as the reference's int(header) is, so "042" matches channel 42.
-    long value;
-    try {
-      value = Long.parseLong(channel.trim());
-    } catch (NumberFormatException e) {
-      throw CHANNEL_INVALID.exception("Channel is not a number: '" + channel + "'.");
-    }
-    if (value != config.channel()) {
-      throw CHANNEL_INVALID.exception("Channel not match with this endpoint.");
-    }
-  }
 
   private static String requireToken(Context ctx) {
     String token = ctx.header(Headers.TOKEN);
@@ -225,15 +196,6 @@ final class SlaveEndpoints {
     return link;
   }
 
-  private void checkSelfToken(Context ctx) {
-    String token = ctx.header(Headers.TOKEN);
-    if (token == null || token.isEmpty()) {
-      throw SELF_TOKEN_NOT_FOUND.exception("Slave token not found.");
-    }
-    if (!slave.isSelfToken(token)) {
-      throw SELF_TOKEN_INVALID.exception("Slave token not match with this endpoint.");
-    }
-  }
 
   private static BaseUrl masterAddress(Map<String, Object> master) {
     String address = JsonFields.string(master, "master.address", "address");

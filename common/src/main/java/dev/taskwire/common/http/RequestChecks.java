@@ -1,0 +1,83 @@
+package dev.taskwire.common.http;
+
+import dev.taskwire.common.protocol.ErrorCode;
+import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.Token;
+import io.javalin.http.Context;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The header checks both sides run, in the protocol's order (shutting down, channel, token), and
+ * the self endpoints {@code GET /ping} and {@code DELETE /shutdown}, with each side's codes and the
+ * reference's messages. Each check throws its code's exception; the {@link JsonServer} answers it.
+ */
+public final class RequestChecks {
+  /**
+   * One side's codes for the shared checks, and the word its messages use for its own token
+   * ("Slave token not found." on a slave, "Master token not found." on a master).
+   */
+  public record Codes(ErrorCode shuttingDown, ErrorCode channelNotGiven, ErrorCode channelInvalid,
+      ErrorCode selfTokenNotGiven, ErrorCode selfTokenInvalid, String selfName) {}
+
+  private final Codes codes;
+  private final long channel;
+  private final Token selfToken;
+  private final BooleanSupplier shuttingDown;
+
+  public RequestChecks(Codes codes, long channel, Token selfToken, BooleanSupplier shuttingDown) {
+    this.codes = codes;
+    this.channel = channel;
+    this.selfToken = selfToken;
+    this.shuttingDown = shuttingDown;
+  }
+
+  /** Registers {@code /ping} and {@code /shutdown}: no channel check, as in the reference. */
+  public void registerSelfEndpoints(JsonServer server, Runnable shutdownInBackground) {
+    server.app().get("/ping", ctx -> {
+      notShuttingDown();
+      selfToken(ctx);
+      JsonServer.success(ctx, "PONG!", null);
+    });
+    server.app().delete("/shutdown", ctx -> {
+      notShuttingDown();
+      selfToken(ctx);
+      JsonServer.afterResponse(ctx, shutdownInBackground);
+      JsonServer.success(ctx, "Shutdown request received, this server will be down later.", null);
+    });
+  }
+
+  /** Refuses every request while the process shuts down: 401/101. */
+  public void notShuttingDown() {
+    if (shuttingDown.getAsBoolean()) {
+      throw codes.shuttingDown().exception("System has already been shutting down.");
+    }
+  }
+
+  /** The Channel header must be this process's channel, read as a number as the reference does. */
+  public void channel(Context ctx) {
+    String header = ctx.header(Headers.CHANNEL);
+    if (header == null || header.isBlank()) {
+      throw codes.channelNotGiven().exception("Channel not found.");
+    }
+    long value;
+    try {
+      value = Long.parseLong(header.trim()); // as the reference's int(header): "042" is 42
+    } catch (NumberFormatException e) {
+      throw codes.channelInvalid().exception("Channel is not a number: '" + header + "'.");
+    }
+    if (value != channel) {
+      throw codes.channelInvalid().exception("Channel not match with this endpoint.");
+    }
+  }
+
+  /** The Token header of a self request must be this process's own token. */
+  public void selfToken(Context ctx) {
+    String token = ctx.header(Headers.TOKEN);
+    if (token == null || token.isEmpty()) {
+      throw codes.selfTokenNotGiven().exception(codes.selfName() + " token not found.");
+    }
+    if (!selfToken.matches(token)) {
+      throw codes.selfTokenInvalid().exception(codes.selfName() + " token not match with this endpoint.");
+    }
+  }
+}
