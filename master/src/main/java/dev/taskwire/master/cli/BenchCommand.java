@@ -40,6 +40,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", paramLabel = "N", description = "Warm-up tasks per case (default: 5000).")
   int warmup = 5_000;
 
+  @Option(names = "--jit-warmup", paramLabel = "N", description = "Tasks run once before all cases, so that the first case is not the one that pays for the JIT (default: 30000).")
+  int jitWarmup = 30_000;
+
   @Option(names = "--slaves-as-processes", description = "Run each slave as a JVM of its own.")
   boolean slavesAsProcesses;
 
@@ -76,6 +79,11 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     BenchReport report = new BenchReport(slavesAsProcesses);
+    if (jitWarmup > 0) {
+      Progress progress = new Progress("bench JIT warm-up", jitWarmup, commandLine.getErr(), Progress.stderrIsTerminal());
+      ThroughputBench.run(new ThroughputCase(2, 2, 100), 0, jitWarmup, false, out, i -> progress.advance());
+      progress.finish();
+    }
     int index = 0;
     for (ThroughputCase benchCase : cases) {
       index++;

@@ -25,7 +25,7 @@ class BenchCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"bench", "--slaves", "1,2", "--slots", "1,2", "--payloads", "100,4096",
-        "--bench-tasks", "40", "--warmup", "5", "--heartbeat-slaves", "20", "--heartbeat-warmup", "1",
+        "--bench-tasks", "40", "--warmup", "5", "--jit-warmup", "20", "--heartbeat-slaves", "20", "--heartbeat-warmup", "1",
         "--heartbeat-seconds", "2", "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
     String table = out.toString();
