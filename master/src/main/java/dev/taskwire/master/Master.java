@@ -10,6 +10,7 @@ import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.util.Checks;
+import dev.taskwire.common.util.Lifecycle;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,18 +57,8 @@ public final class Master implements AutoCloseable {
   private final ThreadPoolExecutor resultExecutor;
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor background;
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private final Object lifecycleLock = new Object();
-  private volatile State state = State.NEW;
+  private final Lifecycle lifecycle = new Lifecycle("master", CALLBACK_DRAIN.plusSeconds(10));
   private volatile String myAddress;
-
-  /** Lifecycle of a master. */
-  public enum State {
-    NEW,
-    RUNNING,
-    SHUTTING_DOWN,
-    STOPPED
-  }
 
   private Master(MasterConfig config, List<MasterExtension> extensions) {
     this.config = config;
@@ -102,17 +92,13 @@ public final class Master implements AutoCloseable {
 
   /** Starts the server and the heartbeat check; returns once the server answers. */
   public Master start() {
-    synchronized (lifecycleLock) {
-      if (state != State.NEW) {
-        throw new IllegalStateException("master already started (state " + state + ")");
-      }
+    lifecycle.start(() -> {
       server.start(config.host(), config.port());
       myAddress = config.myAddress() != null
           ? config.myAddress()
           : "http://" + (config.callbackHost() != null ? config.callbackHost() : LocalAddresses.nonLoopbackHost()) + ":" + port();
       heartbeatCheck.start();
-      state = State.RUNNING;
-    }
+    });
     log.info("Taskwire master listening on http://{}:{}, channel {}, callback address {}",
         config.host(), port(), config.channel(), myAddress);
     return this;
@@ -134,8 +120,8 @@ public final class Master implements AutoCloseable {
   }
 
   /** The lifecycle state. */
-  public State state() {
-    return state;
+  public Lifecycle.State state() {
+    return lifecycle.state();
   }
 
   /**
@@ -151,8 +137,8 @@ public final class Master implements AutoCloseable {
   /** {@link #newConnection(String, String, int)} over https when {@code https} is true. */
   public SlaveConnection newConnection(String name, String host, int port, boolean https) {
     SlaveConnection.requireName(name);
-    if (state != State.RUNNING) {
-      throw new IllegalStateException("master is not running (state " + state + ")");
+    if (!lifecycle.isRunning()) {
+      throw new IllegalStateException("master is not running (state " + lifecycle.state() + ")");
     }
     if (connections.nameTaken(name)) {
       throw new IllegalStateException("a live connection is already named " + name);
@@ -213,20 +199,7 @@ public final class Master implements AutoCloseable {
    * they accept a new master. Safe to call twice.
    */
   public void shutdown() {
-    boolean anotherCallerStops;
-    synchronized (lifecycleLock) {
-      anotherCallerStops = state == State.SHUTTING_DOWN || state == State.STOPPED;
-      if (state == State.NEW) {
-        state = State.STOPPED;
-        stopped.countDown();
-        return;
-      }
-      if (!anotherCallerStops) {
-        state = State.SHUTTING_DOWN;
-      }
-    }
-    if (anotherCallerStops) {
-      awaitStopByAnotherCaller();
+    if (!lifecycle.beginShutdown()) {
       return;
     }
     log.info("Taskwire master shutting down");
@@ -246,30 +219,18 @@ public final class Master implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     server.stop();
-    state = State.STOPPED;
-    stopped.countDown();
+    lifecycle.finishShutdown();
     log.info("Taskwire master stopped");
-  }
-
-  /** A second caller waits (bounded) for the first to finish, so that the JVM does not exit mid-way. */
-  private void awaitStopByAnotherCaller() {
-    try {
-      if (!stopped.await(CALLBACK_DRAIN.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
-        log.warn("Shutdown still running; not waiting longer");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** Waits until the master has stopped. */
   public void join() throws InterruptedException {
-    stopped.await();
+    lifecycle.join();
   }
 
   /** Waits at most {@code timeout} for the master to stop; returns whether it did. */
   public boolean join(Duration timeout) throws InterruptedException {
-    return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    return lifecycle.join(timeout);
   }
 
   /** {@link #shutdown()}; safe to call twice. */
@@ -310,8 +271,7 @@ public final class Master implements AutoCloseable {
   }
 
   boolean isShuttingDown() {
-    State now = state;
-    return now == State.SHUTTING_DOWN || now == State.STOPPED;
+    return lifecycle.isShuttingDown();
   }
 
   /** The token of self requests; never log it in full. */

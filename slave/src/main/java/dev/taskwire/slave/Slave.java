@@ -9,13 +9,12 @@ import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.util.Checks;
+import dev.taskwire.common.util.Lifecycle;
 import dev.taskwire.slave.processor.DemoProcessor;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,20 +44,12 @@ public final class Slave implements AutoCloseable {
   private final TaskRunner runner;
   private final Heartbeat heartbeat;
   private final JsonServer server;
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private final Object lifecycleLock = new Object();
-  private volatile State state = State.NEW;
-
-  /** Lifecycle of a slave. */
-  public enum State {
-    NEW,
-    RUNNING,
-    SHUTTING_DOWN,
-    STOPPED
-  }
+  private final Lifecycle lifecycle;
 
   private Slave(SlaveConfig config) {
     this.config = config;
+    this.lifecycle = new Lifecycle("slave",
+        config.gracePeriod().plus(Reporter.MAX_BACKOFF.multipliedBy(3)).plus(HEARTBEAT_STOP_WAIT).plusSeconds(5));
     this.links = new MasterLinks(config);
     Reporter reporter = new Reporter(links, config);
     this.runner = new TaskRunner(config, reporter);
@@ -74,14 +65,10 @@ public final class Slave implements AutoCloseable {
 
   /** Starts the server and the heartbeat; returns once the server answers. */
   public Slave start() {
-    synchronized (lifecycleLock) {
-      if (state != State.NEW) {
-        throw new IllegalStateException("slave already started (state " + state + ")");
-      }
+    lifecycle.start(() -> {
       server.start(config.host(), config.port());
       heartbeat.start();
-      state = State.RUNNING;
-    }
+    });
     log.info(
         "Taskwire slave listening on http://{}:{}, channel {}, {} slot{}, processor {}",
         config.host(), port(), config.channel(), config.slots(), config.slots() == 1 ? "" : "s",
@@ -100,8 +87,8 @@ public final class Slave implements AutoCloseable {
   }
 
   /** The lifecycle state. */
-  public State state() {
-    return state;
+  public Lifecycle.State state() {
+    return lifecycle.state();
   }
 
   /** Whether a master is connected. */
@@ -128,20 +115,7 @@ public final class Slave implements AutoCloseable {
    * heartbeat and the server. Returns when done; safe to call twice.
    */
   public void shutdown() {
-    boolean anotherCallerStops;
-    synchronized (lifecycleLock) {
-      anotherCallerStops = state == State.SHUTTING_DOWN || state == State.STOPPED;
-      if (state == State.NEW) {
-        state = State.STOPPED;
-        stopped.countDown();
-        return;
-      }
-      if (!anotherCallerStops) {
-        state = State.SHUTTING_DOWN;
-      }
-    }
-    if (anotherCallerStops) {
-      awaitStopByAnotherCaller();
+    if (!lifecycle.beginShutdown()) {
       return;
     }
     log.info("Taskwire slave shutting down; grace period {} ms for {} running task(s)",
@@ -153,34 +127,18 @@ public final class Slave implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     server.stop();
-    state = State.STOPPED;
-    stopped.countDown();
+    lifecycle.finishShutdown();
     log.info("Taskwire slave stopped");
-  }
-
-  /**
-   * A second caller (say SIGTERM during a shutdown that /shutdown began) waits for the first to
-   * finish, so that the JVM does not exit in the middle of the grace period.
-   */
-  private void awaitStopByAnotherCaller() {
-    Duration limit = config.gracePeriod().plus(Reporter.MAX_BACKOFF.multipliedBy(3)).plus(HEARTBEAT_STOP_WAIT).plusSeconds(5);
-    try {
-      if (!stopped.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Shutdown still running after {} ms; not waiting longer", limit.toMillis());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** Waits until the slave has stopped. */
   public void join() throws InterruptedException {
-    stopped.await();
+    lifecycle.join();
   }
 
   /** Waits at most {@code timeout} for the slave to stop; returns whether it did. */
   public boolean join(Duration timeout) throws InterruptedException {
-    return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    return lifecycle.join(timeout);
   }
 
   /** {@link #shutdown()}; safe to call twice. */
@@ -190,8 +148,7 @@ public final class Slave implements AutoCloseable {
   }
 
   boolean isShuttingDown() {
-    State now = state;
-    return now == State.SHUTTING_DOWN || now == State.STOPPED;
+    return lifecycle.isShuttingDown();
   }
 
   /** The token of self requests ({@code /ping}, {@code /shutdown}); never log it in full. */

@@ -8,6 +8,7 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.util.Lifecycle;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.common.testing.RawHttp;
 import java.time.Duration;
@@ -267,7 +268,7 @@ class SlaveEndpointsTest {
     client.send("POST", "/task/new", task("t1"), CHANNEL, TOKEN);
     Thread stopper = new Thread(slave::shutdown);
     stopper.start();
-    Await.until(Duration.ofSeconds(5), "shutdown started", () -> slave.state() == Slave.State.SHUTTING_DOWN);
+    Await.until(Duration.ofSeconds(5), "shutdown started", () -> slave.state() == Lifecycle.State.SHUTTING_DOWN);
     String self = slave.selfToken().value();
     assertEquals("System has already been shutting down.",
         client.fail("POST", "/connect", CONNECT, CHANNEL, TOKEN, 401, 101).responseMessage());
@@ -279,7 +280,7 @@ class SlaveEndpointsTest {
     release.countDown();
     stopper.join(10_000);
     assertFalse(stopper.isAlive());
-    assertEquals(Slave.State.STOPPED, slave.state());
+    assertEquals(Lifecycle.State.STOPPED, slave.state());
   }
 
   @Test
@@ -289,10 +290,10 @@ class SlaveEndpointsTest {
     client.send("POST", "/task/new", task("t1"), CHANNEL, TOKEN);
     Thread first = new Thread(slave::shutdown);
     first.start();
-    Await.until(Duration.ofSeconds(5), "shutdown started", () -> slave.state() == Slave.State.SHUTTING_DOWN);
+    Await.until(Duration.ofSeconds(5), "shutdown started", () -> slave.state() == Lifecycle.State.SHUTTING_DOWN);
     release.countDown();
     slave.shutdown();
-    assertEquals(Slave.State.STOPPED, slave.state(), "the second call returned only once the slave stopped");
+    assertEquals(Lifecycle.State.STOPPED, slave.state(), "the second call returned only once the slave stopped");
     first.join(10_000);
     assertFalse(first.isAlive());
   }
@@ -315,6 +316,6 @@ class SlaveEndpointsTest {
     assertTrue(slave.port() > 0);
     slave.close();
     slave.close();
-    assertEquals(Slave.State.STOPPED, slave.state());
+    assertEquals(Lifecycle.State.STOPPED, slave.state());
   }
 }

@@ -10,6 +10,7 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.MasterErrorCode;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.util.Lifecycle;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.slave.processor.ExecProcessor;
 import java.io.IOException;
@@ -390,13 +391,13 @@ class SlaveToMasterTest {
     assertTrue(started.await(5, TimeUnit.SECONDS));
     Thread stopper = new Thread(slave::shutdown);
     stopper.start();
-    Await.until(Duration.ofSeconds(5), "shutting down", () -> slave.state() == Slave.State.SHUTTING_DOWN);
+    Await.until(Duration.ofSeconds(5), "shutting down", () -> slave.state() == Lifecycle.State.SHUTTING_DOWN);
     finish.countDown();
     RecordedRequest report = takeReport();
     assertEquals("/slave/task/complete", report.getPath());
     assertEquals(Map.of("done", true), Json.parseObject(report.getBody().readUtf8()).get("result"));
     stopper.join(10_000);
     assertFalse(stopper.isAlive());
-    assertEquals(Slave.State.STOPPED, slave.state());
+    assertEquals(Lifecycle.State.STOPPED, slave.state());
   }
 }
