@@ -56,6 +56,7 @@ public final class JsonServer {
       config.showJavalinBanner = false;
       // Envelopes are small and peers near: compressing costs more CPU than it saves.
       config.http.disableCompression();
+      config.http.prefer405over404 = true; // a wrong method on a known path is 405, not 404
       config.startupWatcherEnabled = false;
       QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads), 60_000);
       threads.setName("taskwire-" + name + "-http");
@@ -195,10 +196,10 @@ public final class JsonServer {
           case 413 -> CommonErrorCode.BODY_TOO_LARGE;
           default -> e.getStatus() >= 500 ? CommonErrorCode.INTERNAL_ERROR : bodyInvalid;
         };
-    answer(ctx, e.getStatus(), Envelope.failure(code, e.getMessage(), null));
+    answer(ctx, e.getStatus(), Envelope.failure(code, e.getMessage(), Map.of()));
   }
 
   private static void fail(Context ctx, ErrorCode code, String message) {
-    answer(ctx, code.httpStatus(), Envelope.failure(code, message, null));
+    answer(ctx, code.httpStatus(), Envelope.failure(code, message, Map.of()));
   }
 }

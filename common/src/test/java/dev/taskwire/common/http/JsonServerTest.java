@@ -119,6 +119,14 @@ class JsonServerTest {
   }
 
   @Test
+  void wrongMethodOnAKnownPathIsAnswered405WithEnvelope() throws Exception {
+    RawHttp.Response response = RawHttp.send(port, "DELETE", "/echo", Map.of(), null);
+    assertEquals(405, response.status());
+    assertEquals(CommonErrorCode.METHOD_NOT_ALLOWED.code(), response.envelope().code());
+    assertEquals(Map.of(), response.envelope().data());
+  }
+
+  @Test
   void unknownPathIsAnswered404WithEnvelope() throws Exception {
     RawHttp.Response response = RawHttp.send(port, "GET", "/nope", Map.of(), null);
     assertEquals(404, response.status());

@@ -163,7 +163,8 @@ public final class AdminApi implements MasterExtension {
   private void submit(Context ctx, JsonServer server) {
     String name = ctx.pathParam("name");
     Map<String, Object> body = body(ctx, server);
-    Map<String, Object> data = field(() -> JsonFields.objectOrEmpty(body, "data"));
+    // Required, so that a typo such as {"dta": ...} is refused rather than run as an empty task.
+    Map<String, Object> data = field(() -> JsonFields.object(body, "data"));
     Duration timeout = body.get("timeout") == null ? defaultTaskTimeout : durationField(body.get("timeout"));
     SlaveConnection connection;
     try {

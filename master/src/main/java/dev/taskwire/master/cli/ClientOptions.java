@@ -9,6 +9,13 @@ import picocli.CommandLine.Option;
 
 /** The options every client command shares: where the master is, and its admin token. */
 final class ClientOptions {
+  /** No token to authenticate with: exit code 3 like a refused token, but the master was not asked. */
+  static final class TokenFileMissing extends IOException {
+    TokenFileMissing(String message) {
+      super(message);
+    }
+  }
+
   @Option(names = "--master", paramLabel = "URL", description = "The master's address (default: ${DEFAULT-VALUE}).")
   String master;
 
@@ -24,7 +31,7 @@ final class ClientOptions {
     try {
       return new MasterClient(master, AdminToken.load(tokenFile));
     } catch (NoSuchFileException e) {
-      throw new IOException("no admin token file " + tokenFile + " (serve writes it; pass --token-file)");
+      throw new TokenFileMissing("no admin token file " + tokenFile + " (serve writes it; pass --token-file)");
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(commandLine,
           "Invalid value for option '--master': " + master + " (" + e.getMessage() + ")");

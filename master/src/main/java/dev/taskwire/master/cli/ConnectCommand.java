@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code connect NAME HOST[:PORT]}: connects the master to a slave. */
-@Command(name = "connect", mixinStandardHelpOptions = true, description = "Connects the master to a slave under a name.")
+@Command(name = "connect", mixinStandardHelpOptions = true, usageHelpWidth = 100, description = "Connects the master to a slave under a name.")
 final class ConnectCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin ClientOptions options;

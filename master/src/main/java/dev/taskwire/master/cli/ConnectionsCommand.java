@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code connections}: lists the master's live connections as a table. */
-@Command(name = "connections", mixinStandardHelpOptions = true, description = "Lists the live connections.")
+@Command(name = "connections", mixinStandardHelpOptions = true, usageHelpWidth = 100, description = "Lists the live connections.")
 final class ConnectionsCommand implements Callable<Integer> {
   static final String FORMAT = "%-16s %-28s %-10s %5s %9s %14s%n";
 

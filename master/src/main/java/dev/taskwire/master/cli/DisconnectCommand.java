@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code disconnect NAME}: disconnects and removes a connection. */
-@Command(name = "disconnect", mixinStandardHelpOptions = true, description = "Disconnects and removes a connection.")
+@Command(name = "disconnect", mixinStandardHelpOptions = true, usageHelpWidth = 100, description = "Disconnects and removes a connection.")
 final class DisconnectCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin ClientOptions options;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code task ID [--wait]}: prints a task's status, failure reason and result. */
-@Command(name = "task", mixinStandardHelpOptions = true, description = "Shows a task: status, reason if failed, result as JSON.")
+@Command(name = "task", mixinStandardHelpOptions = true, usageHelpWidth = 100, description = "Shows a task: status, reason if failed, result as JSON.")
 final class TaskCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin ClientOptions options;

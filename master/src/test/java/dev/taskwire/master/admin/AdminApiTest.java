@@ -155,6 +155,9 @@ class AdminApiTest {
     assertEquals(400, badPort.status());
     assertEquals("port must be a port number 1..65535, got 80", badPort.envelope().message());
     client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
+    RawHttp.Response noData = RawHttp.send(master.port(), "POST", "/api/v1/connections/s1/tasks", auth, "{\"dta\": {\"a\": 1}}");
+    assertEquals(400, noData.status());
+    assertEquals("data is missing; expected an object", noData.envelope().message());
     RawHttp.Response badData = RawHttp.send(master.port(), "POST", "/api/v1/connections/s1/tasks", auth, "{\"data\": [1]}");
     assertEquals(400, badData.status());
     assertEquals("data must be an object, got [1]", badData.envelope().message());

@@ -174,6 +174,8 @@ class CliTest {
     assertEquals(3, run("connections", "--token-file", wrong.toString()));
     assertEquals("taskwire-master connections: wrong admin token (HTTP 401, code 1001)\n", err.toString());
     assertEquals(3, run("connections", "--token-file", dir.resolve("missing").toString()));
+    assertEquals("taskwire-master connections: no admin token file " + dir.resolve("missing")
+        + " (serve writes it; pass --token-file)\n", err.toString());
   }
 
   @Test
