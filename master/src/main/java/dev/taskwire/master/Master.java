@@ -1,10 +1,9 @@
 package dev.taskwire.master;
 
 import dev.taskwire.common.http.BaseUrl;
-import dev.taskwire.common.http.HttpEngine;
 import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.protocol.Extensions;
-import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.MasterErrorCode;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.Side;
@@ -187,9 +186,7 @@ public final class Master implements AutoCloseable {
 
   /** Sends {@code GET /ping} to this master with its own token and returns the message ({@code "PONG!"}). */
   public String ping() throws IOException {
-    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
-    HttpEngine self = HttpEngine.builder(BaseUrl.of(host, port(), false), Side.MASTER).retries(0).build();
-    return self.send("GET", "/ping", null, Map.of(Headers.TOKEN, selfToken.value())).message();
+    return RequestChecks.ping(config.host(), port(), Side.MASTER, selfToken);
   }
 
   /**

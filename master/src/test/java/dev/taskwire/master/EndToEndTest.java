@@ -170,11 +170,11 @@ class EndToEndTest {
   void heartbeatingSlaveStaysConnectedPastTheTolerance() throws Exception {
     master.close();
     master = Master.builder().host("127.0.0.1").port(0).channel(42).callbackHost("127.0.0.1")
-        .heartbeatTolerance(Duration.ofMillis(600)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
+        .heartbeatTolerance(Duration.ofSeconds(1)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
     SlaveConnection conn = connection("alive");
     conn.connect();
-    // A task that outlasts the tolerance several times over: only heartbeats keep it alive.
-    Task task = conn.newTask(Map.of("a", 1, "b", 1, "sleepMs", 2_000)).start().join(WAIT);
+    // A task that outlasts the tolerance three times over: only heartbeats (every 200 ms) keep it alive.
+    Task task = conn.newTask(Map.of("a", 1, "b", 1, "sleepMs", 3_000)).start().join(WAIT);
     assertEquals(TaskStatus.COMPLETED, task.status());
     assertTrue(master.contains("alive"));
   }

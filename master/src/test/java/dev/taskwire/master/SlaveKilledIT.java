@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** A slave JVM killed with 50 tasks in flight: every task fails LOST within the tolerance + 2 s. */
 class SlaveKilledIT {
   private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
-  private static final Duration TOLERANCE = Duration.ofSeconds(1);
+  // Loose enough that a slave JVM starved of CPU (CI shares two cores) is not dropped early.
+  private static final Duration TOLERANCE = Duration.ofSeconds(3);
 
   @TempDir Path dir;
   private Process slave;

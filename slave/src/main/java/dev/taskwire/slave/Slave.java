@@ -1,10 +1,8 @@
 package dev.taskwire.slave;
 
-import dev.taskwire.common.http.BaseUrl;
-import dev.taskwire.common.http.HttpEngine;
 import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.protocol.CommonErrorCode;
-import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
@@ -106,7 +104,7 @@ public final class Slave implements AutoCloseable {
    * returns the answer's message ({@code "PONG!"}).
    */
   public String ping() throws IOException {
-    return selfEngine().send("GET", "/ping", null, Map.of(Headers.TOKEN, selfToken.value())).message();
+    return RequestChecks.ping(config.host(), port(), Side.SLAVE, selfToken);
   }
 
   /**
@@ -160,11 +158,6 @@ public final class Slave implements AutoCloseable {
   void shutdownInBackground() {
     Thread thread = new Thread(this::shutdown, "taskwire-slave-shutdown");
     thread.start();
-  }
-
-  private HttpEngine selfEngine() {
-    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
-    return HttpEngine.builder(BaseUrl.of(host, port(), false), Side.SLAVE).retries(0).build();
   }
 
   /** Builds a {@link Slave}. Every setting has the default that its method names. */

@@ -2,8 +2,11 @@ package dev.taskwire.common.http;
 
 import dev.taskwire.common.protocol.ErrorCode;
 import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -44,6 +47,16 @@ public final class RequestChecks {
       JsonServer.afterResponse(ctx, shutdownInBackground);
       JsonServer.success(ctx, "Shutdown request received, this server will be down later.", null);
     });
+  }
+
+  /**
+   * Sends {@code GET /ping} with {@code selfToken} to this process, listening on {@code listenHost}
+   * (the wildcard addresses are reached through 127.0.0.1) and {@code port}; returns the message.
+   */
+  public static String ping(String listenHost, int port, Side side, Token selfToken) throws IOException {
+    String host = listenHost.equals("0.0.0.0") || listenHost.equals("::") ? "127.0.0.1" : listenHost;
+    HttpEngine self = HttpEngine.builder(BaseUrl.of(host, port, false), side).retries(0).build();
+    return self.send("GET", "/ping", null, Map.of(Headers.TOKEN, selfToken.value())).message();
   }
 
   /** Refuses every request while the process shuts down: 401/101. */

@@ -13,10 +13,15 @@ public final class Await {
 
   /** Checks {@code condition} every millisecond until it holds; fails after {@code limit}. */
   public static void until(Duration limit, String what, BooleanSupplier condition) {
+    until(limit, () -> what, condition);
+  }
+
+  /** {@link #until(Duration, String, BooleanSupplier)} with a description made when it fails, e.g. of what is left. */
+  public static void until(Duration limit, java.util.function.Supplier<String> what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("not within " + limit.toMillis() + " ms: " + what);
+        throw new AssertionError("not within " + limit.toMillis() + " ms: " + what.get());
       }
       LockSupport.parkNanos(1_000_000);
     }
