@@ -1,6 +1,7 @@
 package dev.taskwire.master;
 
 import dev.taskwire.common.http.BaseUrl;
+import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.http.JsonServer;
 import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.protocol.Extensions;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class Master implements AutoCloseable {
   /** The extensions a Taskwire master announces in its {@code /connect} body. */
   static final List<String> EXTENSIONS =
-      List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.CANCEL, Extensions.HEALTH);
+      List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.CANCEL, Extensions.HEALTH,
+          Extensions.IDEMPOTENT_NEW_TASK);
   /** How long shutdown waits for callbacks already running. */
   static final Duration CALLBACK_DRAIN = Duration.ofSeconds(5);
 
@@ -61,7 +63,8 @@ public final class Master implements AutoCloseable {
 
   private Master(MasterConfig config, List<MasterExtension> extensions) {
     this.config = config;
-    this.server = JsonServer.create("master", MasterErrorCode.TASK_DATA_INVALID, config.maxBodyBytes());
+    this.server = JsonServer.create("master", MasterErrorCode.TASK_DATA_INVALID,
+        BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()));
     this.heartbeatCheck = new HeartbeatCheck(connections, config);
     AtomicInteger count = new AtomicInteger();
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -296,6 +299,7 @@ public final class Master implements AutoCloseable {
     private String myAddress;
     private String callbackHost;
     private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
+    private Duration bodyTimeout = BodyLimits.DEFAULT_TIMEOUT;
     private MasterHooks hooks = MasterHooks.DEFAULT;
     private final List<MasterExtension> extensions = new java.util.ArrayList<>();
 
@@ -371,6 +375,15 @@ public final class Master implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the whole body of a request may take to arrive, from the request's start; if unset,
+     * 10 s. A slower one is answered 408 (its connection closed if it sends nothing at all).
+     */
+    public Builder bodyTimeout(Duration bodyTimeout) {
+      this.bodyTimeout = Checks.atLeast("bodyTimeout", bodyTimeout, Duration.ofMillis(1));
+      return this;
+    }
+
     /** The hooks; if unset, {@link MasterHooks#DEFAULT}. */
     public Builder hooks(MasterHooks hooks) {
       this.hooks = Objects.requireNonNull(hooks, "hooks == null");
@@ -386,7 +399,7 @@ public final class Master implements AutoCloseable {
     /** The master, not yet started. */
     public Master build() {
       return new Master(new MasterConfig(host, port, channel, heartbeatTolerance, heartbeatCheckSpan,
-          requestRetries, retryWait, myAddress, callbackHost, maxBodyBytes, hooks), List.copyOf(extensions));
+          requestRetries, retryWait, myAddress, callbackHost, maxBodyBytes, bodyTimeout, hooks), List.copyOf(extensions));
     }
   }
 }

@@ -20,4 +20,5 @@ public record MasterConfig(
     String myAddress,
     String callbackHost,
     long maxBodyBytes,
+    Duration bodyTimeout,
     MasterHooks hooks) {}

@@ -13,6 +13,7 @@ import dev.taskwire.common.http.JsonServer;
 import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.util.LogSafe;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -60,13 +61,13 @@ final class MasterEndpoints {
 
   private void report(Context ctx, boolean completed) {
     SlaveConnection connection = checkSlaveRequest(ctx);
-    Map<String, Object> body = server.body(ctx);
+    Map<String, Object> body = server.dataBody(ctx);
     Map<String, Object> task = JsonFields.object(body, "task");
     String taskId = JsonFields.string(task, "task.id", "id");
     Map<String, Object> result = JsonFields.object(body, "result");
     if (!connection.report(taskId, completed, result)) {
       if (!connections.recentlyEnded(taskId)) {
-        throw TASK_DATA_INVALID.exception("Task " + taskId + " not found in connection " + connection.name() + ".");
+        throw TASK_DATA_INVALID.exception("Task " + LogSafe.escape(taskId) + " not found in connection " + connection.name() + ".");
       }
       // Idempotent reports: a repeat, or a report for a task Taskwire already ended. A failure
       // answer would kill a reference slave's task thread, so acknowledge and ignore it.
@@ -89,7 +90,7 @@ final class MasterEndpoints {
   private SlaveConnection checkSlaveRequest(Context ctx) {
     checks.notShuttingDown();
     checks.channel(ctx);
-    String token = ctx.header(Headers.TOKEN);
+    String token = RequestChecks.singleHeader(ctx, Headers.TOKEN, SLAVE_TOKEN_NOT_GIVEN);
     if (token == null || token.isEmpty()) {
       throw SLAVE_TOKEN_NOT_GIVEN.exception("Slave token not found.");
     }

@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
 public final class SlaveConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SlaveConnection.class);
 
+  /** The most slots a slave's announcement is believed; a larger number is taken as this. */
+  static final int MAX_SLOTS = 10_000;
+
   private final Master master;
   private final String name;
   private final BaseUrl slaveAddress;
@@ -305,11 +308,14 @@ public final class SlaveConnection implements AutoCloseable {
       inFlight.put(task.id().value(), task);
     }
     try {
-      // Not repeated after a transport error unless it surely never arrived: a slave that got it
-      // would refuse the repeat as busy, and the task would be lost on our side while it runs.
+      // An unknown outcome (a timeout, a reset) is not a failure: a slave that announced
+      // "idempotent task/new" recognises a resend, so it is resent. A reference slave that got it
+      // would refuse the resend as busy and the task would be lost on our side while it runs, so
+      // to one it is resent only when it surely never arrived.
+      RetryPolicy policy = extensions().contains(Extensions.IDEMPOTENT_NEW_TASK)
+          ? RetryPolicy.ANY_TRANSPORT_ERROR : RetryPolicy.CONNECTION_REFUSED_ONLY;
       Envelope answer = engine.send("POST", "/task/new",
-          new NewTaskRequest(new TaskRef(task.id().value()), sent == null ? Map.of() : sent), headers,
-          RetryPolicy.CONNECTION_REFUSED_ONLY);
+          new NewTaskRequest(new TaskRef(task.id().value()), sent == null ? Map.of() : sent), headers, policy);
       task.markStarted();
       if (task.status() == TaskStatus.CANCELLED) {
         askToStop(task); // cancelled while /task/new was under way: now the slave has it
@@ -451,7 +457,7 @@ public final class SlaveConnection implements AutoCloseable {
       TaskwireInfo info = Json.convert(taskwire, TaskwireInfo.class);
       synchronized (lock) {
         if (info.slots() != null && info.slots() > 0) {
-          slots = info.slots();
+          slots = Math.min(info.slots(), MAX_SLOTS); // a peer's number, so bounded
         }
         if (info.extensions() != null) {
           extensions = List.copyOf(info.extensions());

@@ -42,10 +42,19 @@ final class Heartbeat {
   }
 
   private void beat() {
-    MasterLink link = links.current();
-    if (link == null) {
-      return;
+    // Nothing may escape: an escaped throwable cancels a periodic task for good, and the slave
+    // would believe itself connected forever to a master that is gone.
+    try {
+      MasterLink link = links.current();
+      if (link != null) {
+        beat(link);
+      }
+    } catch (RuntimeException | Error e) {
+      log.error("Heartbeat failed unexpectedly; it goes on", e);
     }
+  }
+
+  private void beat(MasterLink link) {
     try {
       link.heartbeatEngine().send("GET", "/slave/heartbeat", null, link.headers());
       link.contacted();
@@ -58,9 +67,7 @@ final class Heartbeat {
       }
       links.lose(link, e);
     } catch (RuntimeException | Error e) {
-      // A failure response is a ResponseException. Catching everything also keeps the periodic
-      // task alive: an escaped throwable would cancel it for good, and the slave would believe
-      // itself connected forever.
+      // A failure response is a ResponseException.
       links.lose(link, e);
     }
   }

@@ -4,6 +4,7 @@ import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.HttpEngine;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.protocol.Token;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +27,11 @@ record MasterLink(
     HttpEngine heartbeatEngine,
     HttpEngine reportEngine,
     Map<String, String> headers,
-    AtomicLong lastContactNanos) {
+    AtomicLong lastContactNanos,
+    ReceivedTasks receivedTasks) {
+
+  /** How many task ids a link remembers to recognise a resent {@code /task/new}. */
+  static final int RECEIVED_TASK_MEMORY = 10_000;
 
   static MasterLink create(Token token, BaseUrl address, List<String> extensions, Duration tolerance, SlaveConfig config) {
     HttpEngine heartbeat = HttpEngine.builder(address, Side.MASTER)
@@ -38,7 +43,39 @@ record MasterLink(
     Map<String, String> headers =
         Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
     return new MasterLink(token, address, List.copyOf(extensions), tolerance, heartbeat, report, headers,
-        new AtomicLong(System.nanoTime()));
+        new AtomicLong(System.nanoTime()), new ReceivedTasks(RECEIVED_TASK_MEMORY));
+  }
+
+  /** Records that task {@code id} arrived on this link; false if it already had (a resend). */
+  boolean receive(TaskId id) {
+    return receivedTasks.add(id.value());
+  }
+
+  /** Forgets task {@code id}, which was refused: a later {@code /task/new} with it is a new request. */
+  void forget(TaskId id) {
+    receivedTasks.remove(id.value());
+  }
+
+  /** The last {@code capacity} task ids received, oldest forgotten first. */
+  static final class ReceivedTasks {
+    private final java.util.LinkedHashMap<String, Boolean> ids;
+
+    ReceivedTasks(int capacity) {
+      this.ids = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > capacity;
+        }
+      };
+    }
+
+    synchronized boolean add(String id) {
+      return ids.putIfAbsent(id, Boolean.TRUE) == null;
+    }
+
+    synchronized void remove(String id) {
+      ids.remove(id);
+    }
   }
 
   /** Records that the master answered a heartbeat. */

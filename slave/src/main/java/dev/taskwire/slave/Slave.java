@@ -1,5 +1,6 @@
 package dev.taskwire.slave;
 
+import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.http.JsonServer;
 import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.protocol.CommonErrorCode;
@@ -52,7 +53,8 @@ public final class Slave implements AutoCloseable {
     Reporter reporter = new Reporter(links, config);
     this.runner = new TaskRunner(config, reporter);
     this.heartbeat = new Heartbeat(links, config);
-    this.server = JsonServer.create("slave", CommonErrorCode.COMMON_FAILURE, config.maxBodyBytes());
+    this.server = JsonServer.create("slave", CommonErrorCode.COMMON_FAILURE,
+        BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()));
     new SlaveEndpoints(this, config, links, runner, server).register();
   }
 
@@ -168,6 +170,8 @@ public final class Slave implements AutoCloseable {
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
     /** Default host: every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
+    /** Default of the longest heartbeat tolerance a master may announce. */
+    public static final Duration DEFAULT_MAX_MASTER_TOLERANCE = Duration.ofMinutes(5);
 
     private String host = DEFAULT_HOST;
     private int port = ProtocolDefaults.DEFAULT_SLAVE_PORT;
@@ -179,6 +183,8 @@ public final class Slave implements AutoCloseable {
     private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
     private Duration taskTimeout = Duration.ZERO;
     private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
+    private Duration bodyTimeout = BodyLimits.DEFAULT_TIMEOUT;
+    private Duration maxMasterTolerance = DEFAULT_MAX_MASTER_TOLERANCE;
     private TaskProcessor processor = new DemoProcessor();
     private String processorDescription = "demo (sum of a and b)";
     private SlaveHooks hooks = SlaveHooks.NONE;
@@ -251,6 +257,25 @@ public final class Slave implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the whole body of a request may take to arrive, from the request's start; if unset,
+     * 10 s. A slower one is answered 408 (its connection closed if it sends nothing at all).
+     */
+    public Builder bodyTimeout(Duration bodyTimeout) {
+      this.bodyTimeout = Checks.atLeast("bodyTimeout", bodyTimeout, Duration.ofMillis(1));
+      return this;
+    }
+
+    /**
+     * The longest heartbeat tolerance a master may announce: a Taskwire master's tolerance is how
+     * long this slave keeps a connection whose heartbeats fail, so a larger one is clamped to this;
+     * if unset, 5 minutes.
+     */
+    public Builder maxMasterTolerance(Duration maxMasterTolerance) {
+      this.maxMasterTolerance = Checks.notNegative("maxMasterTolerance", maxMasterTolerance);
+      return this;
+    }
+
     /** What runs each task; if unset, the built-in {@link DemoProcessor}. */
     public Builder processor(TaskProcessor processor) {
       return processor(processor, processor.getClass().getName());
@@ -272,7 +297,8 @@ public final class Slave implements AutoCloseable {
     /** The slave, not yet started. */
     public Slave build() {
       return new Slave(new SlaveConfig(host, port, channel, heartbeatSpan, requestRetries, retryWait,
-          slots, gracePeriod, taskTimeout, maxBodyBytes, processor, processorDescription, hooks));
+          slots, gracePeriod, taskTimeout, maxBodyBytes, bodyTimeout, maxMasterTolerance, processor,
+          processorDescription, hooks));
     }
   }
 }

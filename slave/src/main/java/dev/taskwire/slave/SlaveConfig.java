@@ -7,6 +7,8 @@ import java.time.Duration;
  * meaning and default of a field.
  *
  * @param taskTimeout {@link Duration#ZERO} for no timeout
+ * @param maxMasterTolerance the longest heartbeat tolerance a master may announce; a larger one is
+ *     clamped to this
  */
 public record SlaveConfig(
     String host,
@@ -19,6 +21,8 @@ public record SlaveConfig(
     Duration gracePeriod,
     Duration taskTimeout,
     long maxBodyBytes,
+    Duration bodyTimeout,
+    Duration maxMasterTolerance,
     TaskProcessor processor,
     String processorDescription,
     SlaveHooks hooks) {}

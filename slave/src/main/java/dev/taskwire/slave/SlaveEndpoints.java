@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SlaveEndpoints {
   /** The extensions a Taskwire slave announces in its {@code /connect} answer. */
-  static final List<String> EXTENSIONS = List.of(Extensions.SLOTS, Extensions.CANCEL, Extensions.HEALTH);
+  static final List<String> EXTENSIONS =
+      List.of(Extensions.SLOTS, Extensions.CANCEL, Extensions.HEALTH, Extensions.IDEMPOTENT_NEW_TASK);
 
   private final Slave slave;
   private final SlaveConfig config;
@@ -83,8 +84,7 @@ final class SlaveEndpoints {
     BaseUrl address = masterAddress(master);
     TaskwireInfo announced = announcement(master);
     List<String> extensions = announced.extensions() == null ? List.of() : announced.extensions();
-    Duration tolerance = announced.heartbeatToleranceMs() == null || announced.heartbeatToleranceMs() < 0
-        ? Duration.ZERO : Duration.ofMillis(announced.heartbeatToleranceMs());
+    Duration tolerance = masterTolerance(announced);
     Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
     // One /connect at a time past this point, so that a hook never accepts a master that then
     // loses the race to another.
@@ -127,22 +127,37 @@ final class SlaveEndpoints {
     checks.notShuttingDown();
     checks.channel(ctx);
     MasterLink link = requireConnectionToken(ctx);
-    Map<String, Object> body = server.body(ctx);
-    TaskId taskId = TaskId.parse(JsonFields.string(JsonFields.object(body, "task"), "task.id", "id"));
+    Map<String, Object> body = server.dataBody(ctx);
+    TaskId taskId = taskId(body);
     Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
-    if (!runner.tryReserveSlot()) {
-      throw TASK_ALREADY_EXIST.exception("Already has a task.");
+    // Extension "idempotent task/new": a resend of a task this connection already has is not a
+    // second task. A reference master never resends, and gets the reference's answers.
+    boolean idempotent = link.masterSupports(Extensions.IDEMPOTENT_NEW_TASK);
+    if (idempotent && !link.receive(taskId)) {
+      JsonServer.success(ctx, "Task already received.", null);
+      return;
     }
+    boolean started = false;
     try {
-      config.hooks().beforeTask(data);
-    } catch (RuntimeException e) {
-      runner.releaseSlot();
-      if (e instanceof TaskRefused refused) {
-        throw TASK_REFUSED.exception("Task refused!", refused.data());
+      if (!runner.tryReserveSlot()) {
+        throw TASK_ALREADY_EXIST.exception("Already has a task.");
       }
-      throw e;
+      try {
+        config.hooks().beforeTask(data);
+      } catch (RuntimeException e) {
+        runner.releaseSlot();
+        if (e instanceof TaskRefused refused) {
+          throw TASK_REFUSED.exception("Task refused!", refused.data());
+        }
+        throw e;
+      }
+      runner.start(link, taskId, data);
+      started = true;
+    } finally {
+      if (idempotent && !started) {
+        link.forget(taskId); // refused: a later resend is a new request, not a repeat
+      }
     }
-    runner.start(link, taskId, data);
     JsonServer.success(ctx, "Task received!", null);
   }
 
@@ -151,7 +166,7 @@ final class SlaveEndpoints {
     checks.notShuttingDown();
     checks.channel(ctx);
     requireConnectionToken(ctx);
-    TaskId taskId = TaskId.parse(JsonFields.string(JsonFields.object(server.body(ctx), "task"), "task.id", "id"));
+    TaskId taskId = taskId(server.body(ctx));
     // Idempotent: a task that already ended (or never ran here) has nothing left to stop.
     boolean stopped = runner.cancel(taskId);
     JsonServer.success(ctx, stopped ? "Task cancelled." : "Task not running.", null);
@@ -168,6 +183,20 @@ final class SlaveEndpoints {
     JsonServer.success(ctx, "Healthy.", data);
   }
 
+  /**
+   * The tolerance a Taskwire master announced, clamped to [0, {@code maxMasterTolerance}]: it sets
+   * how long this slave keeps a connection whose heartbeats fail, and nothing a peer sends may
+   * keep a dead connection forever. Zero for a reference master.
+   */
+  private Duration masterTolerance(TaskwireInfo announced) {
+    Long millis = announced.heartbeatToleranceMs();
+    if (millis == null || millis <= 0) {
+      return Duration.ZERO;
+    }
+    Duration max = config.maxMasterTolerance();
+    return millis >= max.toMillis() ? max : Duration.ofMillis(millis);
+  }
+
   private Map<String, Object> ownAnnouncement() {
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("version", ProtocolDefaults.TASKWIRE_VERSION);
@@ -179,7 +208,7 @@ final class SlaveEndpoints {
 
 
   private static String requireToken(Context ctx) {
-    String token = ctx.header(Headers.TOKEN);
+    String token = RequestChecks.singleHeader(ctx, Headers.TOKEN, MASTER_TOKEN_NOT_FOUND);
     if (token == null || token.isEmpty()) {
       throw MASTER_TOKEN_NOT_FOUND.exception("Master token not found.");
     }
@@ -196,6 +225,15 @@ final class SlaveEndpoints {
     return link;
   }
 
+
+  private static TaskId taskId(Map<String, Object> body) {
+    String id = JsonFields.string(JsonFields.object(body, "task"), "task.id", "id");
+    try {
+      return TaskId.parse(id);
+    } catch (IllegalArgumentException e) {
+      throw new JsonFormatException("task.id: " + e.getMessage());
+    }
+  }
 
   private static BaseUrl masterAddress(Map<String, Object> master) {
     String address = JsonFields.string(master, "master.address", "address");

@@ -5,13 +5,12 @@ import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.CommonErrorCode;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ErrorCode;
-import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.util.LogSafe;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -22,16 +21,21 @@ import org.slf4j.LoggerFactory;
  * Builds the Javalin server of a master or a slave the same way on both sides.
  *
  * <ul>
- *   <li>Handlers read the body with {@link #body(Context)}: parsed as JSON whatever the
+ *   <li>Handlers read the body with {@link #body(Context)} (control requests) or {@link
+ *       #dataBody(Context)} (where task data and results travel): parsed as JSON whatever the
  *       Content-Type says (the reference sends none), on any method including GET; an empty body
  *       is {@code {}}. Handlers call it after their header checks, keeping the protocol's order
  *       "shutting down, channel, token, body".
- *   <li>A body that is not a JSON object is answered 400 with the side's data-invalid code; one
- *       over the size limit 413 ({@link CommonErrorCode#BODY_TOO_LARGE}). Both are found only when
- *       a handler reads the body, so the header checks before it answer first.
+ *   <li>A body that is not a JSON object (or nests too deep, repeats a key, holds a number out of
+ *       range) is answered 400 with the side's data-invalid code; one over its size limit 413,
+ *       one not received within the body time limit 408, and one that finds too many large
+ *       bodies being read 429 ({@link BodyLimits}). All are found only when a handler reads the
+ *       body, so the header checks before it answer first.
  *   <li>Handlers only throw: a {@link ResponseException} becomes its envelope and status; any other
  *       exception is logged and answered 500 with an envelope, never a stack trace. Javalin's own
- *       404 and 405 become envelopes too.
+ *       404 and 405, and Jetty's answers to malformed requests, become envelopes too.
+ *   <li>An answer that cannot be written (the client reset the connection) is given up once and
+ *       logged at debug: nothing retries it, so no thread can loop on a dead connection.
  * </ul>
  */
 public final class JsonServer {
@@ -41,17 +45,17 @@ public final class JsonServer {
   /** Serialized success envelopes without data, by message; a handful of constant messages. */
   private static final Map<String, byte[]> PLAIN_SUCCESS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final String AFTER_RESPONSE_ATTRIBUTE = "taskwire.afterResponse";
+  /** Set once writing an answer failed: the connection is dead, so nothing more is written. */
+  private static final String ABANDONED_ATTRIBUTE = "taskwire.abandoned";
 
   private final Javalin app;
   private final ErrorCode bodyInvalid;
-  private final long maxBodyBytes;
+  private final BodyReader bodies;
 
-  private JsonServer(String name, ErrorCode bodyInvalid, long maxBodyBytes, int maxThreads) {
+  private JsonServer(String name, ErrorCode bodyInvalid, BodyLimits limits, int maxThreads) {
     this.bodyInvalid = Objects.requireNonNull(bodyInvalid, "bodyInvalid == null");
-    if (maxBodyBytes < 1) {
-      throw new IllegalArgumentException("maxBodyBytes < 1: " + maxBodyBytes);
-    }
-    this.maxBodyBytes = maxBodyBytes;
+    this.bodies = new BodyReader(Objects.requireNonNull(limits, "limits == null"));
+    EnvelopeErrorHandler errorPages = new EnvelopeErrorHandler();
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       // Envelopes are small and peers near: compressing costs more CPU than it saves.
@@ -61,11 +65,17 @@ public final class JsonServer {
       QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads), 60_000);
       threads.setName("taskwire-" + name + "-http");
       config.jetty.threadPool = threads;
+      config.jetty.modifyServer(server -> server.setErrorHandler(errorPages));
+      config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(errorPages));
       // Javalin calls the request logger once the response is written to Jetty's buffer.
       config.requestLogger.http((ctx, millis) -> {
         Runnable afterResponse = ctx.attribute(AFTER_RESPONSE_ATTRIBUTE);
         if (afterResponse != null) {
-          ctx.res().flushBuffer(); // onto the socket, so that the action cannot cut it short
+          try {
+            ctx.res().flushBuffer(); // onto the socket, so that the action cannot cut it short
+          } catch (IOException clientGone) {
+            log.debug("{} {}: could not flush the answer: {}", ctx.method(), ctx.path(), clientGone.toString());
+          }
           afterResponse.run();
         }
         if (log.isDebugEnabled()) {
@@ -73,26 +83,40 @@ public final class JsonServer {
         }
       });
     });
+    // Javalin hands an exception thrown by an exception handler back to the handlers, so these
+    // must never throw: a write that fails is given up in write(), not rethrown.
     app.exception(ResponseException.class, (e, ctx) -> answer(ctx, e.httpStatus(), e.toEnvelope()));
     app.exception(JsonFormatException.class, (e, ctx) -> fail(ctx, bodyInvalid, e.getMessage()));
     app.exception(HttpResponseException.class, this::answerHttpException);
     app.exception(Exception.class, (e, ctx) -> {
-      log.error("{} {} failed", ctx.method(), ctx.path(), e);
-      fail(ctx, CommonErrorCode.INTERNAL_ERROR, "internal error: " + e.getClass().getName());
+      if (ctx.attribute(ABANDONED_ATTRIBUTE) == null) {
+        log.error("{} {} failed", ctx.method(), LogSafe.escape(ctx.path()), e);
+      }
+      fail(ctx, CommonErrorCode.INTERNAL_ERROR, "internal error");
     });
   }
 
   /**
    * A server whose HTTP threads are named {@code taskwire-NAME-http}, answering a bad body with
-   * {@code bodyInvalid} and a body over {@code maxBodyBytes} with 413.
+   * {@code bodyInvalid} and reading bodies within {@code limits}.
    */
-  public static JsonServer create(String name, ErrorCode bodyInvalid, long maxBodyBytes) {
-    return new JsonServer(name, bodyInvalid, maxBodyBytes, 200);
+  public static JsonServer create(String name, ErrorCode bodyInvalid, BodyLimits limits) {
+    return new JsonServer(name, bodyInvalid, limits, 200);
   }
 
-  /** {@link #create(String, ErrorCode, long)} with the default limit of 16 MiB. */
+  /** {@link #create(String, ErrorCode, BodyLimits)} with data bodies of at most {@code maxBodyBytes}. */
+  public static JsonServer create(String name, ErrorCode bodyInvalid, long maxBodyBytes) {
+    return create(name, bodyInvalid, BodyLimits.of(maxBodyBytes, BodyLimits.DEFAULT_TIMEOUT));
+  }
+
+  /** {@link #create(String, ErrorCode, long)} with the default limits ({@link BodyLimits#defaults()}). */
   public static JsonServer create(String name, ErrorCode bodyInvalid) {
-    return create(name, bodyInvalid, ProtocolDefaults.DEFAULT_MAX_BODY_BYTES);
+    return create(name, bodyInvalid, BodyLimits.defaults());
+  }
+
+  /** The limits this server reads bodies within. */
+  public BodyLimits bodyLimits() {
+    return bodies.limits();
   }
 
   /** The Javalin app, to add routes to before {@link #start(String, int)}. */
@@ -117,17 +141,29 @@ public final class JsonServer {
   }
 
   /**
-   * The request body as a JSON object, read once and cached.
+   * The body of a control request as a JSON object, at most {@link BodyLimits#controlBytes()};
+   * read once and cached.
    *
-   * @throws JsonFormatException if it is not a JSON object (answered with the data-invalid code)
-   * @throws ResponseException with 413 if it is larger than the limit
+   * @throws JsonFormatException if it is not a JSON object within the nesting limit (answered with
+   *     the data-invalid code)
+   * @throws ResponseException 413 if it is larger than the limit, 408 if it came too slowly, 429
    */
   public Map<String, Object> body(Context ctx) {
+    return body(ctx, bodies.limits().controlBytes());
+  }
+
+  /** {@link #body(Context)} for a request that carries task data or a result: at most {@link BodyLimits#dataBytes()}. */
+  public Map<String, Object> dataBody(Context ctx) {
+    return body(ctx, bodies.limits().dataBytes());
+  }
+
+  private Map<String, Object> body(Context ctx, long limit) {
     Map<String, Object> cached = ctx.attribute(BODY_ATTRIBUTE);
     if (cached != null) {
       return cached;
     }
-    Map<String, Object> body = Json.parseObject(readBounded(ctx));
+    // The body object is one level around the data it carries.
+    Map<String, Object> body = bodies.read(ctx, limit, bytes -> Json.parseObject(bytes, 1));
     ctx.attribute(BODY_ATTRIBUTE, body);
     return body;
   }
@@ -155,37 +191,27 @@ public final class JsonServer {
     write(ctx, status, Json.toBytes(envelope));
   }
 
+  /**
+   * Writes the answer once. A client that went away (reset, closed) makes the write fail: the answer
+   * is given up, logged at debug, and nothing more is written for this request.
+   */
   private static void write(Context ctx, int status, byte[] body) {
-    ctx.status(status);
-    ctx.res().setContentType(JSON_CONTENT_TYPE);
-    // A declared length lets an early flush (see afterResponse) send a complete, unchunked answer.
-    ctx.res().setContentLength(body.length);
+    if (ctx.attribute(ABANDONED_ATTRIBUTE) != null || ctx.res().isCommitted()) {
+      return;
+    }
     try {
+      ctx.status(status);
+      ctx.res().setContentType(JSON_CONTENT_TYPE);
+      // A declared length lets an early flush (see afterResponse) send a complete, unchunked answer.
+      ctx.res().setContentLength(body.length);
       // Written here rather than through ctx.result(), which copies every body through a fresh
       // 8 KiB buffer: that copy was the top frame of the benchmark's profile.
       ctx.res().getOutputStream().write(body);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("could not write the answer: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      ctx.attribute(ABANDONED_ATTRIBUTE, Boolean.TRUE);
+      log.debug("{} {}: answer {} not written, the client went away: {}", ctx.method(),
+          LogSafe.escape(ctx.path()), status, e.toString());
     }
-  }
-
-  private byte[] readBounded(Context ctx) {
-    if (ctx.req().getContentLengthLong() > maxBodyBytes) {
-      throw tooLarge(); // declared too large: refused without reading it
-    }
-    try (InputStream in = ctx.req().getInputStream()) {
-      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-      if (bytes.length > maxBodyBytes) {
-        throw tooLarge();
-      }
-      return bytes;
-    } catch (IOException e) {
-      throw new JsonFormatException("body could not be read: " + e.getMessage(), e);
-    }
-  }
-
-  private ResponseException tooLarge() {
-    return CommonErrorCode.BODY_TOO_LARGE.exception("body larger than " + maxBodyBytes + " bytes");
   }
 
   private void answerHttpException(HttpResponseException e, Context ctx) {

@@ -4,6 +4,7 @@ import dev.taskwire.common.protocol.ErrorCode;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.util.LogSafe;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Map;
@@ -66,9 +67,26 @@ public final class RequestChecks {
     }
   }
 
+  /**
+   * The one value of header {@code name}, or null if it is missing. A header given more than once
+   * is refused with {@code notGiven} (a 400 code): which of two values counts is not for a server
+   * to guess, and a proxy and a server guessing differently is how requests get smuggled.
+   */
+  public static String singleHeader(Context ctx, String name, ErrorCode notGiven) {
+    java.util.Enumeration<String> values = ctx.req().getHeaders(name);
+    if (values == null || !values.hasMoreElements()) {
+      return null;
+    }
+    String value = values.nextElement();
+    if (values.hasMoreElements()) {
+      throw notGiven.exception(name + " header given more than once.");
+    }
+    return value;
+  }
+
   /** The Channel header must be this process's channel, read as a number as the reference does. */
   public void channel(Context ctx) {
-    String header = ctx.header(Headers.CHANNEL);
+    String header = singleHeader(ctx, Headers.CHANNEL, codes.channelNotGiven());
     if (header == null || header.isBlank()) {
       throw codes.channelNotGiven().exception("Channel not found.");
     }
@@ -76,7 +94,7 @@ public final class RequestChecks {
     try {
       value = Long.parseLong(header.trim()); // as the reference's int(header): "042" is 42
     } catch (NumberFormatException e) {
-      throw codes.channelInvalid().exception("Channel is not a number: '" + header + "'.");
+      throw codes.channelInvalid().exception("Channel is not a number: '" + LogSafe.escape(header) + "'.");
     }
     if (value != channel) {
       throw codes.channelInvalid().exception("Channel not match with this endpoint.");
@@ -85,7 +103,7 @@ public final class RequestChecks {
 
   /** The Token header of a self request must be this process's own token. */
   public void selfToken(Context ctx) {
-    String token = ctx.header(Headers.TOKEN);
+    String token = singleHeader(ctx, Headers.TOKEN, codes.selfTokenNotGiven());
     if (token == null || token.isEmpty()) {
       throw codes.selfTokenNotGiven().exception(codes.selfName() + " token not found.");
     }

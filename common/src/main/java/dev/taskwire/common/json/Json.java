@@ -8,7 +8,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,16 +48,37 @@ public final class Json {
   }
 
   /**
-   * Parses {@code bytes} as one JSON object. An empty input is the empty object, as the protocol
-   * says for an empty request body.
+   * The deepest nesting of task data or a result: an object or array counts one level, plus the
+   * deepest value inside it ({@code {}} is 1, {@code {"a": [1]}} is 2). Checked where data enters
+   * (request bodies, {@code --exec} output, CLI input); what Taskwire wraps around data (a request
+   * body, an admin view, an envelope) adds a few levels, which Jackson's own limit of 1,000 on
+   * writing and reading answers leaves room for.
+   */
+  public static final int MAX_DATA_DEPTH = 256;
+
+  /**
+   * Parses {@code bytes} as one JSON object whose nesting is at most {@link #MAX_DATA_DEPTH}. An
+   * empty input is the empty object, as the protocol says for an empty request body.
    *
-   * @throws JsonFormatException if the input is not JSON, or is JSON but not an object
+   * @throws JsonFormatException if the input is not JSON, is JSON but not an object, nests too
+   *     deep, repeats a key within one object, or holds a number too large for a double
    */
   public static Map<String, Object> parseObject(byte[] bytes) {
+    return parseObject(bytes, 0);
+  }
+
+  /**
+   * {@link #parseObject(byte[])} for a document that wraps data in {@code wrapperLevels} levels of
+   * its own: a request body {@code {"data": {...}}} is one level around its data, so its limit is
+   * {@link #MAX_DATA_DEPTH} + 1.
+   */
+  public static Map<String, Object> parseObject(byte[] bytes, int wrapperLevels) {
     if (bytes.length == 0) {
       return new LinkedHashMap<>();
     }
-    // Straight into maps (no tree, no conversion): this is on every request's path.
+    // Straight into maps (no tree, no conversion): this is on every request's path. Hand-written
+    // over the token stream so that every rule is checked in one pass: nesting, duplicate keys
+    // (Jackson's databind keeps the last), and numbers that would silently become Infinity.
     try (JsonParser parser = MAPPER.createParser(bytes)) {
       JsonToken first = parser.nextToken();
       if (first == null) {
@@ -64,7 +87,7 @@ public final class Json {
       if (first != JsonToken.START_OBJECT) {
         throw new JsonFormatException("body must be a JSON object, got " + typeName(first));
       }
-      Map<String, Object> object = MAPPER.readValue(parser, OBJECT);
+      Map<String, Object> object = readObject(parser, 1, MAX_DATA_DEPTH + wrapperLevels);
       if (parser.nextToken() != null) {
         throw new JsonFormatException("body is not valid JSON: trailing content after the object");
       }
@@ -74,6 +97,61 @@ public final class Json {
     } catch (IOException e) {
       throw new JsonFormatException("body is not valid JSON: " + firstLine(e), e);
     }
+  }
+
+  private static Map<String, Object> readObject(JsonParser parser, int depth, int maxDepth) throws IOException {
+    checkDepth(depth, maxDepth);
+    Map<String, Object> object = new LinkedHashMap<>();
+    String key;
+    while ((key = parser.nextFieldName()) != null) {
+      Object value = readValue(parser, parser.nextToken(), depth, maxDepth);
+      if (object.containsKey(key)) {
+        throw new JsonFormatException("body is not valid JSON: key \"" + excerpt(key) + "\" appears twice in one object");
+      }
+      object.put(key, value);
+    }
+    return object;
+  }
+
+  private static List<Object> readArray(JsonParser parser, int depth, int maxDepth) throws IOException {
+    checkDepth(depth, maxDepth);
+    List<Object> array = new ArrayList<>();
+    JsonToken token;
+    while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+      array.add(readValue(parser, token, depth, maxDepth));
+    }
+    return array;
+  }
+
+  private static Object readValue(JsonParser parser, JsonToken token, int depth, int maxDepth) throws IOException {
+    return switch (token) {
+      case START_OBJECT -> readObject(parser, depth + 1, maxDepth);
+      case START_ARRAY -> readArray(parser, depth + 1, maxDepth);
+      case VALUE_STRING -> parser.getText();
+      case VALUE_NUMBER_INT -> parser.getNumberValue();
+      case VALUE_NUMBER_FLOAT -> finite(parser.getDoubleValue(), parser);
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_NULL -> null;
+      default -> throw new JsonFormatException("body is not valid JSON: unexpected " + token);
+    };
+  }
+
+  private static void checkDepth(int depth, int maxDepth) {
+    if (depth > maxDepth) {
+      throw new JsonFormatException("body nests deeper than " + maxDepth + " levels");
+    }
+  }
+
+  private static Double finite(double value, JsonParser parser) throws IOException {
+    if (!Double.isFinite(value)) {
+      throw new JsonFormatException("body is not valid JSON: number " + excerpt(parser.getText()) + " is out of range");
+    }
+    return value;
+  }
+
+  private static String excerpt(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 
   private static String typeName(JsonToken token) {

@@ -8,6 +8,12 @@ public final class Extensions {
   public static final String PROGRESS = "progress";
   public static final String CANCEL = "cancel";
   public static final String IDEMPOTENT_REPORTS = "idempotent reports";
+  /**
+   * A slave answers a {@code /task/new} whose task id it already received on this connection with
+   * success ("Task already received.") instead of running it again, so a master may resend one
+   * whose answer it never got.
+   */
+  public static final String IDEMPOTENT_NEW_TASK = "idempotent task/new";
   public static final String HEALTH = "health";
   /** The key of the extension block in connect bodies and answers. */
   public static final String TASKWIRE_KEY = "taskwire";
