@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
@@ -103,8 +104,8 @@ final class BodyReader {
       }
       return use.use(size == buffer.length ? buffer : Arrays.copyOf(buffer, size));
     } catch (IOException e) {
-      if (System.nanoTime() - deadlineNanos >= 0) {
-        throw tooSlow();
+      if (e.getCause() instanceof TimeoutException || System.nanoTime() - deadlineNanos >= 0) {
+        throw tooSlow(); // the idle timeout set above ended the read at the deadline
       }
       throw new JsonFormatException("body could not be read: " + e.getMessage(), e);
     } finally {

@@ -76,7 +76,8 @@ public final class RawHttp {
     }
   }
 
-  private static Response parse(byte[] raw) {
+  /** Parses a whole raw HTTP answer (status line, headers, body). */
+  public static Response parse(byte[] raw) {
     String text = new String(raw, StandardCharsets.UTF_8);
     int headEnd = text.indexOf("\r\n\r\n");
     String head = text.substring(0, headEnd);

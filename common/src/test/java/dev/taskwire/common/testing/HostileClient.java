@@ -1,0 +1,131 @@
+package dev.taskwire.common.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What hostile and broken clients do, over raw sockets to 127.0.0.1: reset a connection mid-way,
+ * trickle a body, send requests no HTTP library would. And a look at a server's threads to tell
+ * whether any is still busy in a handler afterwards.
+ */
+public final class HostileClient {
+  private HostileClient() {}
+
+  /** The head of a request: request line and headers, with the blank line that ends them. */
+  public static String head(String method, String path, int port, Map<String, String> headers) {
+    StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n");
+    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    return head.append("\r\n").toString();
+  }
+
+  /**
+   * Sends {@code request} and resets the connection at once (SO_LINGER 0: a TCP RST, not a FIN),
+   * before the server can write its answer.
+   */
+  public static void sendThenReset(int port, String request) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoLinger(true, 0);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+    }
+  }
+
+  /**
+   * Sends raw {@code request} bytes and reads the whole answer until the server closes (or 10 s
+   * pass); returns it parsed, or null if the server closed without answering.
+   */
+  public static RawHttp.Response exchange(int port, byte[] request) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(10_000);
+      try {
+        socket.getOutputStream().write(request);
+        socket.getOutputStream().flush();
+      } catch (SocketException serverClosedEarly) {
+        // The server may answer and close before reading everything: read what it said.
+      }
+      return readAnswer(socket.getInputStream());
+    }
+  }
+
+  /** A connection that sends a request head now and its body later, a few bytes at a time. */
+  public static final class SlowRequest implements AutoCloseable {
+    private final Socket socket;
+    private final OutputStream out;
+
+    /** Opens the connection and sends {@code head} (which declares a body it does not send yet). */
+    public SlowRequest(int port, String head) throws IOException {
+      this.socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket.setSoTimeout(10_000);
+      this.out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+    }
+
+    /** Sends one more byte of the body; false if the server already closed the connection. */
+    public boolean trickle() {
+      try {
+        out.write(' ');
+        out.flush();
+        return true;
+      } catch (IOException closed) {
+        return false;
+      }
+    }
+
+    /** Waits (at most 10 s) for the server's answer; null if it closed the connection without one. */
+    public RawHttp.Response answer() throws IOException {
+      return readAnswer(socket.getInputStream());
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  private static RawHttp.Response readAnswer(InputStream in) throws IOException {
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    try {
+      in.transferTo(raw);
+    } catch (SocketException reset) {
+      // A reset after the answer (the server refused to read the rest of a body) keeps the answer.
+    }
+    if (raw.size() == 0) {
+      return null;
+    }
+    return RawHttp.parse(raw.toByteArray());
+  }
+
+  /**
+   * The threads whose names start with {@code prefix} (a server's HTTP threads, e.g. {@code
+   * taskwire-slave-http}) that are running a request: their stack holds a frame of Javalin's. An
+   * idle pool thread waits in Jetty's queue and has none.
+   */
+  public static List<String> threadsInHandlers(String prefix) {
+    List<String> busy = new ArrayList<>();
+    for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
+      if (info.getThreadName().startsWith(prefix)
+          && Arrays.stream(info.getStackTrace()).anyMatch(frame -> frame.getClassName().startsWith("io.javalin"))) {
+        busy.add(info.getThreadName() + " " + info.getThreadState());
+      }
+    }
+    return busy;
+  }
+
+  /** A short description of {@code threads} for a failure message: the count and the first few. */
+  public static String summary(List<String> threads) {
+    return threads.size() + " " + threads.subList(0, Math.min(5, threads.size())) + (threads.size() > 5 ? "…" : "");
+  }
+}

@@ -1,0 +1,252 @@
+package dev.taskwire.slave;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.common.json.Json;
+import dev.taskwire.common.protocol.Envelope;
+import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.HostileClient;
+import dev.taskwire.common.testing.HostileClient.SlowRequest;
+import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.common.testing.RawHttp;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real slave on port 0 against clients that reset, trickle, and send what no HTTP library would:
+ * every answer is an envelope, no HTTP thread stays busy, and the slave keeps serving.
+ */
+class SlaveHostileClientTest {
+  private static final String CHANNEL = "42";
+  private static final Duration BODY_TIMEOUT = Duration.ofSeconds(1);
+  private static final String HTTP_THREADS = "taskwire-slave-http";
+
+  private Slave slave;
+  private int port;
+
+  @BeforeEach
+  void start() {
+    slave = Slave.builder().host("127.0.0.1").port(0).channel(42).heartbeatSpan(Duration.ofMillis(200))
+        .requestRetries(0).retryWait(Duration.ZERO).bodyTimeout(BODY_TIMEOUT)
+        .maxMasterTolerance(Duration.ofSeconds(1))
+        .processor(data -> Map.of("echo", data)).build().start();
+    port = slave.port();
+  }
+
+  @AfterEach
+  void stop() {
+    slave.close();
+  }
+
+  private String head(String method, String path, Map<String, String> headers) {
+    return HostileClient.head(method, path, port, headers);
+  }
+
+  private static Map<String, String> headers(String... namesAndValues) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      headers.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return headers;
+  }
+
+  private void assertServesNormally() throws IOException {
+    Await.until(Duration.ofSeconds(10), () -> "HTTP threads still in a handler: " + HostileClient.summary(HostileClient.threadsInHandlers(HTTP_THREADS)),
+        () -> HostileClient.threadsInHandlers(HTTP_THREADS).isEmpty());
+    RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
+    assertEquals(200, health.status());
+    assertEquals("Healthy.", health.envelope().message());
+  }
+
+  @Test
+  void requestsResetBeforeTheirAnswerLeaveNoThreadBusy() throws Exception {
+    for (int i = 0; i < 100; i++) {
+      HostileClient.sendThenReset(port, head("GET", "/health", Map.of()));
+      HostileClient.sendThenReset(port, head("POST", "/task/new", headers("Channel", CHANNEL, "Token", "wrong")));
+      HostileClient.sendThenReset(port, head("GET", "/no-such-endpoint", Map.of()));
+    }
+    assertServesNormally();
+  }
+
+  @Test
+  void partialBodiesThenResetLeaveNoThreadBusyAndTheRealMasterConnects() throws Exception {
+    for (int i = 0; i < 100; i++) {
+      HostileClient.sendThenReset(port,
+          head("POST", "/connect", headers("Channel", CHANNEL, "Token", "t" + i, "Content-Length", "1000")) + "{\"master\": ");
+    }
+    assertServesNormally();
+    Envelope connected = new PeerClient(port, Side.SLAVE).send("POST", "/connect",
+        Map.of("master", Map.of("address", "http://127.0.0.1:9")), CHANNEL, "the-real-master");
+    assertEquals("Connect success.", connected.message());
+  }
+
+  @Test
+  void slowBodiesAreCutAtTheBodyTimeoutWhileOtherRequestsAreServed() throws Exception {
+    List<SlowRequest> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        slow.add(new SlowRequest(port,
+            head("POST", "/connect", headers("Channel", CHANNEL, "Token", "slow" + i, "Content-Length", "1000"))));
+      }
+      // Each slow client trickles one byte at a time (Jetty dispatches a request once its first
+      // body byte is there); the server is meanwhile asked for its health.
+      for (SlowRequest request : slow) {
+        assertTrue(request.trickle());
+      }
+      Await.until(Duration.ofSeconds(5), "every slow request inside its handler",
+          () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= slow.size());
+      RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
+      assertEquals(200, health.status());
+      // Keep trickling until the server has cut every one of them (or 50 rounds, far past the limit).
+      boolean anyOpen = true;
+      for (int round = 0; round < 50 && anyOpen; round++) {
+        anyOpen = false;
+        for (SlowRequest request : slow) {
+          anyOpen |= request.trickle();
+        }
+        Thread.sleep(100); // the trickle's pace, not a synchronisation
+      }
+      for (SlowRequest request : slow) {
+        RawHttp.Response answer = request.answer();
+        assertNotNull(answer, "a trickled body is answered at the deadline");
+        assertEquals(408, answer.status());
+        assertEquals(408, answer.envelope().code());
+        assertFalse(answer.envelope().success());
+      }
+    } finally {
+      for (SlowRequest request : slow) {
+        request.close();
+      }
+    }
+    assertServesNormally();
+  }
+
+  @Test
+  void aBodyThatStopsComingFreesItsThreadAtTheBodyTimeout() throws Exception {
+    try (SlowRequest stalled = new SlowRequest(port,
+        head("POST", "/connect", headers("Channel", CHANNEL, "Token", "stalled", "Content-Length", "100")))) {
+      assertTrue(stalled.trickle()); // one byte, so the request reaches its handler; then nothing
+      Await.until(Duration.ofSeconds(5), "the stalled request inside its handler",
+          () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() == 1);
+      RawHttp.Response answer = stalled.answer();
+      assertNotNull(answer, "answered at the deadline");
+      assertEquals(408, answer.status());
+      assertEquals(408, answer.envelope().code());
+    }
+    assertServesNormally();
+  }
+
+  @Test
+  void requestsJettyRefusesAreAnsweredWithEnvelopes() throws Exception {
+    Map<String, String> requests = new LinkedHashMap<>();
+    requests.put("chunked plus Content-Length", head("POST", "/connect",
+        headers("Transfer-Encoding", "chunked", "Content-Length", "5")) + "0\r\n\r\n");
+    requests.put("bad Content-Length", head("POST", "/connect", headers("Content-Length", "abc")));
+    requests.put("duplicate Content-Length", "POST /connect HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}");
+    requests.put("NUL in the path", head("GET", "/health%00", Map.of()));
+    requests.put("dot segments in the path", head("GET", "/../health", Map.of()));
+    requests.put("encoded dot segments", head("GET", "/%2e%2e/health", Map.of()));
+    requests.put("long URI", head("GET", "/" + "a".repeat(20_000), Map.of()));
+    requests.put("long headers", head("GET", "/health", headers("X-Long", "b".repeat(20_000))));
+    requests.put("not HTTP", "HELLO\r\n\r\n");
+    for (Map.Entry<String, String> request : requests.entrySet()) {
+      RawHttp.Response answer = HostileClient.exchange(port, request.getValue().getBytes(StandardCharsets.ISO_8859_1));
+      assertNotNull(answer, request.getKey());
+      assertTrue(answer.status() >= 400 && answer.status() < 500, request.getKey() + ": " + answer.status());
+      Envelope envelope = answer.envelope();
+      assertFalse(envelope.success(), request.getKey());
+      assertTrue(envelope.code() == answer.status() || envelope.code() == 400,
+          request.getKey() + ": code " + envelope.code() + " for status " + answer.status());
+    }
+    assertServesNormally();
+  }
+
+  @Test
+  void duplicatedChannelAndTokenHeadersAreRefusedWithTheirCodes() throws Exception {
+    String body = "{\"master\": {\"address\": \"http://127.0.0.1:9\"}}";
+    String twoChannels = "POST /connect HTTP/1.1\r\nHost: x\r\nConnection: close\r\nChannel: 42\r\nChannel: 7\r\nToken: t\r\n"
+        + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+    RawHttp.Response channel = HostileClient.exchange(port, twoChannels.getBytes(StandardCharsets.ISO_8859_1));
+    assertEquals(400, channel.status());
+    assertEquals(201, channel.envelope().code());
+    assertEquals("Channel header given more than once.", channel.envelope().message());
+
+    String twoTokens = "POST /connect HTTP/1.1\r\nHost: x\r\nConnection: close\r\nChannel: 42\r\nToken: a\r\nToken: b\r\n"
+        + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+    RawHttp.Response token = HostileClient.exchange(port, twoTokens.getBytes(StandardCharsets.ISO_8859_1));
+    assertEquals(400, token.status());
+    assertEquals(301, token.envelope().code());
+    assertFalse(slave.isConnected());
+  }
+
+  @Test
+  void duplicateKeysAndNumbersOutOfRangeAreRefused() throws Exception {
+    PeerClient client = new PeerClient(port, Side.SLAVE);
+    var duplicate = RawHttp.send(port, "POST", "/connect", Map.of("Channel", CHANNEL, "Token", "t"),
+        "{\"master\": {\"address\": \"http://127.0.0.1:9\", \"address\": \"http://evil:1\"}}");
+    assertEquals(400, duplicate.status());
+    assertEquals(1, duplicate.envelope().code());
+    assertTrue(duplicate.envelope().message().contains("appears twice"), duplicate.envelope().message());
+
+    var infinite = RawHttp.send(port, "POST", "/connect", Map.of("Channel", CHANNEL, "Token", "t"),
+        "{\"master\": {\"address\": \"http://127.0.0.1:9\"}, \"data\": {\"x\": 1e999999}}");
+    assertEquals(400, infinite.status());
+    assertEquals(1, infinite.envelope().code());
+    assertTrue(infinite.envelope().message().contains("out of range"), infinite.envelope().message());
+    for (var answer : List.of(duplicate, infinite)) {
+      assertFalse(answer.body().contains("java.") || answer.body().contains("jackson"), answer.body());
+    }
+    assertFalse(slave.isConnected());
+    client.send("POST", "/connect", Map.of("master", Map.of("address", "http://127.0.0.1:9")), CHANNEL, "t");
+  }
+
+  @Test
+  void taskDataNestedAtTheLimitIsAcceptedAndOnePastItRefused() throws Exception {
+    PeerClient client = new PeerClient(port, Side.SLAVE);
+    client.send("POST", "/connect", Map.of("master", Map.of("address", "http://127.0.0.1:9")), CHANNEL, "t");
+    Envelope accepted = client.send("POST", "/task/new",
+        Map.of("task", Map.of("id", "deep-1"), "data", nested(Json.MAX_DATA_DEPTH)), CHANNEL, "t");
+    assertEquals("Task received!", accepted.message());
+    var refused = client.fail("POST", "/task/new",
+        Map.of("task", Map.of("id", "deep-2"), "data", nested(Json.MAX_DATA_DEPTH + 1)), CHANNEL, "t", 400, 1);
+    assertTrue(refused.responseMessage().contains("nests deeper"), refused.responseMessage());
+  }
+
+  @Test
+  void aHugeAnnouncedToleranceIsClampedAndADeadMasterDropped() throws Exception {
+    int deadPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      deadPort = socket.getLocalPort();
+    }
+    Map<String, Object> taskwire = Map.of("version", "1.0", "extensions", List.of(), "heartbeatToleranceMs", Long.MAX_VALUE);
+    new PeerClient(port, Side.SLAVE).send("POST", "/connect",
+        Map.of("master", Map.of("address", "http://127.0.0.1:" + deadPort, "taskwire", taskwire)), CHANNEL, "t");
+    assertTrue(slave.isConnected());
+    // Clamped to the slave's maxMasterTolerance (1 s here); unclamped it would never drop it.
+    Await.until(Duration.ofSeconds(10), "the slave gives up the dead master", () -> !slave.isConnected());
+  }
+
+  /** {@code {"n": {"n": ... {}}}} nesting {@code depth} levels ({@code {}} is 1). */
+  static Map<String, Object> nested(int depth) {
+    Map<String, Object> value = new LinkedHashMap<>();
+    for (int level = 1; level < depth; level++) {
+      Map<String, Object> outer = new LinkedHashMap<>();
+      outer.put("n", value);
+      value = outer;
+    }
+    return value;
+  }
+}
