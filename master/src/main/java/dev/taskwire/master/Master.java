@@ -130,6 +130,7 @@ public final class Master implements AutoCloseable {
    * A connection named {@code name} to the slave at {@code host}:{@code port} over http, not yet
    * connected: call {@link SlaveConnection#connect()}.
    *
+   * @throws IllegalArgumentException if {@code name} breaks {@link ConnectionNames#RULE}
    * @throws IllegalStateException if a live connection already has this name
    */
   public SlaveConnection newConnection(String name, String host, int port) {

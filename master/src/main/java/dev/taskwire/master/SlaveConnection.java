@@ -473,11 +473,8 @@ public final class SlaveConnection implements AutoCloseable {
     return "SlaveConnection{" + name + " -> " + slaveAddress + ", " + state() + "}";
   }
 
+  /** {@code name} if it follows {@link ConnectionNames#RULE}; otherwise IllegalArgumentException. */
   static String requireName(String name) {
-    Objects.requireNonNull(name, "name == null");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException("connection name is blank");
-    }
-    return name;
+    return ConnectionNames.require(name);
   }
 }

@@ -8,12 +8,15 @@ import static dev.taskwire.master.admin.AdminErrorCode.SLAVE_UNREACHABLE;
 import static dev.taskwire.master.admin.AdminErrorCode.UNAUTHORIZED;
 
 import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.util.Durations;
+import dev.taskwire.common.util.LogSafe;
+import dev.taskwire.master.ConnectionNames;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.MasterExtension;
 import dev.taskwire.master.SlaveConnection;
@@ -23,6 +26,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +37,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The admin API under {@code /api/v1}, on the master's own port: connections and tasks over JSON,
  * for the command-line client and for scripts. Every request needs {@code Authorization: Bearer
- * <admin token>}; answers are envelopes (codes in {@link AdminErrorCode}).
+ * <admin token>} (the scheme in any case, the header once); answers are envelopes (codes in {@link
+ * AdminErrorCode}). Connection names follow {@link ConnectionNames#RULE}, in bodies and in paths;
+ * values a client or slave sent are escaped ({@link LogSafe}) before they reach a message.
  *
  * <table>
  *   <caption>Endpoints</caption>
@@ -54,6 +60,8 @@ public final class AdminApi implements MasterExtension {
   public static final Duration MAX_WAIT = Duration.ofSeconds(60);
   /** The default slave port when a connect request names none. */
   static final int DEFAULT_SLAVE_PORT = 7236;
+  /** Longest error message built from what a client or slave sent; each value in it is cut shorter. */
+  private static final int MESSAGE_CHARS = 1_000;
 
   private final Token token;
   private final TaskHistory history;
@@ -90,8 +98,14 @@ public final class AdminApi implements MasterExtension {
   }
 
   private void authorize(Context ctx) {
+    // Two headers could be read differently by a proxy in front and by us: refuse rather than pick one.
+    if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
+      throw new ResponseException(400, false, UNAUTHORIZED.code(),
+          "header Authorization was given more than once; send it once", Map.of());
+    }
     String header = ctx.header("Authorization");
-    if (header == null || !header.startsWith("Bearer ")) {
+    // The scheme is case-insensitive (RFC 7235 section 2.1): "bearer" and "BEARER" too.
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, "Bearer ".length())) {
       throw UNAUTHORIZED.exception("missing header Authorization: Bearer <admin token>");
     }
     if (!token.matches(header.substring("Bearer ".length()).trim())) {
@@ -104,25 +118,26 @@ public final class AdminApi implements MasterExtension {
     String name = field(() -> JsonFields.string(body, "name", "name"));
     String host = field(() -> JsonFields.string(body, "host", "host"));
     int port = intField(body, "port", DEFAULT_SLAVE_PORT);
-    boolean https = Boolean.TRUE.equals(body.get("https"));
+    boolean https = booleanField(body, "https");
     Map<String, Object> data = field(() -> JsonFields.objectOrEmpty(body, "data"));
     SlaveConnection connection;
     try {
       connection = master.newConnection(name, host, port, https).connectData(data);
     } catch (IllegalStateException e) {
-      throw CONFLICT.exception(e.getMessage());
+      throw CONFLICT.exception(safe(e.getMessage()));
     } catch (IllegalArgumentException e) {
-      throw BAD_REQUEST.exception(e.getMessage());
+      // A bad name or host; OkHttp's message about a host quotes it as given.
+      throw BAD_REQUEST.exception(safe(e.getMessage()));
     }
     Object answer;
     try {
       answer = connection.connect();
     } catch (IllegalStateException e) {
-      throw CONFLICT.exception(e.getMessage());
+      throw CONFLICT.exception(safe(e.getMessage()));
     } catch (ResponseException e) {
       throw slaveRefused(e);
     } catch (IOException e) {
-      throw SLAVE_UNREACHABLE.exception("slave " + host + ":" + port + " could not be reached: " + e.getMessage());
+      throw SLAVE_UNREACHABLE.exception("slave " + LogSafe.escape(host) + ":" + port + " could not be reached: " + reason(e));
     }
     Map<String, Object> view = connectionView(connection);
     view.put("answer", answer);
@@ -142,7 +157,7 @@ public final class AdminApi implements MasterExtension {
   }
 
   private void removeConnection(Context ctx) {
-    String name = ctx.pathParam("name");
+    String name = pathName(ctx);
     if (!master.contains(name)) {
       throw NOT_FOUND.exception("no live connection named " + name);
     }
@@ -151,17 +166,17 @@ public final class AdminApi implements MasterExtension {
     } catch (NoSuchElementException | IllegalStateException droppedMeanwhile) {
       throw NOT_FOUND.exception("no live connection named " + name);
     } catch (IOException e) {
-      JsonServer.success(ctx, "Removed; the slave could not be told: " + e.getMessage(), null);
+      JsonServer.success(ctx, "Removed; the slave could not be told: " + reason(e), null);
       return;
     } catch (ResponseException e) {
-      JsonServer.success(ctx, "Removed; the slave refused to disconnect: " + e.responseMessage(), null);
+      JsonServer.success(ctx, "Removed; the slave refused to disconnect: " + LogSafe.escape(e.responseMessage()), null);
       return;
     }
     JsonServer.success(ctx, "Disconnected.", null);
   }
 
   private void submit(Context ctx, JsonServer server) {
-    String name = ctx.pathParam("name");
+    String name = pathName(ctx);
     Map<String, Object> body = body(ctx, server);
     // Required, so that a typo such as {"dta": ...} is refused rather than run as an empty task.
     Map<String, Object> data = field(() -> JsonFields.object(body, "data"));
@@ -177,11 +192,11 @@ public final class AdminApi implements MasterExtension {
     try {
       task.start();
     } catch (IllegalStateException e) {
-      throw CONFLICT.exception(e.getMessage());
+      throw CONFLICT.exception(safe(e.getMessage()));
     } catch (ResponseException e) {
       throw slaveRefused(e);
     } catch (IOException e) {
-      throw SLAVE_UNREACHABLE.exception("slave of " + name + " could not be reached: " + e.getMessage());
+      throw SLAVE_UNREACHABLE.exception("slave of " + name + " could not be reached: " + reason(e));
     }
     JsonServer.success(ctx, "Task started.", Map.of("id", task.id().value()));
   }
@@ -209,9 +224,22 @@ public final class AdminApi implements MasterExtension {
     String id = ctx.pathParam("id");
     Task task = history.get(id);
     if (task == null) {
-      throw NOT_FOUND.exception("no task " + id + " (only the last " + history.capacity() + " submitted through this API are kept)");
+      throw NOT_FOUND.exception("no task " + LogSafe.escape(id) + " (only the last " + history.capacity() + " submitted through this API are kept)");
     }
     return task;
+  }
+
+  /**
+   * The {@code {name}} path parameter if it follows {@link ConnectionNames#RULE}: a name that no
+   * connection can have is a bad request, not an unknown connection.
+   */
+  private static String pathName(Context ctx) {
+    String name = ctx.pathParam("name");
+    try {
+      return ConnectionNames.require(name);
+    } catch (IllegalArgumentException e) {
+      throw BAD_REQUEST.exception(e.getMessage());
+    }
   }
 
   private static Map<String, Object> connectionView(SlaveConnection connection) {
@@ -231,7 +259,7 @@ public final class AdminApi implements MasterExtension {
     data.put("slaveStatus", e.httpStatus());
     String kind = e instanceof SlaveResponseException s ? s.errorCode().name() : "code " + e.code();
     return new ResponseException(SLAVE_REFUSED.httpStatus(), false, e.code(),
-        "the slave refused (" + kind + "): " + e.responseMessage(), data);
+        "the slave refused (" + kind + "): " + LogSafe.escape(e.responseMessage()), data);
   }
 
   private static Map<String, Object> body(Context ctx, JsonServer server) {
@@ -243,8 +271,30 @@ public final class AdminApi implements MasterExtension {
     try {
       return read.get();
     } catch (JsonFormatException e) {
-      throw BAD_REQUEST.exception(e.getMessage());
+      throw BAD_REQUEST.exception(safe(e.getMessage()));
     }
+  }
+
+  /** A message that may quote what a client or slave sent, escaped and bounded. */
+  private static String safe(String message) {
+    return LogSafe.escape(message, MESSAGE_CHARS);
+  }
+
+  /** Why a request to a slave failed, without the exception's class name. */
+  private static String reason(IOException e) {
+    return e.getMessage() == null ? "connection failed" : safe(e.getMessage());
+  }
+
+  /** The boolean at {@code key}; false when missing or null, refused when anything else. */
+  private static boolean booleanField(Map<String, Object> body, String key) {
+    Object value = body.get(key);
+    if (value == null) {
+      return false;
+    }
+    if (!(value instanceof Boolean flag)) {
+      throw BAD_REQUEST.exception(key + " must be true or false, got " + LogSafe.escape(Json.toString(value)));
+    }
+    return flag;
   }
 
   private static int intField(Map<String, Object> body, String key, int fallback) {
@@ -252,20 +302,21 @@ public final class AdminApi implements MasterExtension {
     if (value == null) {
       return fallback;
     }
+    // Jackson reads 7236.0 as a Double and a number beyond int as a Long or BigInteger: all refused.
     if (!(value instanceof Integer number) || number < 1 || number > 65_535) {
-      throw BAD_REQUEST.exception(key + " must be a port number 1..65535, got " + value);
+      throw BAD_REQUEST.exception(key + " must be a port number 1..65535, got " + LogSafe.escape(String.valueOf(value)));
     }
     return number;
   }
 
   private static Duration durationField(Object value) {
     if (!(value instanceof String text)) {
-      throw BAD_REQUEST.exception("timeout must be a duration such as \"30s\", got " + value);
+      throw BAD_REQUEST.exception("timeout must be a duration such as \"30s\", got " + LogSafe.escape(String.valueOf(value)));
     }
     try {
       return Durations.parse(text);
     } catch (IllegalArgumentException e) {
-      throw BAD_REQUEST.exception("timeout: " + e.getMessage());
+      throw BAD_REQUEST.exception("timeout: " + safe(e.getMessage()));
     }
   }
 
@@ -281,7 +332,7 @@ public final class AdminApi implements MasterExtension {
       }
       return value;
     } catch (NumberFormatException e) {
-      throw BAD_REQUEST.exception(name + " must be a positive integer, got '" + text + "'");
+      throw BAD_REQUEST.exception(name + " must be a positive integer, got '" + LogSafe.escape(text) + "'");
     }
   }
 
@@ -294,10 +345,10 @@ public final class AdminApi implements MasterExtension {
     try {
       value = Durations.parse(text);
     } catch (IllegalArgumentException e) {
-      throw BAD_REQUEST.exception(name + ": " + e.getMessage());
+      throw BAD_REQUEST.exception(name + ": " + safe(e.getMessage()));
     }
     if (value.compareTo(MAX_WAIT) > 0) {
-      throw BAD_REQUEST.exception(name + " must be at most " + Durations.format(MAX_WAIT) + ", got " + text);
+      throw BAD_REQUEST.exception(name + " must be at most " + Durations.format(MAX_WAIT) + ", got " + LogSafe.escape(text));
     }
     return value;
   }

@@ -17,7 +17,7 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
     if (e instanceof ResponseException response) {
       code = response.httpStatus() == 401 ? Main.EXIT_UNREACHABLE : Main.EXIT_TASK_FAILED;
       message = response.responseMessage() + " (HTTP " + response.httpStatus() + ", code " + response.code() + ")";
-    } else if (e instanceof ClientOptions.TokenFileMissing) {
+    } else if (e instanceof ClientOptions.TokenFileUnusable) {
       code = Main.EXIT_UNREACHABLE;
       message = e.getMessage();
     } else if (e instanceof IOException) {

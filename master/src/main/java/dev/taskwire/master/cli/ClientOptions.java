@@ -9,10 +9,13 @@ import picocli.CommandLine.Option;
 
 /** The options every client command shares: where the master is, and its admin token. */
 final class ClientOptions {
-  /** No token to authenticate with: exit code 3 like a refused token, but the master was not asked. */
-  static final class TokenFileMissing extends IOException {
-    TokenFileMissing(String message) {
-      super(message);
+  /**
+   * No usable token to authenticate with (no file, or one refused by {@link AdminToken#load}): exit
+   * code 3 like a refused token, but the master was not asked.
+   */
+  static final class TokenFileUnusable extends IOException {
+    TokenFileUnusable(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -25,13 +28,16 @@ final class ClientOptions {
   /**
    * A client of the master.
    *
-   * @throws IOException if the token file cannot be read (exit code 3, like a refused token)
+   * @throws TokenFileUnusable if the token file is missing, unreadable, open to others or holds a
+   *     short token (exit code 3, like a refused token)
    */
   MasterClient client(picocli.CommandLine commandLine) throws IOException {
     try {
       return new MasterClient(master, AdminToken.load(tokenFile));
     } catch (NoSuchFileException e) {
-      throw new TokenFileMissing("no admin token file " + tokenFile + " (serve writes it; pass --token-file)");
+      throw new TokenFileUnusable("no admin token file " + tokenFile + " (serve writes it; pass --token-file)", e);
+    } catch (IOException e) {
+      throw new TokenFileUnusable(e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(commandLine,
           "Invalid value for option '--master': " + master + " (" + e.getMessage() + ")");

@@ -76,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--max-body-bytes", bytes, builder::maxBodyBytes);
   }
 
-  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Admin API token; made (owner-only) if the file does not exist (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Admin API token; made (owner-only) if the file does not exist. An existing one must be owner-only and hold at least 32 characters (default: ${DEFAULT-VALUE}).")
   void adminTokenFile(Path file) {
     this.tokenFile = file;
   }
@@ -107,11 +107,9 @@ final class ServeCommand implements Callable<Integer> {
     try {
       token = AdminToken.loadOrCreate(tokenFile);
     } catch (java.io.IOException e) {
-      // Not "master unreachable" (exit 3): this is serve's own file.
-      throw new IllegalStateException("cannot read or write the admin token file " + tokenFile + ": " + e, e);
-    }
-    if (AdminToken.readableByOthers(tokenFile)) {
-      log.warn("Admin token file {} is readable by others than its owner; chmod 600 it", tokenFile.toAbsolutePath());
+      // A usage error (exit 2), not "master unreachable" (exit 3): this is serve's own file, and
+      // the message names it and says how to fix it.
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     Master master = builder.extension(new AdminApi(token, taskHistory, taskTimeout)).build().start();
     log.info("Admin API at http://{}:{}/api/v1, bearer token in {} ({})", master.config().host(), master.port(),

@@ -1,13 +1,17 @@
 package dev.taskwire.master.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskwire.common.json.Json;
+import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.master.ConnectionNames;
 import dev.taskwire.master.Master;
 import dev.taskwire.slave.Slave;
 import java.io.IOException;
@@ -16,6 +20,9 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,5 +221,153 @@ class AdminApiTest {
     assertEquals("PONG!", master.ping());
     RawHttp.Response heartbeat = RawHttp.send(master.port(), "GET", "/slave/heartbeat", Map.of("Channel", "5"), null);
     assertEquals(501, heartbeat.envelope().code());
+  }
+
+  /** A refusal of a bad name: 400/1003, the rule stated, no control character in the message. */
+  private void assertNameRefused(String name, Executable call) {
+    String message = failure(400, 1003, call).responseMessage();
+    assertTrue(message.startsWith(ConnectionNames.RULE + "; got \""), message);
+    assertFalse(message.chars().anyMatch(c -> c < 0x20), "no control character in: " + message);
+  }
+
+  @Test
+  void connectRefusesNamesOutsideTheRule() {
+    for (String name : List.of("s1\nINFO forged line", "a\u0000b", "x".repeat(10_000), "a b", "-a", "a/b")) {
+      assertNameRefused(name, () -> client.connect(name, "127.0.0.1", slave.port(), false, Map.of()));
+    }
+    String newline = failure(400, 1003, () -> client.connect("s1\nINFO x", "127.0.0.1", slave.port(), false, Map.of()))
+        .responseMessage();
+    assertEquals(ConnectionNames.RULE + "; got \"s1\\nINFO x\"", newline);
+    String longName = failure(400, 1003, () -> client.connect("x".repeat(10_000), "127.0.0.1", slave.port(), false, Map.of()))
+        .responseMessage();
+    assertTrue(longName.endsWith("…\" (10000 characters)"), longName);
+    assertEquals("name must be a non-empty string, got \"\"",
+        failure(400, 1003, () -> client.connect("", "127.0.0.1", slave.port(), false, Map.of())).responseMessage());
+    assertEquals(List.of(), master.names().stream().toList());
+    assertFalse(slave.isConnected());
+  }
+
+  @Test
+  void namesAtTheLimitAndWithEachAllowedPunctuationConnectTakeTasksAndDisconnect() throws Exception {
+    for (String name : List.of("x".repeat(ConnectionNames.MAX_LENGTH), "a.b", "a_b", "a-b", "a:b", "a@b", "W0.r_k-e:r@9")) {
+      assertEquals(name, client.connect(name, "127.0.0.1", slave.port(), false, Map.of()).get("name"));
+      Map<String, Object> task = client.await(client.submit(name, Map.of("a", 1, "b", 2)), Duration.ofSeconds(10));
+      assertEquals(Map.of("sum", 3), task.get("result"), name);
+      assertEquals(name, task.get("connection"));
+      client.disconnect(name);
+      assertFalse(master.contains(name), name);
+    }
+  }
+
+  @Test
+  void badNamesInPathsAre400Not404() throws Exception {
+    for (String name : List.of("a\nb", "a b", "x".repeat(ConnectionNames.MAX_LENGTH + 1), ".a")) {
+      assertNameRefused(name, () -> client.disconnect(name));
+      assertNameRefused(name, () -> client.submit(name, Map.of("a", 1, "b", 2)));
+    }
+    // An encoded NUL never reaches the route: Jetty refuses the path itself with a plain 400.
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
+    assertEquals(400, RawHttp.send(master.port(), "DELETE", "/api/v1/connections/a%00b", auth, null).status());
+    // A good name that no connection has is still unknown.
+    failure(404, 1002, () -> client.disconnect("ghost"));
+  }
+
+  @Test
+  void valuesEchoedInMessagesAreEscaped() throws Exception {
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
+    RawHttp.Response task = RawHttp.send(master.port(), "GET", "/api/v1/tasks/a%0AINFO%20forged", auth, null);
+    assertEquals(404, task.status());
+    assertTrue(task.envelope().message().startsWith("no task a\\nINFO forged (only"), task.envelope().message());
+    RawHttp.Response limit = RawHttp.send(master.port(), "GET", "/api/v1/tasks?limit=1%0D%0Ax", auth, null);
+    assertEquals("limit must be a positive integer, got '1\\r\\nx'", limit.envelope().message());
+    RawHttp.Response host = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth,
+        "{\"name\": \"s1\", \"host\": \"a\\nb\", \"port\": 7236}");
+    assertEquals(400, host.status(), host.body());
+    assertEquals(1003, host.envelope().code());
+    assertTrue(host.envelope().message().contains("a\\nb"), host.envelope().message());
+  }
+
+  @Test
+  void bearerSchemeIsCaseInsensitive() throws Exception {
+    for (String scheme : List.of("Bearer", "bearer", "BEARER", "bEaReR")) {
+      RawHttp.Response answer = RawHttp.send(master.port(), "GET", "/api/v1/connections",
+          Map.of("Authorization", scheme + " " + token.value()), null);
+      assertEquals(200, answer.status(), scheme + ": " + answer.body());
+    }
+    RawHttp.Response basic = RawHttp.send(master.port(), "GET", "/api/v1/connections",
+        Map.of("Authorization", "Basic " + token.value()), null);
+    assertEquals(401, basic.status());
+    assertEquals(1001, basic.envelope().code());
+  }
+
+  @Test
+  void duplicatedAuthorizationHeaderIs400WithCode1001() throws Exception {
+    OkHttpClient http = new OkHttpClient();
+    try {
+      Request request = new Request.Builder().url("http://127.0.0.1:" + master.port() + "/api/v1/connections")
+          .addHeader("Authorization", "Bearer " + token.value())
+          .addHeader("Authorization", "Bearer " + token.value())
+          .build();
+      try (Response response = http.newCall(request).execute()) {
+        assertEquals(400, response.code());
+        Envelope envelope = Json.read(response.body().bytes(), Envelope.class);
+        assertEquals(1001, envelope.code());
+        assertEquals("header Authorization was given more than once; send it once", envelope.message());
+      }
+    } finally {
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    }
+  }
+
+  @Test
+  void httpsThatIsNotABooleanIs400() throws Exception {
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
+    for (String https : List.of("\"yes\"", "\"false\"", "1", "0", "[]")) {
+      RawHttp.Response answer = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth,
+          "{\"name\": \"s1\", \"host\": \"127.0.0.1\", \"port\": " + slave.port() + ", \"https\": " + https + "}");
+      assertEquals(400, answer.status(), https);
+      assertEquals(1003, answer.envelope().code());
+      assertEquals("https must be true or false, got " + https, answer.envelope().message());
+    }
+    assertFalse(slave.isConnected());
+    RawHttp.Response explicitFalse = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth,
+        "{\"name\": \"s1\", \"host\": \"127.0.0.1\", \"port\": " + slave.port() + ", \"https\": false}");
+    assertEquals(200, explicitFalse.status(), explicitFalse.body());
+  }
+
+  @Test
+  void portThatIsAFloatOrHugeIs400() throws Exception {
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
+    for (String port : List.of("7236.0", "7.236e3", "4294967296", "100000000000000000000000000000", "1e400", "0", "65536", "-1")) {
+      RawHttp.Response answer = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth,
+          "{\"name\": \"s1\", \"host\": \"127.0.0.1\", \"port\": " + port + "}");
+      assertEquals(400, answer.status(), port);
+      assertEquals(1003, answer.envelope().code(), port);
+      assertTrue(answer.envelope().message().startsWith("port must be a port number 1..65535, got "), answer.body());
+    }
+    // Longer than Jackson reads as a number: refused while parsing, with a short message.
+    RawHttp.Response tooLong = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth,
+        "{\"name\": \"s1\", \"host\": \"127.0.0.1\", \"port\": " + "9".repeat(5_000) + "}");
+    assertEquals(400, tooLong.status());
+    assertEquals(1003, tooLong.envelope().code());
+    assertTrue(tooLong.envelope().message().length() < 1_100, tooLong.envelope().message());
+    assertFalse(tooLong.envelope().message().contains("Exception"), tooLong.envelope().message());
+  }
+
+  @Test
+  void messagesNameNoJavaClasses() throws Exception {
+    int port;
+    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = reserve.getLocalPort();
+    }
+    String unreachable = failure(502, 1005, () -> client.connect("s1", "127.0.0.1", port, false, Map.of())).responseMessage();
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
+    String notJson = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth, "{\"name\": \u0000}").envelope().message();
+    String badHost = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth, "{\"name\": \"s1\", \"host\": \"a b\"}")
+        .envelope().message();
+    for (String message : List.of(unreachable, notJson, badHost)) {
+      assertFalse(message.matches("(?s).*(java\\.|Exception|\\$).*"), message);
+    }
   }
 }

@@ -15,6 +15,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -37,8 +38,7 @@ class CliTest {
   @BeforeEach
   void start() throws Exception {
     Token token = Token.generate();
-    tokenFile = dir.resolve("token");
-    Files.writeString(tokenFile, token.value());
+    tokenFile = writeTokenFile("token", token.value(), "rw-------");
     master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1")
         .extension(new AdminApi(token, 1_000)).build().start();
     slave = Slave.builder().host("127.0.0.1").port(0).slots(4).gracePeriod(Duration.ofMillis(100)).build().start();
@@ -49,6 +49,14 @@ class CliTest {
     // The slave first, so that it can still report the tasks it stops to a live master.
     slave.close();
     master.close();
+  }
+
+  /** A token file as serve would leave it when {@code permissions} is {@code rw-------}. */
+  private Path writeTokenFile(String name, String token, String permissions) throws Exception {
+    Path file = dir.resolve(name);
+    Files.writeString(file, token + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
+    return file;
   }
 
   private int run(String... args) {
@@ -169,13 +177,50 @@ class CliTest {
     }
     assertEquals(3, run("connections", "--master", "http://127.0.0.1:" + port));
     assertTrue(err.toString().startsWith("taskwire-master connections: master unreachable"), err::toString);
-    Path wrong = dir.resolve("wrong");
-    Files.writeString(wrong, Token.generate().value());
+    Path wrong = writeTokenFile("wrong", Token.generate().value(), "rw-------");
     assertEquals(3, run("connections", "--token-file", wrong.toString()));
     assertEquals("taskwire-master connections: wrong admin token (HTTP 401, code 1001)\n", err.toString());
     assertEquals(3, run("connections", "--token-file", dir.resolve("missing").toString()));
     assertEquals("taskwire-master connections: no admin token file " + dir.resolve("missing")
         + " (serve writes it; pass --token-file)\n", err.toString());
+  }
+
+  @Test
+  void clientCommandsRefuseAShortTokenWithExit3AndSayHowToFixIt() throws Exception {
+    Path shortToken = writeTokenFile("short", "0123456789ab", "rw-------");
+    assertEquals(3, run("connections", "--token-file", shortToken.toString()));
+    assertEquals("taskwire-master connections: admin token in " + shortToken + " is 12 characters; use at least 32"
+        + " (delete the file and serve makes a new one)\n", err.toString());
+    assertEquals("", out.toString());
+  }
+
+  @Test
+  void clientCommandsRefuseATokenFileOthersMayReadOrWrite() throws Exception {
+    String token = Files.readString(tokenFile).trim();
+    Path groupReadable = writeTokenFile("group-readable", token, "rw-r-----");
+    assertEquals(3, run("connections", "--token-file", groupReadable.toString()));
+    assertEquals("taskwire-master connections: admin token file " + groupReadable + " is readable by group or others (rw-r-----);"
+        + " run: chmod 600 " + groupReadable + "\n", err.toString());
+    Path othersWritable = writeTokenFile("others-writable", token, "rw-----w-");
+    assertEquals(3, run("submit", "s1", "{}", "--token-file", othersWritable.toString()));
+    assertEquals("taskwire-master submit: admin token file " + othersWritable + " is writable by group or others (rw-----w-);"
+        + " run: chmod 600 " + othersWritable + "\n", err.toString());
+    // The same token in an owner-only file is accepted.
+    assertEquals(0, run("connections", "--token-file", writeTokenFile("owner-only", token, "r--------").toString()), err::toString);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void serveRefusesABadTokenFileWithExit2AndOneLine() throws Exception {
+    Path shortToken = writeTokenFile("serve-short", "0123456789ab", "rw-------");
+    assertEquals(2, run("serve", "--host", "127.0.0.1", "--port", "0", "--admin-token-file", shortToken.toString()));
+    assertEquals("taskwire-master serve: admin token in " + shortToken + " is 12 characters; use at least 32"
+        + " (delete the file and serve makes a new one)\n", err.toString());
+    Path open = writeTokenFile("serve-open", Token.generate().value(), "rw-rw-rw-");
+    assertEquals(2, run("serve", "--host", "127.0.0.1", "--port", "0", "--admin-token-file", open.toString()));
+    assertEquals("taskwire-master serve: admin token file " + open + " is readable and writable by group or others (rw-rw-rw-);"
+        + " run: chmod 600 " + open + "\n", err.toString());
+    assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(open)), "serve does not chmod it itself");
   }
 
   @Test

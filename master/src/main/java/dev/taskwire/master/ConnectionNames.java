@@ -1,0 +1,52 @@
+package dev.taskwire.master;
+
+import dev.taskwire.common.util.LogSafe;
+import java.util.Objects;
+
+/**
+ * The rule for connection names: 1 to {@value #MAX_LENGTH} characters of ASCII letters, digits and
+ * {@code . _ - : @}, the first a letter or a digit. Names show up in log lines, URLs and the admin
+ * API's answers, so nothing in them may break a line or need escaping.
+ */
+public final class ConnectionNames {
+  /** The longest name. */
+  public static final int MAX_LENGTH = 128;
+  /** The rule as error messages state it. */
+  public static final String RULE =
+      "a connection name must be 1 to " + MAX_LENGTH + " characters of ASCII letters, digits and . _ - : @,"
+          + " starting with a letter or digit";
+
+  private ConnectionNames() {}
+
+  /** Whether {@code name} follows the rule. */
+  public static boolean isValid(String name) {
+    if (name == null || name.isEmpty() || name.length() > MAX_LENGTH || !isLetterOrDigit(name.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!isLetterOrDigit(c) && ".-_:@".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code name} if it follows the rule.
+   *
+   * @throws IllegalArgumentException stating the rule and the name, escaped and cut short
+   */
+  public static String require(String name) {
+    Objects.requireNonNull(name, "name == null");
+    if (!isValid(name)) {
+      String length = name.length() > MAX_LENGTH ? " (" + name.length() + " characters)" : "";
+      throw new IllegalArgumentException(RULE + "; got \"" + LogSafe.escape(name) + "\"" + length);
+    }
+    return name;
+  }
+
+  private static boolean isLetterOrDigit(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+}
