@@ -177,7 +177,7 @@ public final class AdminApi implements MasterExtension {
 
   private void submit(Context ctx, JsonServer server) {
     String name = pathName(ctx);
-    Map<String, Object> body = body(ctx, server);
+    Map<String, Object> body = field(() -> server.dataBody(ctx));
     // Required, so that a typo such as {"dta": ...} is refused rather than run as an empty task.
     Map<String, Object> data = field(() -> JsonFields.object(body, "data"));
     Duration timeout = body.get("timeout") == null ? defaultTaskTimeout : durationField(body.get("timeout"));
@@ -262,6 +262,7 @@ public final class AdminApi implements MasterExtension {
         "the slave refused (" + kind + "): " + LogSafe.escape(e.responseMessage()), data);
   }
 
+  /** A control body (a connect request): at most 64 KiB. */
   private static Map<String, Object> body(Context ctx, JsonServer server) {
     return field(() -> server.body(ctx));
   }
