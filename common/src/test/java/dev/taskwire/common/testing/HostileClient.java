@@ -23,9 +23,9 @@ import java.util.Map;
 public final class HostileClient {
   private HostileClient() {}
 
-  /** The head of a request: request line and headers, with the blank line that ends them. */
+  /** The head of a request (asking the server to close after its answer), with the blank line that ends it. */
   public static String head(String method, String path, int port, Map<String, String> headers) {
-    StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n");
+    StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n");
     headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
     return head.append("\r\n").toString();
   }
