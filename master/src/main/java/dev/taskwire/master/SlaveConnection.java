@@ -329,7 +329,7 @@ public final class SlaveConnection implements AutoCloseable {
       throw e;
     } catch (IOException e) {
       forgetStartFailed(task);
-      task.markStartFailed("the slave could not be reached: " + e);
+      task.markStartFailed("the slave could not be reached: " + (e.getMessage() == null ? "connection failed" : e.getMessage()));
       master.hooks().errorNewTask(task, e);
     }
   }

@@ -1,6 +1,7 @@
 package dev.taskwire.slave;
 
 import dev.taskwire.common.cli.CommandLines;
+import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.slave.processor.ExecProcessor;
@@ -81,6 +82,8 @@ public final class Main implements Callable<Integer> {
     defaults.put("--grace-period", Durations.format(Slave.Builder.DEFAULT_GRACE_PERIOD));
     defaults.put("--task-timeout", "0s");
     defaults.put("--max-body-bytes", Long.toString(ProtocolDefaults.DEFAULT_MAX_BODY_BYTES));
+    defaults.put("--body-timeout", Durations.format(BodyLimits.DEFAULT_TIMEOUT));
+    defaults.put("--max-master-tolerance", Durations.format(Slave.Builder.DEFAULT_MAX_MASTER_TOLERANCE));
     return defaults;
   }
 
@@ -132,6 +135,16 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--max-body-bytes", paramLabel = "BYTES", description = "Largest request body accepted (default: ${DEFAULT-VALUE}).")
   void maxBodyBytes(long bytes) {
     CommandLines.apply(spec.commandLine(), "--max-body-bytes", bytes, builder::maxBodyBytes);
+  }
+
+  @Option(names = "--body-timeout", paramLabel = "DURATION", description = "Longest a request body may take to arrive; slower is answered 408 (default: ${DEFAULT-VALUE}).")
+  void bodyTimeout(Duration timeout) {
+    CommandLines.apply(spec.commandLine(), "--body-timeout", timeout, builder::bodyTimeout);
+  }
+
+  @Option(names = "--max-master-tolerance", paramLabel = "DURATION", description = "Longest heartbeat tolerance a master may announce; a larger one is clamped (default: ${DEFAULT-VALUE}).")
+  void maxMasterTolerance(Duration tolerance) {
+    CommandLines.apply(spec.commandLine(), "--max-master-tolerance", tolerance, builder::maxMasterTolerance);
   }
 
   @Option(names = "--exec", arity = "1..*", paramLabel = "CMD", description =

@@ -23,7 +23,8 @@ class MainTest {
     assertEquals(0, run(Map.of(), "--help"));
     String help = out.toString();
     for (String flag : new String[] {"--host", "--port", "--channel", "--slots", "--heartbeat-span", "--request-retries",
-        "--retry-wait", "--grace-period", "--task-timeout", "--max-body-bytes", "--exec", "--processor"}) {
+        "--retry-wait", "--grace-period", "--task-timeout", "--max-body-bytes", "--body-timeout", "--max-master-tolerance",
+        "--exec", "--processor"}) {
       assertTrue(help.contains(flag), flag + " in\n" + help);
     }
     assertTrue(help.contains("(default: 7236)"), help);
@@ -45,6 +46,7 @@ class MainTest {
       "--request-retries|-1|Invalid value for option '--request-retries': -1 (requestRetries < 0: -1)",
       "--channel|x|Invalid value for option '--channel': 'x' is not a long",
       "--max-body-bytes|0|Invalid value for option '--max-body-bytes': 0 (maxBodyBytes < 1: 0)",
+      "--body-timeout|0s|Invalid value for option '--body-timeout': 0ms (bodyTimeout < 1ms: 0ms)",
       "--processor|com.example.Missing|Invalid value for option '--processor': com.example.Missing (java.lang.ClassNotFoundException: com.example.Missing)",
       "--processor|java.lang.String|Invalid value for option '--processor': java.lang.String (does not implement dev.taskwire.slave.TaskProcessor)",
   })
@@ -93,5 +95,13 @@ class MainTest {
   void execAndProcessorExcludeEachOther() {
     assertEquals(2, run(Map.of(), "--processor", "x.Y", "--exec", "cat"));
     assertEquals("taskwire-slave: --exec and --processor exclude each other" + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void bodyTimeoutAndMaxMasterToleranceAreSet() {
+    Slave slave = Main.configure(new String[] {"--body-timeout", "2s", "--max-master-tolerance", "30s"}, Map.of()).build();
+    assertEquals(java.time.Duration.ofSeconds(2), slave.config().bodyTimeout());
+    assertEquals(java.time.Duration.ofSeconds(30), slave.config().maxMasterTolerance());
+    slave.close();
   }
 }

@@ -231,7 +231,9 @@ public final class Json {
       return e.getClass().getSimpleName();
     }
     int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    String line = newline < 0 ? message : message.substring(0, newline);
+    // Jackson's limits name the Java method that sets them: "(1000, from `StreamReadConstraints...`)".
+    return line.replaceAll(", from `[^`]*`", "");
   }
 
 }

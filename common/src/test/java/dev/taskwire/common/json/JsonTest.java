@@ -36,4 +36,53 @@ class JsonTest {
     assertEquals("body must be a JSON object, got NUMBER",
         assertThrows(JsonFormatException.class, () -> Json.parseObject("42")).getMessage());
   }
+
+  private static String nested(int depth) {
+    return "{\"n\":".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
+  }
+
+  @Test
+  void nestingUpToTheLimitIsReadAndOnePastItRefused() {
+    Json.parseObject(nested(Json.MAX_DATA_DEPTH));
+    JsonFormatException e = assertThrows(JsonFormatException.class, () -> Json.parseObject(nested(Json.MAX_DATA_DEPTH + 1)));
+    assertEquals("body nests deeper than " + Json.MAX_DATA_DEPTH + " levels", e.getMessage());
+    // Arrays count as levels too.
+    String arrays = "{\"a\":" + "[".repeat(Json.MAX_DATA_DEPTH) + "]".repeat(Json.MAX_DATA_DEPTH) + "}";
+    assertThrows(JsonFormatException.class, () -> Json.parseObject(arrays));
+  }
+
+  @Test
+  void aDocumentThatWrapsDataHasRoomForItsWrapper() {
+    String body = "{\"data\":" + nested(Json.MAX_DATA_DEPTH) + "}";
+    assertThrows(JsonFormatException.class, () -> Json.parseObject(body));
+    assertEquals(1, Json.parseObject(body.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1).size());
+  }
+
+  @Test
+  void aKeyRepeatedInOneObjectIsRefused() {
+    JsonFormatException e = assertThrows(JsonFormatException.class, () -> Json.parseObject("{\"a\": 1, \"a\": 2}"));
+    assertEquals("body is not valid JSON: key \"a\" appears twice in one object", e.getMessage());
+    assertThrows(JsonFormatException.class, () -> Json.parseObject("{\"x\": {\"a\": null, \"a\": null}}"));
+    assertEquals(Map.of("a", Map.of("a", 1)), Json.parseObject("{\"a\": {\"a\": 1}}"), "the same key at two levels is fine");
+  }
+
+  @Test
+  void numbersOutOfRangeAreRefusedAndLargeIntegersKept() {
+    JsonFormatException e = assertThrows(JsonFormatException.class, () -> Json.parseObject("{\"x\": 1e999999}"));
+    assertEquals("body is not valid JSON: number 1e999999 is out of range", e.getMessage());
+    assertThrows(JsonFormatException.class, () -> Json.parseObject("{\"x\": -1e400}"));
+    assertEquals(new java.math.BigInteger("123456789012345678901234567890"),
+        Json.parseObject("{\"x\": 123456789012345678901234567890}").get("x"));
+    assertEquals(2.5, Json.parseObject("{\"x\": 2.5}").get("x"));
+    assertEquals(7L * Integer.MAX_VALUE, Json.parseObject("{\"x\": " + 7L * Integer.MAX_VALUE + "}").get("x"));
+  }
+
+  @Test
+  void messagesNameNoJavaClasses() {
+    for (String bad : List.of("{\"a\":", "[1]", "{\"a\": tru}", "{} {}", "{\"a\": NaN}", "{\"a\": 01}",
+        "{\"a\": " + "9".repeat(5000) + "}")) {
+      JsonFormatException e = assertThrows(JsonFormatException.class, () -> Json.parseObject(bad), bad);
+      assertTrue(!e.getMessage().contains("java.") && !e.getMessage().contains("jackson"), e.getMessage());
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.master.Master;
@@ -25,6 +26,7 @@ final class Defaults {
     defaults.put("--request-retries", Integer.toString(ProtocolDefaults.DEFAULT_REQUEST_RETRIES));
     defaults.put("--retry-wait", Durations.format(ProtocolDefaults.DEFAULT_RETRY_WAIT));
     defaults.put("--max-body-bytes", Long.toString(ProtocolDefaults.DEFAULT_MAX_BODY_BYTES));
+    defaults.put("--body-timeout", Durations.format(BodyLimits.DEFAULT_TIMEOUT));
     defaults.put("--admin-token-file", AdminToken.defaultFile().toString());
     defaults.put("--task-history", Integer.toString(AdminApi.DEFAULT_TASK_HISTORY));
     defaults.put("--task-timeout", "0s");

@@ -76,6 +76,11 @@ final class ServeCommand implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--max-body-bytes", bytes, builder::maxBodyBytes);
   }
 
+  @Option(names = "--body-timeout", paramLabel = "DURATION", description = "Longest a request body may take to arrive; slower is answered 408 (default: ${DEFAULT-VALUE}).")
+  void bodyTimeout(Duration timeout) {
+    CommandLines.apply(spec.commandLine(), "--body-timeout", timeout, builder::bodyTimeout);
+  }
+
   @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Admin API token; made (owner-only) if the file does not exist. An existing one must be owner-only and hold at least 32 characters (default: ${DEFAULT-VALUE}).")
   void adminTokenFile(Path file) {
     this.tokenFile = file;
