@@ -36,6 +36,15 @@ final class HeartbeatCheck {
   }
 
   private void check() {
+    // Nothing may escape: an escaped throwable would cancel the periodic check for good.
+    try {
+      checkOnce();
+    } catch (RuntimeException | Error e) {
+      log.error("Heartbeat check failed; it goes on", e);
+    }
+  }
+
+  private void checkOnce() {
     Duration tolerance = config.heartbeatTolerance();
     for (SlaveConnection connection : connections.live()) {
       Duration age = connection.lastHeartbeatAge();
@@ -45,7 +54,7 @@ final class HeartbeatCheck {
         try {
           connection.end(TaskFailure.Reason.LOST, "dropped: no heartbeat for " + Durations.format(age));
         } catch (RuntimeException e) {
-          // Never let an exception cancel the periodic check.
+          // One connection that cannot be ended must not keep the others from being checked.
           log.error("Dropping connection {} failed", connection.name(), e);
         }
       }
