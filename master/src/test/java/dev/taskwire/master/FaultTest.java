@@ -186,7 +186,8 @@ class FaultTest {
       Await.until(WAIT, "tasks done on the slave while the master is unreachable", () -> slave.runningTasks() == 0);
       // The outage itself: the master stays unreachable for 2 s (this sleep is the fault, not a wait).
       Thread.sleep(2_000);
-      assertTrue(tasks.stream().noneMatch(t -> t.status().isFinal()), "no report got through the outage");
+      assertTrue(tasks.stream().noneMatch(t -> t.status().isFinal()),
+          () -> "no report got through the outage: " + tasks.stream().map(t -> t.status() + " " + t.failure() + " " + t.result()).toList());
       proxy.accept();
       for (int n = 0; n < 4; n++) {
         Task task = tasks.get(n).join(WAIT);

@@ -65,8 +65,16 @@ public final class TcpProxy implements AutoCloseable {
         try {
           Socket client = socket.accept();
           Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-          open.add(client);
-          open.add(target);
+          synchronized (this) {
+            if (socket.isClosed()) {
+              // refuse() ran between accept() and here: this connection must not outlive it.
+              client.close();
+              target.close();
+              continue;
+            }
+            open.add(client);
+            open.add(target);
+          }
           pipe(client, target);
           pipe(target, client);
         } catch (IOException e) {
