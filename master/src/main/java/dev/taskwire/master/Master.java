@@ -45,8 +45,8 @@ public final class Master implements AutoCloseable {
   static final List<String> EXTENSIONS =
       List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.CANCEL, Extensions.HEALTH,
           Extensions.IDEMPOTENT_NEW_TASK);
-  /** How long shutdown waits for callbacks already running. */
-  static final Duration CALLBACK_DRAIN = Duration.ofSeconds(5);
+  /** How long shutdown waits for callbacks already running: the master's grace period. */
+  public static final Duration CALLBACK_DRAIN = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(Master.class);
 

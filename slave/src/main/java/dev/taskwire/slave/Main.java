@@ -4,6 +4,7 @@ import dev.taskwire.common.cli.CommandLines;
 import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.util.Durations;
+import dev.taskwire.common.util.SignalShutdown;
 import dev.taskwire.slave.processor.ExecProcessor;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -163,7 +164,7 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws Exception {
     configureProcessor();
     Slave slave = builder.build().start();
-    Runtime.getRuntime().addShutdownHook(new Thread(slave::shutdown, "taskwire-slave-signal"));
+    SignalShutdown.install("taskwire-slave", slave::shutdown, slave.config().gracePeriod().plus(SignalShutdown.MARGIN));
     slave.join();
     return 0;
   }

@@ -2,6 +2,7 @@ package dev.taskwire.master.cli;
 
 import dev.taskwire.common.cli.CommandLines;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.util.SignalShutdown;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.admin.AdminApi;
 import dev.taskwire.master.admin.AdminToken;
@@ -119,7 +120,7 @@ final class ServeCommand implements Callable<Integer> {
     Master master = builder.extension(new AdminApi(token, taskHistory, taskTimeout)).build().start();
     log.info("Admin API at http://{}:{}/api/v1, bearer token in {} ({})", master.config().host(), master.port(),
         tokenFile.toAbsolutePath(), token);
-    Runtime.getRuntime().addShutdownHook(new Thread(master::shutdown, "taskwire-master-signal"));
+    SignalShutdown.install("taskwire-master", master::shutdown, Master.CALLBACK_DRAIN.plus(SignalShutdown.MARGIN));
     master.join();
     return 0;
   }
