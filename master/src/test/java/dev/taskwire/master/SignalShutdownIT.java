@@ -72,7 +72,8 @@ class SignalShutdownIT {
     assertTrue(Files.exists(SLAVE_JAR), "run after mvn package: " + SLAVE_JAR.toAbsolutePath());
     int port = freePort();
     Process slave = start("slave", List.of(java(), "-jar", SLAVE_JAR.toString(), "--grace-period", "1s",
-        "--host", "127.0.0.1", "--port", "" + port));
+        // A body time limit far past the test, so that the handler really stays stuck.
+        "--body-timeout", "10m", "--host", "127.0.0.1", "--port", "" + port));
     Await.until(Duration.ofSeconds(30), "slave listening", () -> listening(port));
     int silentMaster = startSilentMaster();
     Map<String, String> headers = Map.of("Channel", "0", "Token", "master-token");
@@ -99,7 +100,8 @@ class SignalShutdownIT {
     Files.writeString(tokenFile, token + "\n");
     int port = freePort();
     Process master = start("master", List.of(java(), "-jar", MASTER_JAR.toString(), "serve", "--host", "127.0.0.1",
-        "--port", "" + port, "--my-address", "http://127.0.0.1:" + port, "--admin-token-file", tokenFile.toString()));
+        "--port", "" + port, "--my-address", "http://127.0.0.1:" + port, "--admin-token-file", tokenFile.toString(),
+        "--body-timeout", "10m"));
     Await.until(Duration.ofSeconds(30), "master listening", () -> listening(port));
 
     sendHeadOfABody(port, "POST /api/v1/connections HTTP/1.1\r\nHost: 127.0.0.1:" + port
