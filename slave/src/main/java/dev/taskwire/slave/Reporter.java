@@ -5,6 +5,7 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Messages.TaskRef;
 import dev.taskwire.common.protocol.Messages.TaskReport;
+import dev.taskwire.common.protocol.CommonErrorCode;
 import dev.taskwire.common.protocol.ResponseException;
 import java.io.IOException;
 import java.time.Duration;
@@ -31,7 +32,12 @@ import org.slf4j.LoggerFactory;
  *       times at most.
  * </ul>
  *
- * A report that cannot be delivered is logged at error level with its task id and result.
+ * A failure answer ends a report, except two from a Taskwire master: 429 or 408 (it was too busy
+ * reading other bodies, or this one came too slowly) is retried like a transport error, and 413 to
+ * a completion (the result is over the master's limit) becomes a fail report with {@code
+ * {"error": "result-too-large"}}, so that the task still ends on the master.
+ *
+ * <p>A report that cannot be delivered is logged at error level with its task id and result.
  */
 final class Reporter {
   /** The longest wait between two attempts of one report. */
@@ -67,7 +73,13 @@ final class Reporter {
     try {
       send(link, taskId, completed, result, RetryPolicy.ANY_TRANSPORT_ERROR);
     } catch (ResponseException e) {
-      giveUp(taskId, completed, result, "the master answered " + e.getMessage());
+      if (completed && tooLarge(e)) {
+        report(link, taskId, false, resultTooLarge(e));
+      } else if (busy(e) && link.masterSupports(Extensions.IDEMPOTENT_REPORTS)) {
+        report(link, taskId, completed, result);
+      } else {
+        giveUp(taskId, completed, result, "the master answered " + e.getMessage());
+      }
     } catch (RuntimeException e) {
       giveUp(taskId, completed, result, "it could not be sent: " + e);
     } catch (IOException e) {
@@ -114,12 +126,22 @@ final class Reporter {
     RetryPolicy policy = idempotent ? RetryPolicy.ANY_TRANSPORT_ERROR : RetryPolicy.CONNECTION_REFUSED_ONLY;
     Duration backoff = config.retryWait();
     for (int attempt = 0; ; attempt++) {
+      Exception failure;
       try {
         send(link, taskId, completed, result, policy);
         return;
       } catch (ResponseException e) {
-        giveUp(taskId, completed, result, "the master answered " + e.getMessage());
-        return;
+        if (completed && tooLarge(e)) {
+          // The master will never take this result: fail the task instead of leaving it running.
+          completed = false;
+          result = resultTooLarge(e);
+          continue;
+        }
+        if (!busy(e) || !idempotent) {
+          giveUp(taskId, completed, result, "the master answered " + e.getMessage());
+          return;
+        }
+        failure = e; // a Taskwire master that is busy reading other bodies: try again later
       } catch (RuntimeException e) {
         giveUp(taskId, completed, result, "it could not be sent: " + e);
         return;
@@ -129,18 +151,32 @@ final class Reporter {
           giveUp(taskId, completed, result, "transport error " + e);
           return;
         }
-        if (!links.isLive(link)) {
-          giveUp(taskId, completed, result, "the connection was lost (" + e + ")");
-          return;
-        }
-        log.debug("Report of task {} failed ({}); retrying in {} ms", taskId, e, backoff.toMillis());
-        if (!sleep(backoff)) {
-          giveUp(taskId, completed, result, "interrupted while retrying");
-          return;
-        }
-        backoff = nextBackoff(backoff);
+        failure = e;
       }
+      if (!links.isLive(link)) {
+        giveUp(taskId, completed, result, "the connection was lost (" + failure + ")");
+        return;
+      }
+      log.debug("Report of task {} failed ({}); retrying in {} ms", taskId, failure, backoff.toMillis());
+      if (!sleep(backoff)) {
+        giveUp(taskId, completed, result, "interrupted while retrying");
+        return;
+      }
+      backoff = nextBackoff(backoff);
     }
+  }
+
+  /** A master's answer that the report may be sent again later: too busy reading, or it came too slowly. */
+  private static boolean busy(ResponseException e) {
+    return e.code() == CommonErrorCode.TOO_MANY_REQUESTS.code() || e.code() == CommonErrorCode.REQUEST_TIMEOUT.code();
+  }
+
+  private static boolean tooLarge(ResponseException e) {
+    return e.code() == CommonErrorCode.BODY_TOO_LARGE.code();
+  }
+
+  private static Map<String, Object> resultTooLarge(ResponseException e) {
+    return TaskRunner.errorResult("result-too-large", "the master refused the result: " + e.responseMessage());
   }
 
   private static Duration nextBackoff(Duration backoff) {

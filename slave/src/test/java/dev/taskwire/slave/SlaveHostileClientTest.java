@@ -135,6 +135,45 @@ class SlaveHostileClientTest {
   }
 
   @Test
+  void slowClientsCannotHoldEveryHttpThread() throws Exception {
+    int readers = 200 * 3 / 4; // three quarters of the 200 HTTP threads may read bodies
+    int clients = readers + 30;
+    List<SlowRequest> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < clients; i++) {
+        slow.add(new SlowRequest(port,
+            head("POST", "/connect", headers("Channel", CHANNEL, "Token", "slow" + i, "Content-Length", "1000"))));
+        slow.get(i).trickle();
+      }
+      Await.until(Duration.ofSeconds(10), "the body readers all busy",
+          () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= readers);
+      // Every reader is held by a slow client, yet a request without a body is served.
+      RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
+      assertEquals(200, health.status());
+      int busy = 0;
+      int cut = 0;
+      for (SlowRequest request : slow) {
+        RawHttp.Response answer = request.answer();
+        assertNotNull(answer);
+        if (answer.status() == 429) {
+          busy++;
+          assertEquals(429, answer.envelope().code());
+        } else {
+          assertEquals(408, answer.status(), answer.body());
+          cut++;
+        }
+      }
+      assertEquals(clients, busy + cut);
+      assertTrue(busy >= clients - readers, busy + " answered 429 at once");
+    } finally {
+      for (SlowRequest request : slow) {
+        request.close();
+      }
+    }
+    assertServesNormally();
+  }
+
+  @Test
   void aBodyThatStopsComingFreesItsThreadAtTheBodyTimeout() throws Exception {
     try (SlowRequest stalled = new SlowRequest(port,
         head("POST", "/connect", headers("Channel", CHANNEL, "Token", "stalled", "Content-Length", "100")))) {

@@ -213,6 +213,50 @@ class SlaveToMasterTest {
     assertEquals(null, master.takeRequest(300, TimeUnit.MILLISECONDS), "delivered, so not sent again");
   }
 
+  private static MockResponse failure(int status, int code, String message) {
+    return new MockResponse().setResponseCode(status).setBody(Json.toString(new Envelope(false, code, message, Map.of())));
+  }
+
+  @Test
+  void reportAnsweredBusyByATaskwireMasterIsRetried() throws Exception {
+    master.enqueue(failure(429, 429, "too many requests reading a body at once (150); retry later"));
+    master.enqueue(failure(408, 408, "body not received within 10000 ms"));
+    master.enqueue(success("Result received!"));
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().build().start();
+    sendTask(connect(master.getPort(), List.of("idempotent reports")), "task-busy", Map.of("a", 1, "b", 2));
+    for (int attempt = 0; attempt < 3; attempt++) {
+      RecordedRequest report = takeReport();
+      assertEquals("/slave/task/complete", report.getPath());
+      assertEquals(Map.of("task", Map.of("id", "task-busy"), "result", Map.of("sum", 3)), Json.parseObject(report.getBody().readUtf8()));
+    }
+    assertEquals(null, master.takeRequest(300, TimeUnit.MILLISECONDS), "delivered, so not sent again");
+  }
+
+  @Test
+  void reportAnsweredBusyByAReferenceMasterIsNotRetried() throws Exception {
+    master.enqueue(failure(429, 429, "busy"));
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().build().start();
+    sendTask(connect(master.getPort(), null), "task-ref", Map.of("a", 1, "b", 2));
+    assertEquals("/slave/task/complete", takeReport().getPath());
+    assertEquals(null, master.takeRequest(300, TimeUnit.MILLISECONDS), "a reference master gets no duplicate");
+  }
+
+  @Test
+  void resultTheMasterRefusesAsTooLargeFailsTheTaskInstead() throws Exception {
+    master.enqueue(failure(413, 413, "body larger than 16777216 bytes"));
+    master.enqueue(success("Result received!"));
+    master.start(InetAddress.getLoopbackAddress(), 0);
+    slave = slaveBuilder().build().start();
+    sendTask(connect(master.getPort(), List.of("idempotent reports")), "task-big", Map.of("a", 1, "b", 2));
+    assertEquals("/slave/task/complete", takeReport().getPath());
+    RecordedRequest fail = takeReport();
+    assertEquals("/slave/task/fail", fail.getPath());
+    assertEquals(Map.of("task", Map.of("id", "task-big"), "result", Map.of("error", "result-too-large",
+        "message", "the master refused the result: body larger than 16777216 bytes")), Json.parseObject(fail.getBody().readUtf8()));
+  }
+
   @Test
   void heartbeatAnsweredWithFailureLosesTheConnection() throws Exception {
     master.enqueue(new MockResponse().setResponseCode(403).setBody(Json.toString(

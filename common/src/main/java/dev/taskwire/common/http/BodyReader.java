@@ -29,6 +29,9 @@ import org.eclipse.jetty.server.Request;
  *   <li>At most {@link BodyLimits#largeBodiesAtOnce()} bodies larger than the control limit are
  *       read and parsed at once (JSON parsed into maps takes many times its size on the heap);
  *       others wait for a turn within their deadline, then are answered 429.
+ *   <li>At most {@code readersAtOnce} requests read a body at once; one more is answered 429 at
+ *       once, so that slow clients can never hold every HTTP thread: the rest serve requests
+ *       without a body (heartbeats, health) and Jetty itself.
  * </ul>
  */
 final class BodyReader {
@@ -36,10 +39,14 @@ final class BodyReader {
 
   private final BodyLimits limits;
   private final Semaphore largeBodies;
+  private final int readersAtOnce;
+  private final Semaphore readers;
 
-  BodyReader(BodyLimits limits) {
+  BodyReader(BodyLimits limits, int readersAtOnce) {
     this.limits = limits;
     this.largeBodies = new Semaphore(limits.largeBodiesAtOnce(), true);
+    this.readersAtOnce = readersAtOnce;
+    this.readers = new Semaphore(readersAtOnce);
   }
 
   BodyLimits limits() {
@@ -55,8 +62,8 @@ final class BodyReader {
    * Reads the body of {@code ctx}, at most {@code limit} bytes, and hands it to {@code use} while
    * the body's share of memory is still reserved.
    *
-   * @throws ResponseException 413 over the limit, 408 past the deadline, 429 when no turn for a
-   *     large body came within the deadline
+   * @throws ResponseException 413 over the limit, 408 past the deadline, 429 when too many
+   *     requests read a body or no turn for a large body came within the deadline
    * @throws JsonFormatException if the body could not be read (the client went away)
    */
   <T> T read(Context ctx, long limit, BodyUse<T> use) {
@@ -64,6 +71,18 @@ final class BodyReader {
     if (declared > limit) {
       throw tooLarge(limit); // declared too large: refused without reading it
     }
+    if (!readers.tryAcquire()) {
+      throw CommonErrorCode.TOO_MANY_REQUESTS.exception(
+          "too many requests reading a body at once (" + readersAtOnce + "); retry later");
+    }
+    try {
+      return readWithTurn(ctx, limit, declared, use);
+    } finally {
+      readers.release();
+    }
+  }
+
+  private <T> T readWithTurn(Context ctx, long limit, long declared, BodyUse<T> use) {
     Request jetty = Request.getBaseRequest(ctx.req());
     long deadlineNanos = deadlineNanos(jetty);
     EndPoint endPoint = jetty == null ? null : jetty.getHttpChannel().getEndPoint();

@@ -54,7 +54,8 @@ public final class JsonServer {
 
   private JsonServer(String name, ErrorCode bodyInvalid, BodyLimits limits, int maxThreads) {
     this.bodyInvalid = Objects.requireNonNull(bodyInvalid, "bodyInvalid == null");
-    this.bodies = new BodyReader(Objects.requireNonNull(limits, "limits == null"));
+    // A quarter of the HTTP threads stays free of body reads, for heartbeats, health and Jetty.
+    this.bodies = new BodyReader(Objects.requireNonNull(limits, "limits == null"), maxThreads * 3 / 4);
     EnvelopeErrorHandler errorPages = new EnvelopeErrorHandler();
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
