@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a request body that never comes. The process must exit by itself: no SIGKILL.
  */
 class SignalShutdownIT {
-  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
-  private static final Path MASTER_JAR = Path.of("target/taskwire-master.jar");
+  private static final Path SLAVE_JAR = Path.of("../../slave/target/taskwire-slave.jar");
+  private static final Path MASTER_JAR = Path.of("../target/taskwire-master.jar");
   private static final Duration SLAVE_GRACE = Duration.ofSeconds(1);
   /** For the JVM to exit once halted or stopped, on a loaded two-core machine. */
   private static final Duration SLACK = Duration.ofSeconds(3);

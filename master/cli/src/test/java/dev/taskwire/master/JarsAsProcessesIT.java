@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * script, a master serving its admin API, and the master JAR's CLI connecting and submitting.
  */
 class JarsAsProcessesIT {
-  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
-  private static final Path MASTER_JAR = Path.of("target/taskwire-master.jar");
+  private static final Path SLAVE_JAR = Path.of("../../slave/target/taskwire-slave.jar");
+  private static final Path MASTER_JAR = Path.of("../target/taskwire-master.jar");
 
   @TempDir Path dir;
   private final List<Process> processes = new ArrayList<>();
