@@ -1,0 +1,201 @@
+package dev.taskwire.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.RawHttp;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A slave JVM with a small heap ({@code -Xmx256m}) against 32 unauthenticated 16 MiB bodies at once,
+ * twice: before the body limits, one such body of {@code [{},{},...]} took 460 MB of heap and 32 ran
+ * the slave out of memory. Now each is refused 413, {@code /health} answers throughout, and a real
+ * master uses the slave afterwards.
+ */
+class SlaveHeapIT {
+  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
+  private static final int BODY_BYTES = 16 * 1024 * 1024;
+  private static final int AT_ONCE = 32;
+
+  @TempDir Path dir;
+  private Process slave;
+  private Master master;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (master != null) {
+      master.close();
+    }
+    if (slave != null) {
+      slave.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void sixteenMebibyteBodiesInParallelAreRefusedAndTheSlaveStaysHealthy() throws Exception {
+    int port;
+    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = reserve.getLocalPort();
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    slave = new ProcessBuilder(java, "-Xmx256m", "-jar", SLAVE_JAR.toString(), "--host", "127.0.0.1",
+        "--port", "" + port, "--channel", "0")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("slave.log").toFile()).start();
+    Await.until(Duration.ofSeconds(30), "slave answering /health", () -> healthy(port));
+
+    for (int storm = 0; storm < 2; storm++) {
+      AtomicBoolean storming = new AtomicBoolean(true);
+      AtomicInteger healthAnswers = new AtomicInteger();
+      AtomicReference<String> healthFailure = new AtomicReference<>();
+      CompletableFuture<Void> poller = CompletableFuture.runAsync(() -> {
+        while (storming.get() && healthFailure.get() == null) {
+          if (healthy(port)) {
+            healthAnswers.incrementAndGet();
+          } else {
+            healthFailure.set("/health did not answer 200 during the storm");
+          }
+          pause(100); // the poll's pace, not a synchronisation
+        }
+      });
+      ExecutorService clients = Executors.newFixedThreadPool(AT_ONCE);
+      try {
+        List<Future<RawHttp.Response>> answers = new ArrayList<>();
+        for (int i = 0; i < AT_ONCE; i++) {
+          boolean chunked = i % 2 == 0;
+          String token = "t" + storm + "-" + i;
+          answers.add(clients.submit(() -> hugeConnect(port, token, chunked)));
+        }
+        for (Future<RawHttp.Response> future : answers) {
+          RawHttp.Response answer = future.get(60, TimeUnit.SECONDS);
+          assertEquals(413, answer.status(), answer.body());
+          assertEquals(413, answer.envelope().code());
+        }
+      } finally {
+        storming.set(false);
+        clients.shutdownNow();
+      }
+      poller.get(10, TimeUnit.SECONDS);
+      assertEquals(null, healthFailure.get(), "storm " + storm);
+      assertTrue(healthAnswers.get() >= 1, "/health was asked during storm " + storm);
+      assertTrue(slave.isAlive(), "the slave survived storm " + storm + "; its log: " + Files.readString(dir.resolve("slave.log")));
+    }
+
+    // A real master still uses the slave.
+    master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").build().start();
+    SlaveConnection connection = master.newConnection("s", "127.0.0.1", port);
+    connection.connect();
+    Task task = connection.newTask(Map.of("a", 2, "b", 3)).start().join(Duration.ofSeconds(20));
+    assertEquals(TaskStatus.COMPLETED, task.status());
+    assertEquals(Map.of("sum", 5), task.result());
+  }
+
+  /**
+   * Sends {@code POST /connect} with a 16 MiB body of {@code {"x":[{},{},...]}}, declared or chunked,
+   * while a reader takes the answer as soon as it comes (the slave answers 413 before the body is
+   * all sent, then closes; writing the rest then fails, which is expected).
+   */
+  private static RawHttp.Response hugeConnect(int port, String token, boolean chunked) throws Exception {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(30_000);
+      CompletableFuture<byte[]> answer = CompletableFuture.supplyAsync(() -> readAll(socket));
+      OutputStream out = socket.getOutputStream();
+      String head = "POST /connect HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nChannel: 0\r\nToken: " + token + "\r\n"
+          + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + BODY_BYTES + "\r\n") + "\r\n";
+      try {
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        writeBody(out, chunked);
+      } catch (IOException refusedMidway) {
+        // The 413 came first and the slave closed: the rest was never going to be read.
+      }
+      byte[] raw = answer.get(30, TimeUnit.SECONDS);
+      if (raw.length == 0) {
+        throw new AssertionError("no answer to a huge body (chunked " + chunked + ")");
+      }
+      return RawHttp.parse(raw);
+    }
+  }
+
+  private static void writeBody(OutputStream out, boolean chunked) throws IOException {
+    byte[] piece = "{},".repeat(20_000).getBytes(StandardCharsets.US_ASCII); // 60,000 bytes
+    int sent = 0;
+    byte[] start = "{\"x\":[".getBytes(StandardCharsets.US_ASCII);
+    writeChunk(out, start, chunked);
+    sent += start.length;
+    while (sent + piece.length < BODY_BYTES - 8) {
+      writeChunk(out, piece, chunked);
+      sent += piece.length;
+    }
+    writeChunk(out, "{}]}".getBytes(StandardCharsets.US_ASCII), chunked);
+    if (chunked) {
+      out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    out.flush();
+  }
+
+  private static void writeChunk(OutputStream out, byte[] bytes, boolean chunked) throws IOException {
+    if (chunked) {
+      out.write((Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+    out.write(bytes);
+    if (chunked) {
+      out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  private static byte[] readAll(Socket socket) {
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    try {
+      InputStream in = socket.getInputStream();
+      byte[] buffer = new byte[8192];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        raw.write(buffer, 0, n);
+      }
+    } catch (IOException resetAfterTheAnswer) {
+      // A reset once the answer is in: what was read is the answer.
+    }
+    return raw.toByteArray();
+  }
+
+  private static boolean healthy(int port) {
+    try {
+      return RawHttp.send(port, "GET", "/health", Map.of(), null).status() == 200;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
