@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class MasterHostileClientTest {
   private static final String CHANNEL = "5";
-  private static final Duration BODY_TIMEOUT = Duration.ofSeconds(1);
+  private static final Duration BODY_TIMEOUT = Duration.ofSeconds(3);
   private static final String HTTP_THREADS = "taskwire-master-http";
 
   private final Token adminToken = Token.generate();
@@ -121,7 +121,7 @@ class MasterHostileClientTest {
       Task task = connection.newTask(Map.of("during", true)).start().join(Duration.ofSeconds(10));
       assertEquals(TaskStatus.COMPLETED, task.status());
       boolean anyOpen = true;
-      for (int round = 0; round < 50 && anyOpen; round++) {
+      for (int round = 0; round < 100 && anyOpen; round++) {
         anyOpen = false;
         for (SlowRequest request : slow) {
           anyOpen |= request.trickle();

@@ -84,6 +84,11 @@ public final class HostileClient {
       }
     }
 
+    /** Whether the server's answer (or part of it) has arrived, without waiting. */
+    public boolean answered() throws IOException {
+      return socket.getInputStream().available() > 0;
+    }
+
     /** Waits (at most 10 s) for the server's answer; null if it closed the connection without one. */
     public RawHttp.Response answer() throws IOException {
       return readAnswer(socket.getInputStream());
