@@ -52,7 +52,7 @@ final class HeartbeatCheck {
         log.warn("Dropping connection {} to {}: no heartbeat for {} (tolerance {})",
             connection.name(), connection.slaveAddress(), Durations.format(age), Durations.format(tolerance));
         try {
-          connection.end(TaskFailure.Reason.LOST, "dropped: no heartbeat for " + Durations.format(age));
+          connection.drop("dropped: no heartbeat for " + Durations.format(age));
         } catch (RuntimeException e) {
           // One connection that cannot be ended must not keep the others from being checked.
           log.error("Dropping connection {} failed", connection.name(), e);

@@ -59,6 +59,8 @@ public final class Master implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor background;
   private final Lifecycle lifecycle = new Lifecycle("master", CALLBACK_DRAIN.plusSeconds(10));
+  private final ConnectionEvents events = new ConnectionEvents();
+  private final ConnectionContext connectionContext;
   private volatile String myAddress;
 
   private Master(MasterConfig config, List<MasterExtension> extensions) {
@@ -81,6 +83,8 @@ public final class Master implements AutoCloseable {
     this.background = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         daemon("taskwire-master-cancel"));
     background.allowCoreThreadTimeOut(true);
+    this.connectionContext = new ConnectionContext(config, connections, resultExecutor, timer, background,
+        () -> myAddress, lifecycle::isShuttingDown, events);
     new MasterEndpoints(this, config, connections, server).register();
     for (MasterExtension extension : extensions) {
       extension.register(this, server);
@@ -146,7 +150,7 @@ public final class Master implements AutoCloseable {
     if (connections.nameTaken(name)) {
       throw new IllegalStateException("a live connection is already named " + name);
     }
-    return new SlaveConnection(this, name, BaseUrl.of(host, port, https), config);
+    return new SlaveConnection(connectionContext, name, BaseUrl.of(host, port, https));
   }
 
   /** Whether a live connection is named {@code name}. */
@@ -240,26 +244,9 @@ public final class Master implements AutoCloseable {
     shutdown();
   }
 
-  MasterHooks hooks() {
-    return config.hooks();
-  }
-
-  Connections connections() {
-    return connections;
-  }
-
-  Executor resultExecutor() {
-    return resultExecutor;
-  }
-
-  /** Runs task timeouts. */
-  ScheduledExecutorService timer() {
-    return timer;
-  }
-
-  /** Sends best-effort requests (cancel) off the callers' threads. */
-  Executor background() {
-    return background;
+  /** Where a dispatcher subscribes to connections becoming live or ending, and attempts ending. */
+  ConnectionEvents connectionEvents() {
+    return events;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -63,4 +63,13 @@ public interface MasterHooks {
   default void errorNewTask(Task task, IOException error) throws IOException {
     throw error;
   }
+
+  /**
+   * Called when the master dropped {@code connection} because the slave fell silent for longer than
+   * the heartbeat tolerance (the slave died, or the network between them did); its tasks in flight
+   * have already failed with reason LOST. Not called for {@code disconnect()}, {@code remove} or
+   * the master's shutdown. Runs on the heartbeat check's thread: keep it short. Like the slave's
+   * {@code lostConnection}.
+   */
+  default void lostConnection(SlaveConnection connection, String why) {}
 }

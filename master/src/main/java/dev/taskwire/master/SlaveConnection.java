@@ -7,7 +7,6 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
-import dev.taskwire.common.protocol.Messages.CancelRequest;
 import dev.taskwire.common.protocol.Messages.ConnectRequest;
 import dev.taskwire.common.protocol.Messages.DisconnectRequest;
 import dev.taskwire.common.protocol.Messages.MasterInfo;
@@ -25,9 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,13 +43,13 @@ public final class SlaveConnection implements AutoCloseable {
   /** The most slots a slave's announcement is believed; a larger number is taken as this. */
   static final int MAX_SLOTS = 10_000;
 
-  private final Master master;
+  private final ConnectionContext context;
   private final String name;
   private final BaseUrl slaveAddress;
   private final HttpEngine engine;
   private final Token token = Token.generate();
   private final Map<String, String> headers;
-  private final Map<String, Task> inFlight = new ConcurrentHashMap<>();
+  private final TasksInFlight inFlight;
   private final Object lock = new Object();
   // Guarded by lock:
   private State state = State.NEW;
@@ -74,8 +71,10 @@ public final class SlaveConnection implements AutoCloseable {
     CLOSED
   }
 
-  SlaveConnection(Master master, String name, BaseUrl slaveAddress, MasterConfig config) {
-    this.master = master;
+  SlaveConnection(ConnectionContext context, String name, BaseUrl slaveAddress) {
+    MasterConfig config = context.config();
+    this.context = context;
+    this.inFlight = new TasksInFlight(this, context);
     this.name = name;
     this.slaveAddress = slaveAddress;
     this.engine = HttpEngine.builder(slaveAddress, Side.SLAVE)
@@ -158,6 +157,14 @@ public final class SlaveConnection implements AutoCloseable {
     return inFlight.size();
   }
 
+  /**
+   * Slots not taken by a task in flight: {@code slots() - tasksInFlight()}, never below 0. A slot
+   * frees when its task is final here; a slave whose processor ignored a stop may still be busy.
+   */
+  public int freeSlots() {
+    return Math.max(0, slots() - inFlight.size());
+  }
+
   /** Time since the slave's last heartbeat (or since the connection was made). */
   public Duration lastHeartbeatAge() {
     return Duration.ofNanos(System.nanoTime() - lastHeartbeatNanos);
@@ -183,38 +190,39 @@ public final class SlaveConnection implements AutoCloseable {
     boolean registered = false;
     boolean connected = false;
     try {
-      Map<String, Object> data = master.hooks().beforeConnect(this);
+      Map<String, Object> data = context.hooks().beforeConnect(this);
       ConnectRequest body = new ConnectRequest(
-          new MasterInfo(master.myAddress(), new TaskwireInfo(ProtocolDefaults.TASKWIRE_VERSION, null, Master.EXTENSIONS,
-              master.config().heartbeatTolerance().toMillis())),
+          new MasterInfo(context.myAddress().get(), new TaskwireInfo(ProtocolDefaults.TASKWIRE_VERSION, null, Master.EXTENSIONS,
+              context.config().heartbeatTolerance().toMillis())),
           data == null ? Map.of() : data);
       // Registered before the request: a slave may heartbeat before its answer arrives here.
-      master.connections().addPending(this);
+      context.connections().addPending(this);
       registered = true;
       lastHeartbeatNanos = System.nanoTime();
       Envelope answer;
       try {
         answer = engine.send("POST", "/connect", body, headers);
       } catch (IOException e) {
-        return master.hooks().errorConnect(this, e);
+        return context.hooks().errorConnect(this, e);
       }
       readAnnouncement(answer);
       synchronized (lock) {
-        if (state != State.CONNECTING || master.isShuttingDown()) {
+        if (state != State.CONNECTING || context.isShuttingDown()) {
           // Ended while /connect was under way (the master is shutting down): let the slave go.
           disconnectQuietly();
           throw new IllegalStateException("connection " + name + " ended while connecting: the master is shutting down");
         }
         state = State.CONNECTED;
       }
-      master.connections().makeLive(this);
+      context.connections().makeLive(this);
       connected = true;
       log.info("Connected {} to slave {} ({} slot{})", name, slaveAddress, slots(), slots() == 1 ? "" : "s");
-      return master.hooks().afterConnect(this, answer);
+      context.events().connectionLive(this);
+      return context.hooks().afterConnect(this, answer);
     } finally {
       if (!connected) {
         if (registered) {
-          master.connections().forget(this);
+          context.connections().forget(this);
         }
         synchronized (lock) {
           if (state == State.CONNECTING) {
@@ -228,9 +236,9 @@ public final class SlaveConnection implements AutoCloseable {
   /** Best-effort {@code /disconnect} without hooks, for a connection the master cannot keep. */
   private void disconnectQuietly() {
     try {
-      master.background().execute(() -> {
+      context.background().execute(() -> {
         try {
-          engine.send("DELETE", "/disconnect", new DisconnectRequest(Map.of()), headers);
+          sendToSlave("DELETE", "/disconnect", new DisconnectRequest(Map.of()));
         } catch (IOException | RuntimeException e) {
           log.info("Could not tell {} that its connection ended: {}", name, e.toString());
         }
@@ -255,15 +263,15 @@ public final class SlaveConnection implements AutoCloseable {
     if (!isConnected()) {
       throw new IllegalStateException("connection " + name + " is not connected (it is " + state() + ")");
     }
-    Map<String, Object> data = master.hooks().beforeDisconnect(this);
+    Map<String, Object> data = context.hooks().beforeDisconnect(this);
     Envelope answer;
     try {
       answer = engine.send("DELETE", "/disconnect", new DisconnectRequest(data == null ? Map.of() : data), headers);
     } catch (IOException e) {
-      return master.hooks().errorDisconnect(this, e);
+      return context.hooks().errorDisconnect(this, e);
     }
     end(TaskFailure.Reason.LOST, "disconnected");
-    return master.hooks().afterDisconnect(this, answer);
+    return context.hooks().afterDisconnect(this, answer);
   }
 
   /** Disconnects if connected; does nothing otherwise. Lets try-with-resources end a connection. */
@@ -279,7 +287,7 @@ public final class SlaveConnection implements AutoCloseable {
    * null). Send it with {@link Task#start()}.
    */
   public Task newTask(Map<String, Object> data) {
-    return new Task(this, data, master.resultExecutor());
+    return new Task(this, data, context.resultExecutor());
   }
 
   /** Sends {@code task} through the hooks; called by {@link Task#start()}. */
@@ -290,7 +298,7 @@ public final class SlaveConnection implements AutoCloseable {
     }
     Map<String, Object> sent;
     try {
-      sent = master.hooks().beforeNewTask(task, task.data());
+      sent = context.hooks().beforeNewTask(task, task.data());
     } catch (RuntimeException e) {
       task.markStartFailed("before-new-task hook threw " + e);
       throw e;
@@ -305,7 +313,7 @@ public final class SlaveConnection implements AutoCloseable {
       if (task.status().isFinal()) {
         return; // cancelled while the before-new-task hook ran: nothing to send
       }
-      inFlight.put(task.id().value(), task);
+      inFlight.add(task);
     }
     try {
       // An unknown outcome (a timeout, a reset) is not a failure: a slave that announced
@@ -316,105 +324,30 @@ public final class SlaveConnection implements AutoCloseable {
           ? RetryPolicy.ANY_TRANSPORT_ERROR : RetryPolicy.CONNECTION_REFUSED_ONLY;
       Envelope answer = engine.send("POST", "/task/new",
           new NewTaskRequest(new TaskRef(task.id().value()), sent == null ? Map.of() : sent), headers, policy);
-      task.markStarted();
-      if (task.status() == TaskStatus.CANCELLED) {
-        askToStop(task); // cancelled while /task/new was under way: now the slave has it
-      } else {
-        armTimeout(task);
-      }
-      master.hooks().afterNewTask(task, answer);
+      inFlight.started(task);
+      context.hooks().afterNewTask(task, answer);
     } catch (ResponseException e) {
-      forgetStartFailed(task);
-      task.markStartFailed("the slave refused: " + e.getMessage());
+      inFlight.startFailed(task, "the slave refused: " + e.getMessage());
       throw e;
     } catch (IOException e) {
-      forgetStartFailed(task);
-      task.markStartFailed("the slave could not be reached: " + (e.getMessage() == null ? "connection failed" : e.getMessage()));
-      master.hooks().errorNewTask(task, e);
+      inFlight.startFailed(task, "the slave could not be reached: " + (e.getMessage() == null ? "connection failed" : e.getMessage()));
+      context.hooks().errorNewTask(task, e);
     }
-  }
-
-  /**
-   * Takes a task that did not start out of flight, but remembers its id: if the slave did get it
-   * after all, its report is then acknowledged (a failure answer would break a reference slave).
-   */
-  private void forgetStartFailed(Task task) {
-    inFlight.remove(task.id().value(), task);
-    master.connections().rememberEnded(task.id().value());
   }
 
   /** Hands the slave's report to its task; returns false if no task in flight has that id. */
   boolean report(String taskId, boolean completed, Map<String, Object> result) {
-    Task task = inFlight.remove(taskId);
-    if (task == null) {
-      return false;
-    }
-    master.connections().rememberEnded(taskId);
-    if (completed) {
-      task.finish(TaskStatus.COMPLETED, result, null);
-    } else {
-      task.finish(TaskStatus.FAILED, result, new TaskFailure(TaskFailure.Reason.SLAVE_FAILED, "the slave reported a failure"));
-    }
-    return true;
+    return inFlight.report(taskId, completed, result);
   }
 
   /** Cancels {@code task}; see {@link Task#cancel()}. */
   boolean cancel(Task task) {
-    TaskStatus before = task.finish(TaskStatus.CANCELLED, Map.of("cancelled", true),
-        new TaskFailure(TaskFailure.Reason.CANCELLED, "cancelled by the caller"));
-    if (before == null) {
-      return false;
-    }
-    if (inFlight.remove(task.id().value(), task)) {
-      master.connections().rememberEnded(task.id().value());
-    }
-    // While STARTING, send() asks the slave once /task/new has been answered.
-    if (before == TaskStatus.STARTED) {
-      askToStop(task);
-    }
-    return true;
+    return inFlight.cancel(task);
   }
 
-  private void armTimeout(Task task) {
-    Duration timeout = task.timeoutOrNull() != null ? task.timeoutOrNull() : taskTimeout;
-    if (!timeout.isZero()) {
-      try {
-        task.timeoutFuture(master.timer().schedule(() -> timeOut(task, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS));
-      } catch (RejectedExecutionException shuttingDown) {
-        // The master is shutting down: the shutdown ends this task.
-      }
-    }
-  }
-
-  private void timeOut(Task task, Duration timeout) {
-    if (!inFlight.remove(task.id().value(), task)) {
-      return;
-    }
-    master.connections().rememberEnded(task.id().value());
-    TaskStatus before = task.finish(TaskStatus.FAILED, TaskFailure.result("timeout", name),
-        new TaskFailure(TaskFailure.Reason.TIMEOUT, "not final within " + timeout.toMillis() + " ms"));
-    if (before != null) {
-      log.info("Task {} on {} timed out after {} ms", task.id(), name, timeout.toMillis());
-      askToStop(task);
-    }
-  }
-
-  /** Asks a slave that announced {@code cancel} to stop {@code task}, off the caller's thread; best effort. */
-  private void askToStop(Task task) {
-    if (!extensions().contains(Extensions.CANCEL) || !isConnected()) {
-      return;
-    }
-    try {
-      master.background().execute(() -> {
-        try {
-          engine.send("POST", "/task/cancel", new CancelRequest(new TaskRef(task.id().value())), headers);
-        } catch (IOException | RuntimeException e) {
-          log.warn("Could not ask {} to stop task {}: {}", name, task.id(), e.toString());
-        }
-      });
-    } catch (RejectedExecutionException shuttingDown) {
-      log.info("Not asking {} to stop task {}: the master is shutting down", name, task.id());
-    }
+  /** Sends a request to the slave with this connection's headers; for requests no hook sees. */
+  Envelope sendToSlave(String method, String path, Object body) throws IOException {
+    return engine.send(method, path, body, headers);
   }
 
   void heartbeat() {
@@ -427,25 +360,34 @@ public final class SlaveConnection implements AutoCloseable {
 
   /**
    * Ends the connection locally (no request to the slave) and fails every task in flight with
-   * {@code reason}. Safe to call more than once.
+   * {@code reason}. Safe to call more than once; returns whether this call ended it.
    */
-  void end(TaskFailure.Reason reason, String why) {
+  boolean end(TaskFailure.Reason reason, String why) {
     synchronized (lock) {
       if (state == State.CLOSED) {
-        return;
+        return false;
       }
       state = State.CLOSED;
     }
-    master.connections().forget(this);
-    String error = reason == TaskFailure.Reason.SHUTDOWN ? "shutdown" : "connection-lost";
-    List<Task> orphans = List.copyOf(inFlight.values());
-    for (Task task : orphans) {
-      if (inFlight.remove(task.id().value(), task)) {
-        master.connections().rememberEnded(task.id().value());
-        task.finish(TaskStatus.FAILED, TaskFailure.result(error, name), new TaskFailure(reason, "connection " + name + " " + why));
-      }
+    context.connections().forget(this);
+    inFlight.endAll(reason, why);
+    context.events().connectionEnded(this);
+    return true;
+  }
+
+  /**
+   * Ends the connection because the slave fell silent (the heartbeat check): as {@link #end} with
+   * reason LOST, then tells the lost-connection hook.
+   */
+  void drop(String why) {
+    if (!end(TaskFailure.Reason.LOST, why)) {
+      return; // ended meanwhile for another reason
     }
-    log.info("Connection {} to {} ended ({}); {} task(s) in flight failed", name, slaveAddress, why, orphans.size());
+    try {
+      context.hooks().lostConnection(this, why);
+    } catch (RuntimeException e) {
+      log.error("The lost-connection hook of {} failed", name, e);
+    }
   }
 
   private void readAnnouncement(Envelope answer) {

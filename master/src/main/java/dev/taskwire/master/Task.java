@@ -217,6 +217,11 @@ public final class Task {
 
   /** Ends a task that was not accepted; no callbacks run (start() tells the caller). */
   void markStartFailed(String message) {
+    markStartFailed(message, null);
+  }
+
+  /** {@link #markStartFailed(String)}, running {@code whenFinal} (if not null) before {@code join()} returns. */
+  void markStartFailed(String message, Runnable whenFinal) {
     synchronized (lock) {
       if (status.isFinal()) {
         return;
@@ -224,6 +229,9 @@ public final class Task {
       status = TaskStatus.START_FAILED;
       failure = new TaskFailure(TaskFailure.Reason.START_FAILED, message);
       finishedAt = Instant.now();
+    }
+    if (whenFinal != null) {
+      whenFinal.run();
     }
     done.complete(this);
   }
@@ -247,6 +255,15 @@ public final class Task {
    * status it had before, or null (changing nothing) if it was already final.
    */
   TaskStatus finish(TaskStatus finalStatus, Map<String, Object> outcome, TaskFailure why) {
+    return finish(finalStatus, outcome, why, null);
+  }
+
+  /**
+   * {@link #finish(TaskStatus, Map, TaskFailure)}, running {@code whenFinal} (if not null and this
+   * call finished the task) once the task is final and before its callbacks run: so that whoever it
+   * tells (a dispatcher) knows before the caller's {@code join()} returns.
+   */
+  TaskStatus finish(TaskStatus finalStatus, Map<String, Object> outcome, TaskFailure why, Runnable whenFinal) {
     List<Callback> toRun;
     TaskStatus before;
     synchronized (lock) {
@@ -264,6 +281,9 @@ public final class Task {
     ScheduledFuture<?> timer = timeoutFuture;
     if (timer != null) {
       timer.cancel(false);
+    }
+    if (whenFinal != null) {
+      whenFinal.run();
     }
     try {
       callbackExecutor.execute(() -> runCallbacks(toRun));

@@ -1,0 +1,164 @@
+package dev.taskwire.master;
+
+import dev.taskwire.common.protocol.Extensions;
+import dev.taskwire.common.protocol.Messages.CancelRequest;
+import dev.taskwire.common.protocol.Messages.TaskRef;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The attempts of one connection: tasks sent and not yet final, by wire id. Every way an attempt
+ * ends goes through here (reported, timed out, cancelled, not started, its connection ended), and
+ * each ends once: the one that takes the task out of flight finishes it, remembers its id (so a
+ * late report is acknowledged), and tells the {@link ConnectionEvents}.
+ */
+final class TasksInFlight {
+  private static final Logger log = LoggerFactory.getLogger(TasksInFlight.class);
+
+  private final SlaveConnection connection;
+  private final ConnectionContext context;
+  private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+
+  TasksInFlight(SlaveConnection connection, ConnectionContext context) {
+    this.connection = connection;
+    this.context = context;
+  }
+
+  int size() {
+    return tasks.size();
+  }
+
+  /** Registers {@code task} before its {@code /task/new} is sent: the slave may report before it answers. */
+  void add(Task task) {
+    tasks.put(task.id().value(), task);
+  }
+
+  /** The slave accepted {@code task}: arm its timeout, or stop it if it was cancelled meanwhile. */
+  void started(Task task) {
+    task.markStarted();
+    if (task.status() == TaskStatus.CANCELLED) {
+      askToStop(task); // cancelled while /task/new was under way: now the slave has it
+    } else {
+      armTimeout(task);
+    }
+  }
+
+  /**
+   * {@code task} did not start. Its id is remembered all the same: if the slave did get it after
+   * all, its report is then acknowledged (a failure answer would break a reference slave).
+   */
+  void startFailed(Task task, String message) {
+    boolean taken = take(task);
+    task.markStartFailed(message, taken ? ended(task) : null);
+  }
+
+  /** Hands the slave's report to its task; returns false if no task in flight has that id. */
+  boolean report(String taskId, boolean completed, Map<String, Object> result) {
+    Task task = tasks.get(taskId);
+    if (task == null || !take(task)) {
+      return false;
+    }
+    if (completed) {
+      task.finish(TaskStatus.COMPLETED, result, null, ended(task));
+    } else {
+      task.finish(TaskStatus.FAILED, result, new TaskFailure(TaskFailure.Reason.SLAVE_FAILED, "the slave reported a failure"),
+          ended(task));
+    }
+    return true;
+  }
+
+  /** Cancels {@code task}; see {@link Task#cancel()}. */
+  boolean cancel(Task task) {
+    // Taken out of flight first, so that the event comes before the callbacks; a task still IDLE
+    // or already final was not in flight.
+    boolean taken = take(task);
+    TaskStatus before = task.finish(TaskStatus.CANCELLED, Map.of("cancelled", true),
+        new TaskFailure(TaskFailure.Reason.CANCELLED, "cancelled by the caller"), taken ? ended(task) : null);
+    if (before == null) {
+      return false;
+    }
+    // While STARTING, started() asks the slave once /task/new has been answered.
+    if (before == TaskStatus.STARTED) {
+      askToStop(task);
+    }
+    return true;
+  }
+
+  /** Fails every task in flight with {@code reason}: their connection ended. */
+  void endAll(TaskFailure.Reason reason, String why) {
+    String error = reason == TaskFailure.Reason.SHUTDOWN ? "shutdown" : "connection-lost";
+    List<Task> orphans = List.copyOf(tasks.values());
+    int failed = 0;
+    for (Task task : orphans) {
+      if (take(task)) {
+        failed++;
+        task.finish(TaskStatus.FAILED, TaskFailure.result(error, connection.name()),
+            new TaskFailure(reason, "connection " + connection.name() + " " + why), ended(task));
+      }
+    }
+    log.info("Connection {} to {} ended ({}); {} task(s) in flight failed", connection.name(),
+        connection.slaveAddress(), why, failed);
+  }
+
+  /** What tells the dispatcher that {@code task}'s attempt ended, once it is final. */
+  private Runnable ended(Task task) {
+    return () -> context.events().attemptEnded(connection, task);
+  }
+
+  /** Takes {@code task} out of flight and remembers its id; true for exactly one caller. */
+  private boolean take(Task task) {
+    if (!tasks.remove(task.id().value(), task)) {
+      return false;
+    }
+    context.connections().rememberEnded(task.id().value());
+    return true;
+  }
+
+  private void armTimeout(Task task) {
+    Duration timeout = task.timeoutOrNull() != null ? task.timeoutOrNull() : connection.taskTimeout();
+    if (!timeout.isZero()) {
+      try {
+        task.timeoutFuture(context.timer().schedule(() -> timeOut(task, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS));
+      } catch (RejectedExecutionException shuttingDown) {
+        // The master is shutting down: the shutdown ends this task.
+      }
+    }
+  }
+
+  private void timeOut(Task task, Duration timeout) {
+    if (!take(task)) {
+      return;
+    }
+    TaskStatus before = task.finish(TaskStatus.FAILED, TaskFailure.result("timeout", connection.name()),
+        new TaskFailure(TaskFailure.Reason.TIMEOUT, "not final within " + timeout.toMillis() + " ms"), ended(task));
+    if (before != null) {
+      log.info("Task {} on {} timed out after {} ms", task.id(), connection.name(), timeout.toMillis());
+      askToStop(task);
+    }
+  }
+
+  /** Asks a slave that announced {@code cancel} to stop {@code task}, off the caller's thread; best effort. */
+  private void askToStop(Task task) {
+    if (!connection.extensions().contains(Extensions.CANCEL) || !connection.isConnected()) {
+      return;
+    }
+    try {
+      context.background().execute(() -> {
+        try {
+          connection.sendToSlave("POST", "/task/cancel", new CancelRequest(new TaskRef(task.id().value())));
+        } catch (IOException | RuntimeException e) {
+          log.warn("Could not ask {} to stop task {}: {}", connection.name(), task.id(), e.toString());
+        }
+      });
+    } catch (RejectedExecutionException shuttingDown) {
+      log.info("Not asking {} to stop task {}: the master is shutting down", connection.name(), task.id());
+    }
+  }
+}
