@@ -9,6 +9,7 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.util.SlotWorkers;
 import dev.taskwire.common.testing.TcpProxy;
 import dev.taskwire.slave.Slave;
 import dev.taskwire.slave.TaskProcessor;
@@ -229,34 +230,22 @@ class FaultTest {
     }
     Map<String, AtomicInteger> callbackCounts = new ConcurrentHashMap<>();
     List<Task> tasks = java.util.Collections.synchronizedList(new ArrayList<>());
-    AtomicInteger next = new AtomicInteger();
-    List<Thread> workers = new ArrayList<>();
+    List<SlaveConnection> slotOwners = new ArrayList<>(); // one entry per slot: its connection
     for (SlaveConnection conn : connections) {
       for (int slot = 0; slot < conn.slots(); slot++) {
-        Thread worker = new Thread(() -> {
-          for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-            Task task = startWhenASlotIsFree(conn, Map.of("i", i, "fate", fates[i].equals("cancel") ? "sleep" : fates[i]));
-            task.onComplete((d, r) -> callbackCounts.computeIfAbsent(task.id().value(), k -> new AtomicInteger()).incrementAndGet());
-            task.onFail((d, r) -> callbackCounts.computeIfAbsent(task.id().value(), k -> new AtomicInteger()).incrementAndGet());
-            tasks.add(task);
-            if (fates[i].equals("cancel")) {
-              task.cancel();
-            }
-            try {
-              task.join(WAIT);
-            } catch (Exception e) {
-              throw new AssertionError("task " + i + " not final", e);
-            }
-          }
-        });
-        workers.add(worker);
-        worker.start();
+        slotOwners.add(conn);
       }
     }
-    for (Thread worker : workers) {
-      worker.join(100_000);
-      assertFalse(worker.isAlive());
-    }
+    SlotWorkers.run("chaos", slotOwners.size(), total, (slot, i) -> {
+      Task task = startWhenASlotIsFree(slotOwners.get(slot), Map.of("i", i, "fate", fates[i].equals("cancel") ? "sleep" : fates[i]));
+      task.onComplete((d, r) -> callbackCounts.computeIfAbsent(task.id().value(), k -> new AtomicInteger()).incrementAndGet());
+      task.onFail((d, r) -> callbackCounts.computeIfAbsent(task.id().value(), k -> new AtomicInteger()).incrementAndGet());
+      tasks.add(task);
+      if (fates[i].equals("cancel")) {
+        task.cancel();
+      }
+      task.join(WAIT); // a task not final in time fails the run with its TimeoutException
+    });
     assertEquals(total, tasks.size());
     long completed = tasks.stream().filter(t -> t.status() == TaskStatus.COMPLETED).count();
     long failed = tasks.stream().filter(t -> t.status() == TaskStatus.FAILED).count();

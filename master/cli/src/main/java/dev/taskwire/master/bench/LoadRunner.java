@@ -1,5 +1,6 @@
 package dev.taskwire.master.bench;
 
+import dev.taskwire.common.util.SlotWorkers;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
 import dev.taskwire.master.TaskStatus;
@@ -15,8 +16,8 @@ import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
 /**
- * Runs a number of tasks through connections, keeping each slot of each slave busy: one worker
- * thread per slot sends a task, waits for its result, and sends the next. Measures each task's
+ * Runs a number of tasks through connections, keeping each slot of each slave busy ({@link
+ * SlotWorkers}: one thread per slot sends a task, waits for its result, and sends the next). Measures each task's
  * latency from {@code start()} to the end of its callbacks. Used by the demo and the benchmark.
  */
 public final class LoadRunner {
@@ -46,43 +47,40 @@ public final class LoadRunner {
    */
   public static Result run(List<SlaveConnection> connections, int total, IntFunction<Map<String, Object>> data,
       IntConsumer progress) throws InterruptedException {
-    AtomicInteger next = new AtomicInteger();
     AtomicInteger completed = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     AtomicInteger startFailed = new AtomicInteger();
     AtomicInteger notFinal = new AtomicInteger();
     AtomicLongArray latencies = new AtomicLongArray(total);
     AtomicInteger measured = new AtomicInteger();
-    List<Thread> workers = new ArrayList<>();
-    long cpuBefore = processCpuNanos();
-    long startNanos = System.nanoTime();
-    int workerId = 0;
+    List<SlaveConnection> slotOwners = new ArrayList<>(); // one entry per slot: its connection
     for (SlaveConnection connection : connections) {
       for (int slot = 0; slot < connection.slots(); slot++) {
-        Thread worker = new Thread(() -> {
-          for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-            long t0 = System.nanoTime();
-            try {
-              Task task = connection.newTask(data.apply(i)).start().join(TASK_WAIT);
-              latencies.set(measured.getAndIncrement(), System.nanoTime() - t0);
-              (task.status() == TaskStatus.COMPLETED ? completed : failed).incrementAndGet();
-            } catch (TimeoutException e) {
-              notFinal.incrementAndGet();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              return;
-            } catch (Exception e) {
-              startFailed.incrementAndGet();
-            }
-            progress.accept(i);
-          }
-        }, "taskwire-load-" + connection.name() + "-" + (workerId++));
-        workers.add(worker);
-        worker.start();
+        slotOwners.add(connection);
       }
     }
-    for (Thread worker : workers) {
-      worker.join();
+    long cpuBefore = processCpuNanos();
+    long startNanos = System.nanoTime();
+    try {
+      SlotWorkers.run("taskwire-load", slotOwners.size(), total, (slot, i) -> {
+        long t0 = System.nanoTime();
+        try {
+          Task task = slotOwners.get(slot).newTask(data.apply(i)).start().join(TASK_WAIT);
+          latencies.set(measured.getAndIncrement(), System.nanoTime() - t0);
+          (task.status() == TaskStatus.COMPLETED ? completed : failed).incrementAndGet();
+        } catch (TimeoutException e) {
+          notFinal.incrementAndGet();
+        } catch (InterruptedException e) {
+          throw e;
+        } catch (Exception e) {
+          startFailed.incrementAndGet();
+        }
+        progress.accept(i);
+      });
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("a load worker failed", e); // the work above catches all but interrupts
     }
     long elapsed = System.nanoTime() - startNanos;
     long[] values = new long[measured.get()];

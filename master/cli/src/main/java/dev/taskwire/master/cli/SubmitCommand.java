@@ -3,6 +3,7 @@ package dev.taskwire.master.cli;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.util.SlotWorkers;
 import dev.taskwire.master.admin.MasterClient;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,10 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,30 +86,14 @@ final class SubmitCommand implements Callable<Integer> {
     MasterClient client = options.client(spec.commandLine());
     int slots = slotsOf(client);
     Progress progress = new Progress("submit " + name, tasks.size(), commandLine.getErr(), Progress.stderrIsTerminal());
-    AtomicInteger next = new AtomicInteger();
     Map<Integer, Map<String, Object>> results = new java.util.concurrent.ConcurrentHashMap<>();
-    ExecutorService workers = Executors.newFixedThreadPool(slots);
-    List<Future<?>> running = new ArrayList<>();
-    for (int w = 0; w < slots; w++) {
-      running.add(workers.submit(() -> {
-        for (int i = next.getAndIncrement(); i < tasks.size(); i = next.getAndIncrement()) {
-          results.put(i, runOne(client, tasks.get(i).number(), tasks.get(i).data()));
-          progress.advance();
-        }
-        return null;
-      }));
-    }
     try {
-      for (Future<?> worker : running) {
-        try {
-          worker.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          // What the worker threw decides the exit code (3 for an unreachable master), not its wrapper.
-          throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-      }
+      // What a slot throws decides the exit code (3 for an unreachable master).
+      SlotWorkers.run("taskwire-submit", slots, tasks.size(), (slot, i) -> {
+        results.put(i, runOne(client, tasks.get(i).number(), tasks.get(i).data()));
+        progress.advance();
+      });
     } finally {
-      workers.shutdownNow();
       progress.finish();
     }
     int failed = 0;
