@@ -2,37 +2,41 @@ package dev.taskwire.master;
 
 import dev.taskwire.common.util.Durations;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Every check span, drops the connections whose last heartbeat is older than the tolerance. */
+/**
+ * Every check span, drops the connections whose last heartbeat is older than the tolerance. Runs on
+ * the master's timer (with the task timeouts), not on a thread of its own.
+ */
 final class HeartbeatCheck {
   private static final Logger log = LoggerFactory.getLogger(HeartbeatCheck.class);
 
   private final Connections connections;
   private final MasterConfig config;
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "taskwire-master-heartbeat-check");
-        thread.setDaemon(true);
-        return thread;
-      });
+  private final ScheduledExecutorService timer;
+  private volatile ScheduledFuture<?> periodic;
 
-  HeartbeatCheck(Connections connections, MasterConfig config) {
+  HeartbeatCheck(Connections connections, MasterConfig config, ScheduledExecutorService timer) {
     this.connections = connections;
     this.config = config;
+    this.timer = timer;
   }
 
   void start() {
     long span = config.heartbeatCheckSpan().toNanos();
-    scheduler.scheduleAtFixedRate(this::check, span, span, TimeUnit.NANOSECONDS);
+    periodic = timer.scheduleAtFixedRate(this::check, span, span, TimeUnit.NANOSECONDS);
   }
 
+  /** Stops checking; the timer itself belongs to the master. */
   void stop() {
-    scheduler.shutdownNow();
+    ScheduledFuture<?> running = periodic;
+    if (running != null) {
+      running.cancel(false);
+    }
   }
 
   private void check() {

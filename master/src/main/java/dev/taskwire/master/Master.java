@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.util.NamedThreads;
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.http.JsonServer;
@@ -67,21 +68,16 @@ public final class Master implements AutoCloseable {
     this.config = config;
     this.server = JsonServer.create("master", MasterErrorCode.TASK_DATA_INVALID,
         BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()));
-    this.heartbeatCheck = new HeartbeatCheck(connections, config);
-    AtomicInteger count = new AtomicInteger();
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     // Unbounded queue, bounded in practice: at most one entry per task in flight.
     this.resultExecutor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        runnable -> {
-          Thread thread = new Thread(runnable, "taskwire-master-result-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+        NamedThreads.numberedDaemons("taskwire-master-result"));
     resultExecutor.allowCoreThreadTimeOut(true);
-    this.timer = new ScheduledThreadPoolExecutor(1, daemon("taskwire-master-timer"));
+    this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.numberedDaemons("taskwire-master-timer"));
     timer.setRemoveOnCancelPolicy(true); // a finished task's timeout leaves the queue at once
+    this.heartbeatCheck = new HeartbeatCheck(connections, config, timer);
     this.background = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        daemon("taskwire-master-cancel"));
+        NamedThreads.numberedDaemons("taskwire-master-cancel"));
     background.allowCoreThreadTimeOut(true);
     this.connectionContext = new ConnectionContext(config, connections, resultExecutor, timer, background,
         () -> myAddress, lifecycle::isShuttingDown, events);
@@ -247,15 +243,6 @@ public final class Master implements AutoCloseable {
   /** Where a dispatcher subscribes to connections becoming live or ending, and attempts ending. */
   ConnectionEvents connectionEvents() {
     return events;
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   boolean isShuttingDown() {

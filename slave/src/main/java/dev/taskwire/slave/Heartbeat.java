@@ -1,5 +1,6 @@
 package dev.taskwire.slave;
 
+import dev.taskwire.common.util.NamedThreads;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,11 +20,7 @@ final class Heartbeat {
   private final MasterLinks links;
   private final SlaveConfig config;
   private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "taskwire-slave-heartbeat");
-        thread.setDaemon(true);
-        return thread;
-      });
+      Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("taskwire-slave-heartbeat"));
 
   Heartbeat(MasterLinks links, SlaveConfig config) {
     this.links = links;

@@ -81,7 +81,7 @@ public final class Main implements Callable<Integer> {
     defaults.put("--request-retries", Integer.toString(ProtocolDefaults.DEFAULT_REQUEST_RETRIES));
     defaults.put("--retry-wait", Durations.format(ProtocolDefaults.DEFAULT_RETRY_WAIT));
     defaults.put("--grace-period", Durations.format(Slave.Builder.DEFAULT_GRACE_PERIOD));
-    defaults.put("--task-timeout", "0s");
+    defaults.put("--task-timeout", Durations.format(Slave.Builder.DEFAULT_TASK_TIMEOUT));
     defaults.put("--max-body-bytes", Long.toString(ProtocolDefaults.DEFAULT_MAX_BODY_BYTES));
     defaults.put("--body-timeout", Durations.format(BodyLimits.DEFAULT_TIMEOUT));
     defaults.put("--max-master-tolerance", Durations.format(Slave.Builder.DEFAULT_MAX_MASTER_TOLERANCE));

@@ -1,5 +1,6 @@
 package dev.taskwire.slave;
 
+import dev.taskwire.common.util.NamedThreads;
 import dev.taskwire.common.http.RetryPolicy;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Extensions;
@@ -52,16 +53,11 @@ final class Reporter {
   Reporter(MasterLinks links, SlaveConfig config) {
     this.links = links;
     this.config = config;
-    AtomicInteger count = new AtomicInteger();
     int threads = Math.max(2, Math.min(config.slots(), 8));
     // Unbounded queue, but bounded in practice: at most one report per task, and the master sends
     // no new task while reports are stuck.
     this.executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        runnable -> {
-          Thread thread = new Thread(runnable, "taskwire-slave-report-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+        NamedThreads.numberedDaemons("taskwire-slave-report"));
     executor.allowCoreThreadTimeOut(true);
   }
 

@@ -170,6 +170,8 @@ public final class Slave implements AutoCloseable {
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
     /** Default host: every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
+    /** Default task timeout: none. */
+    public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ZERO;
     /** Default of the longest heartbeat tolerance a master may announce. */
     public static final Duration DEFAULT_MAX_MASTER_TOLERANCE = Duration.ofMinutes(5);
 
@@ -181,7 +183,7 @@ public final class Slave implements AutoCloseable {
     private Duration retryWait = ProtocolDefaults.DEFAULT_RETRY_WAIT;
     private int slots = DEFAULT_SLOTS;
     private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
-    private Duration taskTimeout = Duration.ZERO;
+    private Duration taskTimeout = DEFAULT_TASK_TIMEOUT;
     private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
     private Duration bodyTimeout = BodyLimits.DEFAULT_TIMEOUT;
     private Duration maxMasterTolerance = DEFAULT_MAX_MASTER_TOLERANCE;

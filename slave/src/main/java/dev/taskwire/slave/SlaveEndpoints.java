@@ -197,12 +197,8 @@ final class SlaveEndpoints {
     return millis >= max.toMillis() ? max : Duration.ofMillis(millis);
   }
 
-  private Map<String, Object> ownAnnouncement() {
-    Map<String, Object> info = new LinkedHashMap<>();
-    info.put("version", ProtocolDefaults.TASKWIRE_VERSION);
-    info.put("slots", config.slots());
-    info.put("extensions", EXTENSIONS);
-    return info;
+  private TaskwireInfo ownAnnouncement() {
+    return TaskwireInfo.ofSlave(ProtocolDefaults.TASKWIRE_VERSION, config.slots(), EXTENSIONS);
   }
 
 

@@ -1,5 +1,6 @@
 package dev.taskwire.slave;
 
+import dev.taskwire.common.util.NamedThreads;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.SlaveErrorCode;
 import dev.taskwire.common.protocol.TaskId;
@@ -42,16 +43,11 @@ final class TaskRunner {
     this.config = config;
     this.reporter = reporter;
     this.slots = new Semaphore(config.slots());
-    AtomicInteger count = new AtomicInteger();
     // At most `slots` tasks are accepted at once, so the queue never holds more than that.
     this.executor = new ThreadPoolExecutor(config.slots(), config.slots(), 0, TimeUnit.MILLISECONDS,
         new LinkedBlockingQueue<>(config.slots()),
-        runnable -> new Thread(runnable, "taskwire-slave-task-" + count.incrementAndGet()));
-    this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "taskwire-slave-task-timer");
-      thread.setDaemon(true);
-      return thread;
-    });
+        NamedThreads.numbered("taskwire-slave-task", false));
+    this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("taskwire-slave-task-timer"));
   }
 
   /** Takes a slot if one is free. */

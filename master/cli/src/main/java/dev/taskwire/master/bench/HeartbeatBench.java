@@ -101,7 +101,7 @@ public final class HeartbeatBench {
     }
   }
 
-  /** CPU time of the master's own threads (HTTP, heartbeat check, results): named {@code taskwire-master-*}. */
+  /** CPU time of the master's own threads (HTTP, timer with the heartbeat check, results): named {@code taskwire-master-*}. */
   static long masterCpuNanos() {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long total = 0;

@@ -9,6 +9,8 @@ import picocli.CommandLine.Option;
 
 /** The options every client command shares: where the master is, and its admin token. */
 final class ClientOptions {
+  /** How long {@code --wait} waits for a task, unless {@code --timeout} says otherwise. */
+  static final java.time.Duration DEFAULT_WAIT = java.time.Duration.ofMinutes(10);
   /**
    * No usable token to authenticate with (no file, or one refused by {@link AdminToken#load}): exit
    * code 3 like a refused token, but the master was not asked.

@@ -1,5 +1,6 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
 import java.util.Map;
@@ -52,7 +53,7 @@ final class ConnectCommand implements Callable<Integer> {
     static HostPort parse(CommandLine commandLine, String text) {
       int colon = text.lastIndexOf(':');
       if (colon < 0) {
-        return new HostPort(text, 7236);
+        return new HostPort(text, ProtocolDefaults.DEFAULT_SLAVE_PORT);
       }
       try {
         int port = Integer.parseInt(text.substring(colon + 1));

@@ -32,7 +32,7 @@ final class Defaults {
     defaults.put("--task-timeout", "0s");
     defaults.put("--master", MASTER_URL);
     defaults.put("--token-file", AdminToken.defaultFile().toString());
-    defaults.put("--timeout", "10m");
+    defaults.put("--timeout", Durations.format(ClientOptions.DEFAULT_WAIT));
     defaults.put("--slaves", Integer.toString(DemoCommand.DEFAULT_SLAVES));
     defaults.put("--tasks", Integer.toString(DemoCommand.DEFAULT_TASKS));
     defaults.put("--slots", "1");
