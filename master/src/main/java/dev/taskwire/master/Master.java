@@ -4,6 +4,7 @@ import dev.taskwire.common.util.NamedThreads;
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.http.ServerBuilder;
 import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.MasterErrorCode;
@@ -260,43 +261,26 @@ public final class Master implements AutoCloseable {
   }
 
   /** Builds a {@link Master}. Every setting has the default that its method names. */
-  public static final class Builder {
-    /** Default host: every interface. */
-    public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final class Builder extends ServerBuilder<Builder> {
 
-    private String host = DEFAULT_HOST;
-    private int port = ProtocolDefaults.DEFAULT_MASTER_PORT;
-    private long channel = ProtocolDefaults.DEFAULT_CHANNEL;
     private Duration heartbeatTolerance = ProtocolDefaults.DEFAULT_HEARTBEAT_TOLERANCE;
     private Duration heartbeatCheckSpan = ProtocolDefaults.DEFAULT_HEARTBEAT_CHECK_SPAN;
-    private int requestRetries = ProtocolDefaults.DEFAULT_REQUEST_RETRIES;
-    private Duration retryWait = ProtocolDefaults.DEFAULT_RETRY_WAIT;
     private String myAddress;
     private String callbackHost;
-    private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
-    private Duration bodyTimeout = BodyLimits.DEFAULT_TIMEOUT;
     private MasterHooks hooks = MasterHooks.DEFAULT;
     private final List<MasterExtension> extensions = new java.util.ArrayList<>();
 
-    private Builder() {}
+    private Builder() {
+      super(ProtocolDefaults.DEFAULT_MASTER_PORT);
+    }
 
-    /** The address to listen on; if unset, {@code 0.0.0.0} (every interface). */
-    public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host == null");
+    @Override
+    protected Builder self() {
       return this;
     }
 
-    /** The port; if unset, 7235. 0 picks any free port, readable from {@link Master#port()} after start. */
-    public Builder port(int port) {
-      this.port = Checks.port("port", port);
-      return this;
-    }
 
-    /** The channel slaves must be configured with; if unset, 0. */
-    public Builder channel(long channel) {
-      this.channel = channel;
-      return this;
-    }
+
 
     /** How long without a heartbeat before a connection is dropped; if unset, 17 s; at least 200 ms. */
     public Builder heartbeatTolerance(Duration tolerance) {
@@ -310,17 +294,7 @@ public final class Master implements AutoCloseable {
       return this;
     }
 
-    /** Retries of a request to a slave after a transport error; if unset, 5. */
-    public Builder requestRetries(int retries) {
-      this.requestRetries = Checks.atLeast("requestRetries", retries, ProtocolDefaults.MIN_REQUEST_RETRIES);
-      return this;
-    }
 
-    /** The wait between retries; if unset, 1 s. */
-    public Builder retryWait(Duration wait) {
-      this.retryWait = Checks.notNegative("retryWait", wait);
-      return this;
-    }
 
     /**
      * The callback address slaves report to, e.g. {@code http://10.0.0.5:7235}; if unset, {@code
@@ -341,23 +315,7 @@ public final class Master implements AutoCloseable {
       return this;
     }
 
-    /** The largest request body accepted, answered 413 above; if unset, 16 MiB. */
-    public Builder maxBodyBytes(long maxBodyBytes) {
-      if (maxBodyBytes < 1) {
-        throw new IllegalArgumentException("maxBodyBytes < 1: " + maxBodyBytes);
-      }
-      this.maxBodyBytes = maxBodyBytes;
-      return this;
-    }
 
-    /**
-     * How long the whole body of a request may take to arrive, from the request's start; if unset,
-     * 10 s. A slower one is answered 408 (its connection closed if it sends nothing at all).
-     */
-    public Builder bodyTimeout(Duration bodyTimeout) {
-      this.bodyTimeout = Checks.atLeast("bodyTimeout", bodyTimeout, Duration.ofMillis(1));
-      return this;
-    }
 
     /** The hooks; if unset, {@link MasterHooks#DEFAULT}. */
     public Builder hooks(MasterHooks hooks) {
@@ -373,8 +331,8 @@ public final class Master implements AutoCloseable {
 
     /** The master, not yet started. */
     public Master build() {
-      return new Master(new MasterConfig(host, port, channel, heartbeatTolerance, heartbeatCheckSpan,
-          requestRetries, retryWait, myAddress, callbackHost, maxBodyBytes, bodyTimeout, hooks), List.copyOf(extensions));
+      return new Master(new MasterConfig(host(), port(), channel(), heartbeatTolerance, heartbeatCheckSpan,
+          requestRetries(), retryWait(), myAddress, callbackHost, maxBodyBytes(), bodyTimeout(), hooks), List.copyOf(extensions));
     }
   }
 }

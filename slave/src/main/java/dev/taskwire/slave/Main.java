@@ -1,6 +1,8 @@
 package dev.taskwire.slave;
 
+import dev.taskwire.common.http.ServerBuilder;
 import dev.taskwire.common.cli.CommandLines;
+import dev.taskwire.common.cli.ServerFlags;
 import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.util.Durations;
@@ -16,6 +18,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -39,6 +42,7 @@ public final class Main implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
   private final Slave.Builder builder = Slave.builder();
+  @Mixin private ServerFlags serverFlags = new ServerFlags(builder); // the flags serve shares with the slave
   private final Map<String, String> env;
   private List<String> exec;
   private String processorClass;
@@ -73,7 +77,7 @@ public final class Main implements Callable<Integer> {
 
   static Map<String, String> defaults() {
     Map<String, String> defaults = new LinkedHashMap<>();
-    defaults.put("--host", Slave.Builder.DEFAULT_HOST);
+    defaults.put("--host", ServerBuilder.DEFAULT_HOST);
     defaults.put("--port", Integer.toString(ProtocolDefaults.DEFAULT_SLAVE_PORT));
     defaults.put("--channel", Long.toString(ProtocolDefaults.DEFAULT_CHANNEL));
     defaults.put("--slots", Integer.toString(Slave.Builder.DEFAULT_SLOTS));
@@ -88,21 +92,6 @@ public final class Main implements Callable<Integer> {
     return defaults;
   }
 
-  @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-  void host(String host) {
-    CommandLines.apply(spec.commandLine(), "--host", host, builder::host);
-  }
-
-  @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on; 0 = any free port (default: ${DEFAULT-VALUE}).")
-  void port(int port) {
-    CommandLines.apply(spec.commandLine(), "--port", port, builder::port);
-  }
-
-  @Option(names = "--channel", paramLabel = "N", description = "Channel the master must send (default: ${DEFAULT-VALUE}).")
-  void channel(long channel) {
-    builder.channel(channel);
-  }
-
   @Option(names = "--slots", paramLabel = "N", description = "Tasks run at once (default: ${DEFAULT-VALUE}).")
   void slots(int slots) {
     CommandLines.apply(spec.commandLine(), "--slots", slots, builder::slots);
@@ -113,16 +102,6 @@ public final class Main implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--heartbeat-span", span, builder::heartbeatSpan);
   }
 
-  @Option(names = "--request-retries", paramLabel = "N", description = "Retries of a request after a transport error (default: ${DEFAULT-VALUE}).")
-  void requestRetries(int retries) {
-    CommandLines.apply(spec.commandLine(), "--request-retries", retries, builder::requestRetries);
-  }
-
-  @Option(names = "--retry-wait", paramLabel = "DURATION", description = "Wait between retries (default: ${DEFAULT-VALUE}).")
-  void retryWait(Duration wait) {
-    CommandLines.apply(spec.commandLine(), "--retry-wait", wait, builder::retryWait);
-  }
-
   @Option(names = "--grace-period", paramLabel = "DURATION", description = "Time running tasks get to finish at shutdown (default: ${DEFAULT-VALUE}).")
   void gracePeriod(Duration grace) {
     CommandLines.apply(spec.commandLine(), "--grace-period", grace, builder::gracePeriod);
@@ -131,16 +110,6 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--task-timeout", paramLabel = "DURATION", description = "Longest a task may run, then it is stopped (an --exec process killed) and failed; 0s = no limit (default: ${DEFAULT-VALUE}).")
   void taskTimeout(Duration timeout) {
     CommandLines.apply(spec.commandLine(), "--task-timeout", timeout, builder::taskTimeout);
-  }
-
-  @Option(names = "--max-body-bytes", paramLabel = "BYTES", description = "Largest request body accepted (default: ${DEFAULT-VALUE}).")
-  void maxBodyBytes(long bytes) {
-    CommandLines.apply(spec.commandLine(), "--max-body-bytes", bytes, builder::maxBodyBytes);
-  }
-
-  @Option(names = "--body-timeout", paramLabel = "DURATION", description = "Longest a request body may take to arrive; slower is answered 408 (default: ${DEFAULT-VALUE}).")
-  void bodyTimeout(Duration timeout) {
-    CommandLines.apply(spec.commandLine(), "--body-timeout", timeout, builder::bodyTimeout);
   }
 
   @Option(names = "--max-master-tolerance", paramLabel = "DURATION", description = "Longest heartbeat tolerance a master may announce; a larger one is clamped (default: ${DEFAULT-VALUE}).")

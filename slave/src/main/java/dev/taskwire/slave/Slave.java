@@ -2,6 +2,7 @@ package dev.taskwire.slave;
 
 import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.http.ServerBuilder;
 import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.protocol.CommonErrorCode;
 import dev.taskwire.common.protocol.ProtocolDefaults;
@@ -163,53 +164,36 @@ public final class Slave implements AutoCloseable {
   }
 
   /** Builds a {@link Slave}. Every setting has the default that its method names. */
-  public static final class Builder {
+  public static final class Builder extends ServerBuilder<Builder> {
     /** Default number of tasks run at once: 1, as the reference. */
     public static final int DEFAULT_SLOTS = 1;
     /** Default time running tasks get to finish when the slave shuts down. */
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
-    /** Default host: every interface. */
-    public static final String DEFAULT_HOST = "0.0.0.0";
     /** Default task timeout: none. */
     public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ZERO;
     /** Default of the longest heartbeat tolerance a master may announce. */
     public static final Duration DEFAULT_MAX_MASTER_TOLERANCE = Duration.ofMinutes(5);
 
-    private String host = DEFAULT_HOST;
-    private int port = ProtocolDefaults.DEFAULT_SLAVE_PORT;
-    private long channel = ProtocolDefaults.DEFAULT_CHANNEL;
     private Duration heartbeatSpan = ProtocolDefaults.DEFAULT_HEARTBEAT_SPAN;
-    private int requestRetries = ProtocolDefaults.DEFAULT_REQUEST_RETRIES;
-    private Duration retryWait = ProtocolDefaults.DEFAULT_RETRY_WAIT;
     private int slots = DEFAULT_SLOTS;
     private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
     private Duration taskTimeout = DEFAULT_TASK_TIMEOUT;
-    private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
-    private Duration bodyTimeout = BodyLimits.DEFAULT_TIMEOUT;
     private Duration maxMasterTolerance = DEFAULT_MAX_MASTER_TOLERANCE;
     private TaskProcessor processor = new DemoProcessor();
     private String processorDescription = "demo (sum of a and b)";
     private SlaveHooks hooks = SlaveHooks.NONE;
 
-    private Builder() {}
+    private Builder() {
+      super(ProtocolDefaults.DEFAULT_SLAVE_PORT);
+    }
 
-    /** The address to listen on; if unset, {@code 0.0.0.0} (every interface). */
-    public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host == null");
+    @Override
+    protected Builder self() {
       return this;
     }
 
-    /** The port; if unset, 7236. 0 picks any free port, readable from {@link Slave#port()} after start. */
-    public Builder port(int port) {
-      this.port = Checks.port("port", port);
-      return this;
-    }
 
-    /** The channel the master must send; if unset, 0. */
-    public Builder channel(long channel) {
-      this.channel = channel;
-      return this;
-    }
+
 
     /** How often to heartbeat while connected; if unset, 3 s; at least 200 ms. */
     public Builder heartbeatSpan(Duration span) {
@@ -217,17 +201,7 @@ public final class Slave implements AutoCloseable {
       return this;
     }
 
-    /** Retries of a request to the master after a transport error; if unset, 5. */
-    public Builder requestRetries(int retries) {
-      this.requestRetries = Checks.atLeast("requestRetries", retries, ProtocolDefaults.MIN_REQUEST_RETRIES);
-      return this;
-    }
 
-    /** The wait between retries (and the first wait of a report's backoff); if unset, 1 s. */
-    public Builder retryWait(Duration wait) {
-      this.retryWait = Checks.notNegative("retryWait", wait);
-      return this;
-    }
 
     /** How many tasks may run at once; if unset, 1 (exactly the reference's behaviour). */
     public Builder slots(int slots) {
@@ -250,23 +224,7 @@ public final class Slave implements AutoCloseable {
       return this;
     }
 
-    /** The largest request body accepted, answered 413 above; if unset, 16 MiB. */
-    public Builder maxBodyBytes(long maxBodyBytes) {
-      if (maxBodyBytes < 1) {
-        throw new IllegalArgumentException("maxBodyBytes < 1: " + maxBodyBytes);
-      }
-      this.maxBodyBytes = maxBodyBytes;
-      return this;
-    }
 
-    /**
-     * How long the whole body of a request may take to arrive, from the request's start; if unset,
-     * 10 s. A slower one is answered 408 (its connection closed if it sends nothing at all).
-     */
-    public Builder bodyTimeout(Duration bodyTimeout) {
-      this.bodyTimeout = Checks.atLeast("bodyTimeout", bodyTimeout, Duration.ofMillis(1));
-      return this;
-    }
 
     /**
      * The longest heartbeat tolerance a master may announce: a Taskwire master's tolerance is how
@@ -298,8 +256,8 @@ public final class Slave implements AutoCloseable {
 
     /** The slave, not yet started. */
     public Slave build() {
-      return new Slave(new SlaveConfig(host, port, channel, heartbeatSpan, requestRetries, retryWait,
-          slots, gracePeriod, taskTimeout, maxBodyBytes, bodyTimeout, maxMasterTolerance, processor,
+      return new Slave(new SlaveConfig(host(), port(), channel(), heartbeatSpan, requestRetries(), retryWait(),
+          slots, gracePeriod, taskTimeout, maxBodyBytes(), bodyTimeout(), maxMasterTolerance, processor,
           processorDescription, hooks));
     }
   }

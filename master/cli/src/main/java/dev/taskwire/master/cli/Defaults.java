@@ -1,5 +1,6 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.common.http.ServerBuilder;
 import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.util.Durations;
@@ -18,7 +19,7 @@ final class Defaults {
 
   static Map<String, String> all() {
     Map<String, String> defaults = new LinkedHashMap<>();
-    defaults.put("--host", Master.Builder.DEFAULT_HOST);
+    defaults.put("--host", ServerBuilder.DEFAULT_HOST);
     defaults.put("--port", Integer.toString(ProtocolDefaults.DEFAULT_MASTER_PORT));
     defaults.put("--channel", Long.toString(ProtocolDefaults.DEFAULT_CHANNEL));
     defaults.put("--heartbeat-tolerance", Durations.format(ProtocolDefaults.DEFAULT_HEARTBEAT_TOLERANCE));

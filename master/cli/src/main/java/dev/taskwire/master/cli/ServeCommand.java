@@ -1,6 +1,7 @@
 package dev.taskwire.master.cli;
 
 import dev.taskwire.common.cli.CommandLines;
+import dev.taskwire.common.cli.ServerFlags;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.util.SignalShutdown;
 import dev.taskwire.master.Master;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code serve}: runs a master with its admin API until SIGTERM, Ctrl-C or {@code DELETE /shutdown}. */
@@ -23,24 +25,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   private final Master.Builder builder = Master.builder();
+  @Mixin private ServerFlags serverFlags = new ServerFlags(builder); // the flags the slave shares with serve
   private Path tokenFile;
   private int taskHistory;
   private Duration taskTimeout = Duration.ZERO;
-
-  @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-  void host(String host) {
-    CommandLines.apply(spec.commandLine(), "--host", host, builder::host);
-  }
-
-  @Option(names = "--port", paramLabel = "PORT", description = "Port for slaves and the admin API; 0 = any free port (default: ${DEFAULT-VALUE}).")
-  void port(int port) {
-    CommandLines.apply(spec.commandLine(), "--port", port, builder::port);
-  }
-
-  @Option(names = "--channel", paramLabel = "N", description = "Channel shared with the slaves (default: ${DEFAULT-VALUE}).")
-  void channel(long channel) {
-    builder.channel(channel);
-  }
 
   @Option(names = "--my-address", paramLabel = "URL", description = "Callback address slaves report to, e.g. http://10.0.0.5:7235 (default: http://<first non-loopback address>:<port>).")
   void myAddress(String address) {
@@ -60,26 +48,6 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--heartbeat-check-span", paramLabel = "DURATION", description = "Time between heartbeat checks, at least 100ms (default: ${DEFAULT-VALUE}).")
   void heartbeatCheckSpan(Duration span) {
     CommandLines.apply(spec.commandLine(), "--heartbeat-check-span", span, builder::heartbeatCheckSpan);
-  }
-
-  @Option(names = "--request-retries", paramLabel = "N", description = "Retries of a request to a slave after a transport error (default: ${DEFAULT-VALUE}).")
-  void requestRetries(int retries) {
-    CommandLines.apply(spec.commandLine(), "--request-retries", retries, builder::requestRetries);
-  }
-
-  @Option(names = "--retry-wait", paramLabel = "DURATION", description = "Wait between retries (default: ${DEFAULT-VALUE}).")
-  void retryWait(Duration wait) {
-    CommandLines.apply(spec.commandLine(), "--retry-wait", wait, builder::retryWait);
-  }
-
-  @Option(names = "--max-body-bytes", paramLabel = "BYTES", description = "Largest request body accepted (default: ${DEFAULT-VALUE}).")
-  void maxBodyBytes(long bytes) {
-    CommandLines.apply(spec.commandLine(), "--max-body-bytes", bytes, builder::maxBodyBytes);
-  }
-
-  @Option(names = "--body-timeout", paramLabel = "DURATION", description = "Longest a request body may take to arrive; slower is answered 408 (default: ${DEFAULT-VALUE}).")
-  void bodyTimeout(Duration timeout) {
-    CommandLines.apply(spec.commandLine(), "--body-timeout", timeout, builder::bodyTimeout);
   }
 
   @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Admin API token; made (owner-only) if the file does not exist. An existing one must be owner-only and hold at least 32 characters (default: ${DEFAULT-VALUE}).")
