@@ -120,16 +120,7 @@ class MasterHostileClientTest {
       // Meanwhile the slave's heartbeats and reports go through: a task runs end to end.
       Task task = connection.newTask(Map.of("during", true)).start().join(Duration.ofSeconds(10));
       assertEquals(TaskStatus.COMPLETED, task.status());
-      boolean anyOpen = true;
-      for (int round = 0; round < 100 && anyOpen; round++) {
-        anyOpen = false;
-        for (SlowRequest request : slow) {
-          anyOpen |= request.trickle();
-        }
-        Thread.sleep(100); // the trickle's pace, not a synchronisation
-      }
-      for (SlowRequest request : slow) {
-        RawHttp.Response answer = request.answer();
+      for (RawHttp.Response answer : HostileClient.trickleUntilCut(slow)) {
         assertNotNull(answer, "a trickled body is answered at the deadline");
         assertEquals(408, answer.status());
         assertEquals(408, answer.envelope().code());

@@ -110,17 +110,7 @@ class SlaveHostileClientTest {
           () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= slow.size());
       RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
       assertEquals(200, health.status());
-      // Keep trickling until the server has cut every one of them (or 100 rounds, far past the limit).
-      boolean anyOpen = true;
-      for (int round = 0; round < 100 && anyOpen; round++) {
-        anyOpen = false;
-        for (SlowRequest request : slow) {
-          anyOpen |= request.trickle();
-        }
-        Thread.sleep(100); // the trickle's pace, not a synchronisation
-      }
-      for (SlowRequest request : slow) {
-        RawHttp.Response answer = request.answer();
+      for (RawHttp.Response answer : HostileClient.trickleUntilCut(slow)) {
         assertNotNull(answer, "a trickled body is answered at the deadline");
         assertEquals(408, answer.status());
         assertEquals(408, answer.envelope().code());

@@ -100,6 +100,26 @@ public final class HostileClient {
     }
   }
 
+  /**
+   * Keeps {@code requests} trickling, one byte each every 100 ms, until the server has cut every
+   * one of them (or 100 rounds, far past any body time limit in a test), then returns their answers.
+   */
+  public static List<RawHttp.Response> trickleUntilCut(List<SlowRequest> requests) throws IOException, InterruptedException {
+    boolean anyOpen = true;
+    for (int round = 0; round < 100 && anyOpen; round++) {
+      anyOpen = false;
+      for (SlowRequest request : requests) {
+        anyOpen |= request.trickle();
+      }
+      Thread.sleep(100); // the trickle's pace, not a synchronisation
+    }
+    List<RawHttp.Response> answers = new ArrayList<>();
+    for (SlowRequest request : requests) {
+      answers.add(request.answer());
+    }
+    return answers;
+  }
+
   private static RawHttp.Response readAnswer(InputStream in) throws IOException {
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
     try {
