@@ -65,7 +65,7 @@ class HttpEngineTest {
     server.enqueue(envelope(200, Envelope.success("Task received!", null)));
     Envelope answer = engine(Side.SLAVE, 0).send("POST", "/task/new", Map.of("a", 1), HEADERS);
     assertEquals("Task received!", answer.message());
-    RecordedRequest request = server.takeRequest();
+    RecordedRequest request = server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
     assertEquals("POST", request.getMethod());
     assertEquals("/task/new", request.getPath());
     assertEquals("42", request.getHeader("Channel"));
@@ -79,7 +79,7 @@ class HttpEngineTest {
     for (int i = 0; i < 3; i++) {
       server.enqueue(envelope(200, Envelope.success("Received!", null)));
       engine.send("GET", "/slave/heartbeat", null, HEADERS);
-      RecordedRequest request = server.takeRequest();
+      RecordedRequest request = server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
       assertEquals("42", request.getHeader("Channel"));
       assertEquals("t0k3n", request.getHeader("Token"));
     }
@@ -89,7 +89,7 @@ class HttpEngineTest {
   void getCarriesNoBody() throws Exception {
     server.enqueue(envelope(200, Envelope.success("PONG!", null)));
     engine(Side.SLAVE, 0).send("GET", "/ping", Map.of("ignored", true), HEADERS);
-    RecordedRequest request = server.takeRequest();
+    RecordedRequest request = server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
     assertEquals("GET", request.getMethod());
     assertEquals(0, request.getBodySize());
   }
@@ -98,7 +98,7 @@ class HttpEngineTest {
   void deleteCarriesItsBody() throws Exception {
     server.enqueue(envelope(200, Envelope.success("Disconnect success.", null)));
     engine(Side.SLAVE, 0).send("DELETE", "/disconnect", Map.of("data", Map.of()), HEADERS);
-    assertEquals("{\"data\":{}}", server.takeRequest().getBody().readUtf8());
+    assertEquals("{\"data\":{}}", server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS).getBody().readUtf8());
   }
 
   @Test
@@ -106,7 +106,7 @@ class HttpEngineTest {
     server.enqueue(envelope(200, Envelope.success("PONG!", null)));
     HttpEngine engine = HttpEngine.builder(BaseUrl.parse("http://127.0.0.1:" + server.getPort() + "/taskwire/"), Side.SLAVE).build();
     engine.send("GET", "/ping", null, HEADERS);
-    assertEquals("/taskwire/ping", server.takeRequest().getPath());
+    assertEquals("/taskwire/ping", server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS).getPath());
   }
 
   @Test
@@ -136,8 +136,18 @@ class HttpEngineTest {
     long start = System.nanoTime();
     assertThrows(ConnectException.class, () -> engine.send("POST", "/connect", Map.of(), HEADERS));
     long waitedMillis = (System.nanoTime() - start) / 1_000_000;
-    // A refused connection fails at once: only the three waits between four attempts take time.
+    // A refused connection fails at once: only the waits between attempts take time, so at least
+    // three retries happened (that there are exactly three is the next test's, by count).
     assertTrue(waitedMillis >= 300, "three retries wait 3 x 100 ms, took " + waitedMillis + " ms");
+  }
+
+  @Test
+  void aTransportErrorIsRetriedExactlyRetriesTimes() {
+    for (int i = 0; i < 6; i++) {
+      server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+    }
+    assertThrows(IOException.class, () -> engine(Side.SLAVE, 3).send("POST", "/connect", Map.of(), HEADERS));
+    assertEquals(4, server.getRequestCount(), "one attempt and three retries, no more");
   }
 
   @Test

@@ -242,8 +242,10 @@ class CliTest {
   @Test
   void helpListsTheSubcommands() {
     assertEquals(0, run("--help"));
-    for (String command : List.of("serve", "connect", "disconnect", "connections", "submit", "task", "demo")) {
-      assertTrue(out.toString().contains(command), command);
+    // Each subcommand as a word of its own in the help's list ("connect" is not found in "connections").
+    for (String command : List.of("serve", "connect", "disconnect", "connections", "submit", "task", "demo", "bench")) {
+      assertTrue(java.util.regex.Pattern.compile("(?m)^\\s+" + command + "\\s").matcher(out.toString()).find(),
+          command + " in\n" + out);
     }
     assertEquals(0, run("serve", "--help"));
     assertTrue(out.toString().contains("--heartbeat-tolerance=DURATION"), out::toString);
