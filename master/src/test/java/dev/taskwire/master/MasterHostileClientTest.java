@@ -15,6 +15,7 @@ import dev.taskwire.common.testing.HostileClient;
 import dev.taskwire.common.testing.HostileClient.SlowRequest;
 import dev.taskwire.common.testing.RawHttp;
 import dev.taskwire.master.admin.AdminApi;
+import dev.taskwire.master.admin.AdminMessages;
 import dev.taskwire.master.admin.MasterClient;
 import dev.taskwire.slave.Slave;
 import java.nio.charset.StandardCharsets;
@@ -184,10 +185,10 @@ class MasterHostileClientTest {
     client.connect("s", "127.0.0.1", slave.port(), false, Map.of());
     Map<String, Object> deepest = nested(Json.MAX_DATA_DEPTH);
     String id = client.submit("s", deepest);
-    Map<String, Object> done = client.awaitFinal(id, Duration.ofSeconds(10));
-    assertEquals("COMPLETED", done.get("status"));
-    assertEquals(deepest, done.get("result"), "the slave echoed the data: it went there and back whole");
-    assertEquals(deepest, client.task(id).get("data"));
+    AdminMessages.TaskView done = client.awaitFinal(id, Duration.ofSeconds(10));
+    assertEquals("COMPLETED", done.status());
+    assertEquals(deepest, done.result(), "the slave echoed the data: it went there and back whole");
+    assertEquals(deepest, client.task(id).data());
     assertEquals(1, client.tasks(10).size());
 
     ResponseException tooDeep = assertThrows(ResponseException.class, () -> client.submit("s", nested(Json.MAX_DATA_DEPTH + 1)));

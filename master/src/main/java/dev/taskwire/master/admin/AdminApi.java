@@ -7,9 +7,9 @@ import static dev.taskwire.master.admin.AdminErrorCode.SLAVE_REFUSED;
 import static dev.taskwire.master.admin.AdminErrorCode.SLAVE_UNREACHABLE;
 import static dev.taskwire.master.admin.AdminErrorCode.UNAUTHORIZED;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.taskwire.common.http.JsonServer;
 import dev.taskwire.common.json.Json;
-import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.SlaveResponseException;
@@ -21,8 +21,17 @@ import dev.taskwire.master.Master;
 import dev.taskwire.master.MasterExtension;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
+import dev.taskwire.master.admin.AdminMessages.ConnectRequest;
+import dev.taskwire.master.admin.AdminMessages.Connected;
+import dev.taskwire.master.admin.AdminMessages.ConnectionList;
+import dev.taskwire.master.admin.AdminMessages.ConnectionView;
+import dev.taskwire.master.admin.AdminMessages.SubmitRequest;
+import dev.taskwire.master.admin.AdminMessages.Submitted;
+import dev.taskwire.master.admin.AdminMessages.TaskList;
+import dev.taskwire.master.admin.AdminMessages.TaskView;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +48,12 @@ import java.util.concurrent.TimeUnit;
  * for the command-line client and for scripts. Every request needs {@code Authorization: Bearer
  * <admin token>} (the scheme in any case, the header once); answers are envelopes (codes in {@link
  * AdminErrorCode}). Connection names follow {@link ConnectionNames#RULE}, in bodies and in paths;
- * values a client or slave sent are escaped ({@link LogSafe}) before they reach a message.
+ * values a client or slave sent are escaped ({@link LogSafe}) before they reach a message. Bodies
+ * are the records of {@link AdminMessages}.
+ *
+ * <p>Handlers only throw: what they throw is turned into an {@link AdminResponseException} in one
+ * place, {@link #answerFor(Exception, Context)}, wrapped around every admin route; the protocol
+ * endpoints beside them keep the server's own mapping.
  *
  * <table>
  *   <caption>Endpoints</caption>
@@ -58,10 +72,9 @@ public final class AdminApi implements MasterExtension {
   /** Default and longest wait of a long poll. */
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
   public static final Duration MAX_WAIT = Duration.ofSeconds(60);
-  /** The default slave port when a connect request names none. */
-  static final int DEFAULT_SLAVE_PORT = 7236;
   /** Longest error message built from what a client or slave sent; each value in it is cut shorter. */
   private static final int MESSAGE_CHARS = 1_000;
+  private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
 
   private final Token token;
   private final TaskHistory history;
@@ -87,20 +100,100 @@ public final class AdminApi implements MasterExtension {
   public void register(Master master, JsonServer server) {
     this.master = master;
     Javalin app = server.app();
-    app.before("/api/v1/*", this::authorize);
-    app.post("/api/v1/connections", ctx -> connect(ctx, server));
-    app.get("/api/v1/connections", this::listConnections);
-    app.delete("/api/v1/connections/{name}", this::removeConnection);
-    app.post("/api/v1/connections/{name}/tasks", ctx -> submit(ctx, server));
-    app.get("/api/v1/tasks", this::listTasks);
-    app.get("/api/v1/tasks/{id}", this::getTask);
-    app.get("/api/v1/tasks/{id}/wait", this::waitTask);
+    app.before("/api/v1/*", mapped(this::authorize));
+    app.post("/api/v1/connections", mapped(ctx -> connect(ctx, server)));
+    app.get("/api/v1/connections", mapped(this::listConnections));
+    app.delete("/api/v1/connections/{name}", mapped(this::removeConnection));
+    app.post("/api/v1/connections/{name}/tasks", mapped(ctx -> submit(ctx, server)));
+    app.get("/api/v1/tasks", mapped(this::listTasks));
+    app.get("/api/v1/tasks/{id}", mapped(this::getTask));
+    app.get("/api/v1/tasks/{id}/wait", mapped(this::waitTask));
+  }
+
+  /**
+   * {@code handler} with the admin API's exception mapping. It is applied per route rather than as
+   * the server's exception handlers, which answer the protocol endpoints and must stay as they are.
+   */
+  private static Handler mapped(Handler handler) {
+    return ctx -> {
+      try {
+        handler.handle(ctx);
+      } catch (Exception e) {
+        throw answerFor(e, ctx);
+      }
+    };
+  }
+
+  /**
+   * What an admin handler threw, as the exception the server answers (a {@link ResponseException}
+   * becomes its envelope; anything else is a bug, logged and answered 500):
+   *
+   * <ul>
+   *   <li>{@link ResponseException}: as it is, the API's own and the HTTP layer's (408, 413, 429);
+   *   <li>{@link SlaveCallFailed}: 502 SLAVE_UNREACHABLE, or the slave's refusal (its code, 409);
+   *   <li>{@link JsonFormatException} (a malformed body or field) and {@link
+   *       IllegalArgumentException} (a bad name or host): 400 BAD_REQUEST;
+   *   <li>{@link NoSuchElementException}: 404 NOT_FOUND, the path's connection is not live;
+   *   <li>{@link IllegalStateException}: 409 CONFLICT (a name taken, a connection not in a state
+   *       for this).
+   * </ul>
+   */
+  private static Exception answerFor(Exception e, Context ctx) {
+    if (e instanceof ResponseException) {
+      return e;
+    }
+    if (e instanceof SlaveCallFailed failed) {
+      return failed.getCause() instanceof ResponseException refusal
+          ? slaveRefused(refusal)
+          : SLAVE_UNREACHABLE.exception(failed.slave + " could not be reached: " + reason((IOException) failed.getCause()));
+    }
+    if (e instanceof JsonFormatException || e instanceof IllegalArgumentException) {
+      // OkHttp's message about a bad host quotes it as given.
+      return BAD_REQUEST.exception(safe(e.getMessage()));
+    }
+    if (e instanceof NoSuchElementException) {
+      String name = ctx.pathParamMap().get("name");
+      return NOT_FOUND.exception(name == null ? safe(e.getMessage()) : "no live connection named " + name);
+    }
+    if (e instanceof IllegalStateException) {
+      return CONFLICT.exception(safe(e.getMessage()));
+    }
+    return e;
+  }
+
+  /** A request to a slave that failed: unreached ({@link IOException}) or refused ({@link ResponseException}). */
+  private static final class SlaveCallFailed extends RuntimeException {
+    /** The slave as messages name it, e.g. {@code slave 10.0.0.7:7236}. */
+    final String slave;
+
+    SlaveCallFailed(String slave, Exception cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.slave = slave;
+    }
+  }
+
+  /** A call that talks to a slave. */
+  @FunctionalInterface
+  private interface SlaveCall<T> {
+    T call() throws IOException;
+  }
+
+  /**
+   * Runs {@code call}, marking its failures as the slave's (so that a slave's 413, say, is not taken
+   * for this request's own); {@code slave} names the slave in the message.
+   */
+  private static <T> T toSlave(String slave, SlaveCall<T> call) {
+    try {
+      return call.call();
+    } catch (IOException | ResponseException e) {
+      throw new SlaveCallFailed(slave, e);
+    }
   }
 
   private void authorize(Context ctx) {
     // Two headers could be read differently by a proxy in front and by us: refuse rather than pick one.
     if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
-      throw new ResponseException(400, false, UNAUTHORIZED.code(),
+      throw new AdminResponseException.Unauthorized(400,
           "header Authorization was given more than once; send it once", Map.of());
     }
     String header = ctx.header("Authorization");
@@ -114,101 +207,60 @@ public final class AdminApi implements MasterExtension {
   }
 
   private void connect(Context ctx, JsonServer server) {
-    Map<String, Object> body = body(ctx, server);
-    String name = field(() -> JsonFields.string(body, "name", "name"));
-    String host = field(() -> JsonFields.string(body, "host", "host"));
-    int port = intField(body, "port", DEFAULT_SLAVE_PORT);
-    boolean https = booleanField(body, "https");
-    Map<String, Object> data = field(() -> JsonFields.objectOrEmpty(body, "data"));
-    SlaveConnection connection;
-    try {
-      connection = master.newConnection(name, host, port, https).connectData(data);
-    } catch (IllegalStateException e) {
-      throw CONFLICT.exception(safe(e.getMessage()));
-    } catch (IllegalArgumentException e) {
-      // A bad name or host; OkHttp's message about a host quotes it as given.
-      throw BAD_REQUEST.exception(safe(e.getMessage()));
-    }
-    Object answer;
-    try {
-      answer = connection.connect();
-    } catch (IllegalStateException e) {
-      throw CONFLICT.exception(safe(e.getMessage()));
-    } catch (ResponseException e) {
-      throw slaveRefused(e);
-    } catch (IOException e) {
-      throw SLAVE_UNREACHABLE.exception("slave " + LogSafe.escape(host) + ":" + port + " could not be reached: " + reason(e));
-    }
-    Map<String, Object> view = connectionView(connection);
-    view.put("answer", answer);
-    JsonServer.success(ctx, "Connected.", view);
+    // A control body: at most 64 KiB.
+    ConnectRequest request = ConnectRequest.fromJson(server.body(ctx));
+    SlaveConnection connection =
+        master.newConnection(request.name(), request.host(), request.port(), request.https()).connectData(request.data());
+    Object answer = toSlave("slave " + LogSafe.escape(request.host()) + ":" + request.port(), connection::connect);
+    success(ctx, "Connected.", new Connected(ConnectionView.of(connection), answer));
   }
 
   private void listConnections(Context ctx) {
-    List<Map<String, Object>> views = new ArrayList<>();
+    List<ConnectionView> views = new ArrayList<>();
     master.names().stream().sorted().forEach(name -> {
       try {
-        views.add(connectionView(master.get(name)));
+        views.add(ConnectionView.of(master.get(name)));
       } catch (NoSuchElementException goneMeanwhile) {
         // Dropped between names() and get(): not live any more, so not listed.
       }
     });
-    JsonServer.success(ctx, "Connections.", Map.of("connections", views));
+    success(ctx, "Connections.", new ConnectionList(views));
   }
 
   private void removeConnection(Context ctx) {
     String name = pathName(ctx);
-    if (!master.contains(name)) {
-      throw NOT_FOUND.exception("no live connection named " + name);
-    }
+    String message;
     try {
       master.remove(name);
-    } catch (NoSuchElementException | IllegalStateException droppedMeanwhile) {
-      throw NOT_FOUND.exception("no live connection named " + name);
+      message = "Disconnected.";
+    } catch (IllegalStateException endedMeanwhile) {
+      // Ended (heartbeat check, another request) between the lookup and the disconnect: gone.
+      throw new NoSuchElementException(name);
     } catch (IOException e) {
-      JsonServer.success(ctx, "Removed; the slave could not be told: " + reason(e), null);
-      return;
+      message = "Removed; the slave could not be told: " + reason(e);
     } catch (ResponseException e) {
-      JsonServer.success(ctx, "Removed; the slave refused to disconnect: " + LogSafe.escape(e.responseMessage()), null);
-      return;
+      message = "Removed; the slave refused to disconnect: " + LogSafe.escape(e.responseMessage());
     }
-    JsonServer.success(ctx, "Disconnected.", null);
+    JsonServer.success(ctx, message, null);
   }
 
   private void submit(Context ctx, JsonServer server) {
     String name = pathName(ctx);
-    Map<String, Object> body = field(() -> server.dataBody(ctx));
-    // Required, so that a typo such as {"dta": ...} is refused rather than run as an empty task.
-    Map<String, Object> data = field(() -> JsonFields.object(body, "data"));
-    Duration timeout = body.get("timeout") == null ? defaultTaskTimeout : durationField(body.get("timeout"));
-    SlaveConnection connection;
-    try {
-      connection = master.get(name);
-    } catch (NoSuchElementException e) {
-      throw NOT_FOUND.exception("no live connection named " + name);
-    }
-    Task task = connection.newTask(data).timeout(timeout);
+    SubmitRequest request = SubmitRequest.fromJson(server.dataBody(ctx));
+    Duration timeout = request.timeout() == null ? defaultTaskTimeout : request.timeout();
+    Task task = master.get(name).newTask(request.data()).timeout(timeout);
     history.add(task);
-    try {
-      task.start();
-    } catch (IllegalStateException e) {
-      throw CONFLICT.exception(safe(e.getMessage()));
-    } catch (ResponseException e) {
-      throw slaveRefused(e);
-    } catch (IOException e) {
-      throw SLAVE_UNREACHABLE.exception("slave of " + name + " could not be reached: " + reason(e));
-    }
-    JsonServer.success(ctx, "Task started.", Map.of("id", task.id().value()));
+    toSlave("slave of " + name, task::start);
+    success(ctx, "Task started.", new Submitted(task.id().value()));
   }
 
   private void listTasks(Context ctx) {
     int limit = queryInt(ctx, "limit", 100);
-    List<Map<String, Object>> views = history.newest(limit).stream().map(TaskView::of).toList();
-    JsonServer.success(ctx, "Tasks.", Map.of("tasks", views));
+    success(ctx, "Tasks.", new TaskList(history.newest(limit).stream().map(TaskView::of).toList()));
   }
 
   private void getTask(Context ctx) {
-    JsonServer.success(ctx, "Task.", TaskView.of(task(ctx)));
+    success(ctx, "Task.", TaskView.of(task(ctx)));
   }
 
   private void waitTask(Context ctx) {
@@ -217,7 +269,7 @@ public final class AdminApi implements MasterExtension {
     // Waits without holding an HTTP thread; answers the task as it is when final or at the timeout.
     ctx.future(() -> task.future()
         .completeOnTimeout(task, timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .thenAccept(t -> JsonServer.success(ctx, t.status().isFinal() ? "Task final." : "Task not final yet.", TaskView.of(t))));
+        .thenAccept(t -> success(ctx, t.status().isFinal() ? "Task final." : "Task not final yet.", TaskView.of(t))));
   }
 
   private Task task(Context ctx) {
@@ -229,51 +281,33 @@ public final class AdminApi implements MasterExtension {
     return task;
   }
 
-  /**
-   * The {@code {name}} path parameter if it follows {@link ConnectionNames#RULE}: a name that no
-   * connection can have is a bad request, not an unknown connection.
-   */
-  private static String pathName(Context ctx) {
-    String name = ctx.pathParam("name");
+  /** Answers a success envelope whose data is {@code view}, one of the {@link AdminMessages} records. */
+  private static void success(Context ctx, String message, Object view) {
+    Map<String, Object> data;
     try {
-      return ConnectionNames.require(name);
+      data = Json.MAPPER.convertValue(view, OBJECT);
     } catch (IllegalArgumentException e) {
-      throw BAD_REQUEST.exception(e.getMessage());
+      // A hook's value that Jackson cannot write is a bug, answered 500 and logged: not a bad request.
+      throw new RuntimeException("answer not writable as JSON", e);
     }
+    JsonServer.success(ctx, message, data);
   }
 
-  private static Map<String, Object> connectionView(SlaveConnection connection) {
-    Map<String, Object> view = new LinkedHashMap<>();
-    view.put("name", connection.name());
-    view.put("slave", connection.slaveAddress().toString());
-    view.put("state", connection.state().name());
-    view.put("slots", connection.slots());
-    view.put("extensions", connection.extensions());
-    view.put("lastHeartbeatAgeMs", connection.lastHeartbeatAge().toMillis());
-    view.put("tasksInFlight", connection.tasksInFlight());
-    return view;
+  /**
+   * The {@code {name}} path parameter if it follows {@link ConnectionNames#RULE}: a name that no
+   * connection can have is a bad request (its {@link IllegalArgumentException}), not an unknown
+   * connection.
+   */
+  private static String pathName(Context ctx) {
+    return ConnectionNames.require(ctx.pathParam("name"));
   }
 
   private static ResponseException slaveRefused(ResponseException e) {
     Map<String, Object> data = new LinkedHashMap<>(e.data());
-    data.put("slaveStatus", e.httpStatus());
+    data.put(AdminResponseException.SlaveRefused.SLAVE_STATUS, e.httpStatus());
     String kind = e instanceof SlaveResponseException s ? s.errorCode().name() : "code " + e.code();
-    return new ResponseException(SLAVE_REFUSED.httpStatus(), false, e.code(),
+    return new AdminResponseException.SlaveRefused(SLAVE_REFUSED.httpStatus(), e.code(),
         "the slave refused (" + kind + "): " + LogSafe.escape(e.responseMessage()), data);
-  }
-
-  /** A control body (a connect request): at most 64 KiB. */
-  private static Map<String, Object> body(Context ctx, JsonServer server) {
-    return field(() -> server.body(ctx));
-  }
-
-  /** Reads a field, answering a malformed one 400 with the admin code rather than the protocol's. */
-  private static <T> T field(java.util.function.Supplier<T> read) {
-    try {
-      return read.get();
-    } catch (JsonFormatException e) {
-      throw BAD_REQUEST.exception(safe(e.getMessage()));
-    }
   }
 
   /** A message that may quote what a client or slave sent, escaped and bounded. */
@@ -284,41 +318,6 @@ public final class AdminApi implements MasterExtension {
   /** Why a request to a slave failed, without the exception's class name. */
   private static String reason(IOException e) {
     return e.getMessage() == null ? "connection failed" : safe(e.getMessage());
-  }
-
-  /** The boolean at {@code key}; false when missing or null, refused when anything else. */
-  private static boolean booleanField(Map<String, Object> body, String key) {
-    Object value = body.get(key);
-    if (value == null) {
-      return false;
-    }
-    if (!(value instanceof Boolean flag)) {
-      throw BAD_REQUEST.exception(key + " must be true or false, got " + LogSafe.escape(Json.toString(value)));
-    }
-    return flag;
-  }
-
-  private static int intField(Map<String, Object> body, String key, int fallback) {
-    Object value = body.get(key);
-    if (value == null) {
-      return fallback;
-    }
-    // Jackson reads 7236.0 as a Double and a number beyond int as a Long or BigInteger: all refused.
-    if (!(value instanceof Integer number) || number < 1 || number > 65_535) {
-      throw BAD_REQUEST.exception(key + " must be a port number 1..65535, got " + LogSafe.escape(String.valueOf(value)));
-    }
-    return number;
-  }
-
-  private static Duration durationField(Object value) {
-    if (!(value instanceof String text)) {
-      throw BAD_REQUEST.exception("timeout must be a duration such as \"30s\", got " + LogSafe.escape(String.valueOf(value)));
-    }
-    try {
-      return Durations.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw BAD_REQUEST.exception("timeout: " + safe(e.getMessage()));
-    }
   }
 
   private static int queryInt(Context ctx, String name, int fallback) {

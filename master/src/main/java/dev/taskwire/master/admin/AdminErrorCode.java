@@ -1,13 +1,12 @@
 package dev.taskwire.master.admin;
 
 import dev.taskwire.common.protocol.ErrorCode;
-import dev.taskwire.common.protocol.ResponseException;
 import java.util.Map;
 
 /**
  * Codes of the admin API's failures. They start at 1001 so that they never collide with a protocol
  * code; a slave's own refusal is passed through with the slave's code instead (see {@link
- * #SLAVE_REFUSED}).
+ * #SLAVE_REFUSED}). Each code has its exception, nested in {@link AdminResponseException}.
  */
 public enum AdminErrorCode implements ErrorCode {
   /** No {@code Authorization: Bearer} header, or a wrong admin token. */
@@ -44,8 +43,25 @@ public enum AdminErrorCode implements ErrorCode {
     return httpStatus;
   }
 
+  /** The {@link AdminResponseException} subclass of this code, with this code's status. */
   @Override
-  public ResponseException exception(String message, Map<String, Object> data) {
-    return new ResponseException(httpStatus, false, code, message, data);
+  public AdminResponseException exception(String message, Map<String, Object> data) {
+    return AdminResponseException.create(this, httpStatus, code, message, data);
+  }
+
+  /** {@link #exception(String, Map)} with empty data. */
+  @Override
+  public AdminResponseException exception(String message) {
+    return exception(message, Map.of());
+  }
+
+  /** The constant with number {@code code}, or null if the admin API has none. */
+  public static AdminErrorCode forCode(int code) {
+    for (AdminErrorCode value : values()) {
+      if (value.code == code) {
+        return value;
+      }
+    }
+    return null;
   }
 }

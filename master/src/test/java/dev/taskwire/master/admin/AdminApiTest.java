@@ -13,6 +13,10 @@ import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.testing.RawHttp;
 import dev.taskwire.master.ConnectionNames;
 import dev.taskwire.master.Master;
+import dev.taskwire.master.MasterHooks;
+import dev.taskwire.master.SlaveConnection;
+import dev.taskwire.master.admin.AdminMessages.ConnectionView;
+import dev.taskwire.master.admin.AdminMessages.TaskView;
 import dev.taskwire.slave.Slave;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -62,25 +66,25 @@ class AdminApiTest {
 
   @Test
   void connectListSubmitWaitAndDisconnect() throws Exception {
-    Map<String, Object> connection = client.connect("s1", "127.0.0.1", slave.port(), false, Map.of("who", "admin"));
-    assertEquals("s1", connection.get("name"));
-    assertEquals(2, connection.get("slots"));
-    assertEquals("CONNECTED", connection.get("state"));
-    List<Map<String, Object>> connections = client.connections();
+    ConnectionView connection = client.connect("s1", "127.0.0.1", slave.port(), false, Map.of("who", "admin")).connection();
+    assertEquals("s1", connection.name());
+    assertEquals(2, connection.slots());
+    assertEquals("CONNECTED", connection.state());
+    List<ConnectionView> connections = client.connections();
     assertEquals(1, connections.size());
-    assertEquals("http://127.0.0.1:" + slave.port(), connections.get(0).get("slave"));
-    assertEquals(0, connections.get(0).get("tasksInFlight"));
+    assertEquals("http://127.0.0.1:" + slave.port(), connections.get(0).slave());
+    assertEquals(0, connections.get(0).tasksInFlight());
 
     String id = client.submit("s1", Map.of("a", 20, "b", 22));
-    Map<String, Object> task = client.await(id, Duration.ofSeconds(10));
-    assertEquals("COMPLETED", task.get("status"));
-    assertEquals(true, task.get("final"));
-    assertEquals(Map.of("sum", 42), task.get("result"));
-    assertEquals(Map.of("a", 20, "b", 22), task.get("data"));
-    assertEquals("s1", task.get("connection"));
-    assertNotNull(task.get("createdAt"));
-    assertNotNull(task.get("startedAt"));
-    assertNotNull(task.get("finishedAt"));
+    TaskView task = client.await(id, Duration.ofSeconds(10));
+    assertEquals("COMPLETED", task.status());
+    assertEquals(true, task.isFinal());
+    assertEquals(Map.of("sum", 42), task.result());
+    assertEquals(Map.of("a", 20, "b", 22), task.data());
+    assertEquals("s1", task.connection());
+    assertNotNull(task.createdAt());
+    assertNotNull(task.startedAt());
+    assertNotNull(task.finishedAt());
     assertEquals(task, client.task(id));
 
     client.disconnect("s1");
@@ -91,19 +95,19 @@ class AdminApiTest {
   @Test
   void failedTaskShowsItsReason() throws Exception {
     client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
-    Map<String, Object> task = client.await(client.submit("s1", Map.of("fail", true)), Duration.ofSeconds(10));
-    assertEquals("FAILED", task.get("status"));
-    assertEquals(Map.of("error", "requested failure"), task.get("result"));
-    assertEquals("SLAVE_FAILED", ((Map<?, ?>) task.get("failure")).get("reason"));
+    TaskView task = client.await(client.submit("s1", Map.of("fail", true)), Duration.ofSeconds(10));
+    assertEquals("FAILED", task.status());
+    assertEquals(Map.of("error", "requested failure"), task.result());
+    assertEquals("SLAVE_FAILED", task.failure().reason());
   }
 
   @Test
   void longPollAnswersTheRunningTaskAtItsTimeout() throws Exception {
     client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
     String id = client.submit("s1", Map.of("a", 1, "b", 1, "sleepMs", 3_000));
-    Map<String, Object> task = client.await(id, Duration.ofMillis(200));
-    assertEquals("STARTED", task.get("status"));
-    assertEquals(false, task.get("final"));
+    TaskView task = client.await(id, Duration.ofMillis(200));
+    assertEquals("STARTED", task.status());
+    assertEquals(false, task.isFinal());
   }
 
   @Test
@@ -114,8 +118,8 @@ class AdminApiTest {
       ids[i] = client.submit("s1", Map.of("a", i, "b", 0));
       client.await(ids[i], Duration.ofSeconds(10));
     }
-    List<Map<String, Object>> tasks = client.tasks(10);
-    assertEquals(List.of(ids[3], ids[2], ids[1]), tasks.stream().map(t -> t.get("id")).toList(), "history keeps 3");
+    List<TaskView> tasks = client.tasks(10);
+    assertEquals(List.of(ids[3], ids[2], ids[1]), tasks.stream().map(TaskView::id).toList(), "history keeps 3");
     assertEquals(1, client.tasks(1).size());
     failure(404, 1002, () -> client.task(ids[0]));
   }
@@ -127,9 +131,9 @@ class AdminApiTest {
     RawHttp.Response submitted = RawHttp.send(master.port(), "POST", "/api/v1/connections/s1/tasks", auth,
         "{\"data\": {\"a\": 1, \"b\": 1, \"sleepMs\": 5000, \"note\": null}, \"timeout\": \"200ms\"}");
     assertEquals(200, submitted.status(), submitted.body());
-    Map<String, Object> task = client.await((String) submitted.envelope().data().get("id"), Duration.ofSeconds(10));
-    assertEquals("FAILED", task.get("status"));
-    assertEquals("TIMEOUT", ((Map<?, ?>) task.get("failure")).get("reason"));
+    TaskView task = client.await((String) submitted.envelope().data().get("id"), Duration.ofSeconds(10));
+    assertEquals("FAILED", task.status());
+    assertEquals("TIMEOUT", task.failure().reason());
   }
 
   @Test
@@ -250,10 +254,10 @@ class AdminApiTest {
   @Test
   void namesAtTheLimitAndWithEachAllowedPunctuationConnectTakeTasksAndDisconnect() throws Exception {
     for (String name : List.of("x".repeat(ConnectionNames.MAX_LENGTH), "a.b", "a_b", "a-b", "a:b", "a@b", "W0.r_k-e:r@9")) {
-      assertEquals(name, client.connect(name, "127.0.0.1", slave.port(), false, Map.of()).get("name"));
-      Map<String, Object> task = client.await(client.submit(name, Map.of("a", 1, "b", 2)), Duration.ofSeconds(10));
-      assertEquals(Map.of("sum", 3), task.get("result"), name);
-      assertEquals(name, task.get("connection"));
+      assertEquals(name, client.connect(name, "127.0.0.1", slave.port(), false, Map.of()).connection().name());
+      TaskView task = client.await(client.submit(name, Map.of("a", 1, "b", 2)), Duration.ofSeconds(10));
+      assertEquals(Map.of("sum", 3), task.result(), name);
+      assertEquals(name, task.connection());
       client.disconnect(name);
       assertFalse(master.contains(name), name);
     }
@@ -374,6 +378,92 @@ class AdminApiTest {
         .envelope().message();
     for (String message : List.of(unreachable, notJson, badHost)) {
       assertFalse(message.matches("(?s).*(java\\.|Exception|\\$).*"), message);
+    }
+  }
+
+  @Test
+  void answersKeepTheirKeysOnTheWire() throws Exception {
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
+    List<String> connectionKeys = List.of("name", "slave", "state", "slots", "extensions", "lastHeartbeatAgeMs", "tasksInFlight");
+    RawHttp.Response connected = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth,
+        "{\"name\": \"s1\", \"host\": \"127.0.0.1\", \"port\": " + slave.port() + "}");
+    assertEquals(200, connected.status(), connected.body());
+    List<String> connectKeys = new java.util.ArrayList<>(connectionKeys);
+    connectKeys.add("answer");
+    assertEquals(connectKeys, List.copyOf(connected.envelope().data().keySet()));
+
+    Map<String, Object> listed = RawHttp.send(master.port(), "GET", "/api/v1/connections", auth, null).envelope().data();
+    assertEquals(List.of("connections"), List.copyOf(listed.keySet()));
+    assertEquals(connectionKeys, List.copyOf(((Map<?, ?>) ((List<?>) listed.get("connections")).get(0)).keySet()));
+
+    Map<String, Object> submitted = RawHttp.send(master.port(), "POST", "/api/v1/connections/s1/tasks", auth,
+        "{\"data\": {\"fail\": true}}").envelope().data();
+    assertEquals(List.of("id"), List.copyOf(submitted.keySet()));
+    String id = (String) submitted.get("id");
+    List<String> taskKeys =
+        List.of("id", "connection", "status", "final", "data", "result", "failure", "createdAt", "startedAt", "finishedAt");
+    Map<String, Object> waited = RawHttp.send(master.port(), "GET", "/api/v1/tasks/" + id + "/wait?timeout=10s", auth, null)
+        .envelope().data();
+    assertEquals(taskKeys, List.copyOf(waited.keySet()));
+    assertEquals(true, waited.get("final"));
+    assertEquals(java.util.Set.of("reason", "message"), ((Map<?, ?>) waited.get("failure")).keySet());
+    assertEquals(waited, RawHttp.send(master.port(), "GET", "/api/v1/tasks/" + id, auth, null).envelope().data());
+    Map<String, Object> tasks = RawHttp.send(master.port(), "GET", "/api/v1/tasks", auth, null).envelope().data();
+    assertEquals(Map.of("tasks", List.of(waited)), tasks);
+    RawHttp.Response removed = RawHttp.send(master.port(), "DELETE", "/api/v1/connections/s1", auth, null);
+    assertEquals(200, removed.status(), removed.body());
+    assertEquals(null, removed.envelope().data());
+  }
+
+  @Test
+  void failuresAreThrownAsTheSubclassOfTheirCode() throws Exception {
+    MasterClient wrong = new MasterClient("http://127.0.0.1:" + master.port(), Token.generate());
+    assertThrows(AdminResponseException.Unauthorized.class, wrong::connections);
+    assertThrows(AdminResponseException.NotFound.class, () -> client.task("no-such-id"));
+    assertThrows(AdminResponseException.NotFound.class, () -> client.disconnect("ghost"));
+    assertThrows(AdminResponseException.BadRequest.class, () -> client.submit("a b", Map.of()));
+    int port;
+    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = reserve.getLocalPort();
+    }
+    assertThrows(AdminResponseException.SlaveUnreachable.class, () -> client.connect("s1", "127.0.0.1", port, false, Map.of()));
+    client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
+    AdminResponseException.Conflict taken = assertThrows(AdminResponseException.Conflict.class,
+        () -> client.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));
+    assertEquals(AdminErrorCode.CONFLICT, taken.errorCode());
+    Slave other = Slave.builder().host("127.0.0.1").port(0).channel(6).build().start();
+    try {
+      AdminResponseException.SlaveRefused refused = assertThrows(AdminResponseException.SlaveRefused.class,
+          () -> client.connect("s2", "127.0.0.1", other.port(), false, Map.of()));
+      assertEquals(409, refused.httpStatus());
+      assertEquals(202, refused.code());
+      assertEquals(403, refused.slaveStatus());
+      assertEquals(AdminErrorCode.SLAVE_REFUSED, refused.errorCode());
+    } finally {
+      other.close();
+    }
+  }
+
+  /** An after-connect value that Jackson cannot write: its getter throws. */
+  public static final class Unwritable {
+    public String getValue() {
+      throw new IllegalStateException("not now");
+    }
+  }
+
+  @Test
+  void anAfterConnectValueThatCannotBeWrittenIs500NotABadRequest() {
+    MasterHooks hooks = new MasterHooks() {
+      @Override
+      public Object afterConnect(SlaveConnection connection, Envelope answer) {
+        return new Unwritable();
+      }
+    };
+    try (Master hooked = Master.builder().host("127.0.0.1").port(0).channel(5).callbackHost("127.0.0.1").requestRetries(0)
+        .hooks(hooks).extension(new AdminApi(token, 3)).build().start()) {
+      MasterClient hookedClient = new MasterClient("http://127.0.0.1:" + hooked.port(), token);
+      ResponseException e = failure(500, 500, () -> hookedClient.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));
+      assertEquals("internal error", e.responseMessage());
     }
   }
 }

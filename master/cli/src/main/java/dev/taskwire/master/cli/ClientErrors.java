@@ -1,6 +1,7 @@
 package dev.taskwire.master.cli;
 
 import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.master.admin.AdminResponseException;
 import java.io.IOException;
 import picocli.CommandLine;
 
@@ -15,7 +16,7 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
     int code;
     String message;
     if (e instanceof ResponseException response) {
-      code = response.httpStatus() == 401 ? Main.EXIT_UNREACHABLE : Main.EXIT_TASK_FAILED;
+      code = e instanceof AdminResponseException.Unauthorized ? Main.EXIT_UNREACHABLE : Main.EXIT_TASK_FAILED;
       message = response.responseMessage() + " (HTTP " + response.httpStatus() + ", code " + response.code() + ")";
     } else if (e instanceof ClientOptions.TokenFileUnusable) {
       code = Main.EXIT_UNREACHABLE;

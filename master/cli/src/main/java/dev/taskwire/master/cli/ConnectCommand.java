@@ -3,6 +3,7 @@ package dev.taskwire.master.cli;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
+import dev.taskwire.master.admin.AdminMessages.ConnectionView;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,9 +34,10 @@ final class ConnectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     HostPort slave = HostPort.parse(spec.commandLine(), address);
     Map<String, Object> connectData = data == null ? Map.of() : parseJson(spec.commandLine(), "--data", data);
-    Map<String, Object> connection = options.client(spec.commandLine()).connect(name, slave.host(), slave.port(), https, connectData);
-    spec.commandLine().getOut().printf("connected %s to %s (%s slot%s)%n", name, connection.get("slave"),
-        connection.get("slots"), Integer.valueOf(1).equals(connection.get("slots")) ? "" : "s");
+    ConnectionView connection =
+        options.client(spec.commandLine()).connect(name, slave.host(), slave.port(), https, connectData).connection();
+    spec.commandLine().getOut().printf("connected %s to %s (%s slot%s)%n", name, connection.slave(),
+        connection.slots(), connection.slots() == 1 ? "" : "s");
     return 0;
   }
 

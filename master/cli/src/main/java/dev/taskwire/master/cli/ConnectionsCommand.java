@@ -1,8 +1,8 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.master.admin.AdminMessages.ConnectionView;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,12 +18,11 @@ final class ConnectionsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Map<String, Object>> connections = options.client(spec.commandLine()).connections();
+    List<ConnectionView> connections = options.client(spec.commandLine()).connections();
     PrintWriter out = spec.commandLine().getOut();
     out.printf(FORMAT, "NAME", "SLAVE", "STATE", "SLOTS", "IN-FLIGHT", "LAST-HEARTBEAT");
-    for (Map<String, Object> c : connections) {
-      out.printf(FORMAT, c.get("name"), c.get("slave"), c.get("state"), c.get("slots"), c.get("tasksInFlight"),
-          c.get("lastHeartbeatAgeMs") + " ms ago");
+    for (ConnectionView c : connections) {
+      out.printf(FORMAT, c.name(), c.slave(), c.state(), c.slots(), c.tasksInFlight(), c.lastHeartbeatAgeMs() + " ms ago");
     }
     return 0;
   }

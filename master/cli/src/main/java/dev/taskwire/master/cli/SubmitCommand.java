@@ -4,6 +4,10 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.util.SlotWorkers;
+import dev.taskwire.master.admin.AdminErrorCode;
+import dev.taskwire.master.admin.AdminMessages.ConnectionView;
+import dev.taskwire.master.admin.AdminMessages.TaskView;
+import dev.taskwire.master.admin.AdminResponseException;
 import dev.taskwire.master.admin.MasterClient;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -71,12 +75,12 @@ final class SubmitCommand implements Callable<Integer> {
       stdout.println(id);
       return 0;
     }
-    Map<String, Object> task = client.awaitFinal(id, timeout);
-    stdout.println(Json.toString(task.get("result")));
+    TaskView task = client.awaitFinal(id, timeout);
+    stdout.println(Json.toString(task.result()));
     int code = TaskCommand.exitCode(task, true);
-    if (code != 0 || !Boolean.TRUE.equals(task.get("final"))) {
-      commandLine.getErr().println("task " + id + " " + task.get("status")
-          + (task.get("failure") instanceof Map<?, ?> f ? ": " + f.get("reason") + ": " + f.get("message") : ""));
+    if (code != 0 || !task.isFinal()) {
+      TaskView.Failure f = task.failure();
+      commandLine.getErr().println("task " + id + " " + task.status() + (f != null ? ": " + f.reason() + ": " + f.message() : ""));
     }
     return code;
   }
@@ -118,17 +122,16 @@ final class SubmitCommand implements Callable<Integer> {
     line.put("line", lineNumber);
     try {
       String id = client.submit(name, data);
-      Map<String, Object> task = client.awaitFinal(id, timeout);
+      TaskView task = client.awaitFinal(id, timeout);
       line.put("id", id);
-      line.put("status", task.get("status"));
-      line.put("result", task.get("result"));
-      if (task.get("failure") != null) {
-        line.put("failure", task.get("failure"));
+      line.put("status", task.status());
+      line.put("result", task.result());
+      if (task.failure() != null) {
+        line.put("failure", task.failure());
       }
+    } catch (AdminResponseException.Unauthorized e) {
+      throw e;
     } catch (ResponseException e) {
-      if (e.httpStatus() == 401) {
-        throw e;
-      }
       line.put("id", null);
       line.put("status", "NOT_SUBMITTED");
       line.put("result", Map.of("error", e.responseMessage(), "code", e.code()));
@@ -137,12 +140,12 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   private int slotsOf(MasterClient client) throws IOException {
-    for (Map<String, Object> connection : client.connections()) {
-      if (name.equals(connection.get("name")) && connection.get("slots") instanceof Integer slots && slots > 0) {
-        return slots;
+    for (ConnectionView connection : client.connections()) {
+      if (name.equals(connection.name()) && connection.slots() > 0) {
+        return connection.slots();
       }
     }
-    throw new ResponseException(404, false, 1002, "no live connection named " + name, Map.of());
+    throw AdminErrorCode.NOT_FOUND.exception("no live connection named " + name);
   }
 
   /** A task of the file and the line it stood on. */

@@ -1,9 +1,9 @@
 package dev.taskwire.master.cli;
 
 import dev.taskwire.common.json.Json;
+import dev.taskwire.master.admin.AdminMessages.TaskView;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,30 +28,28 @@ final class TaskCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, Object> task = await ? options.client(spec.commandLine()).awaitFinal(id, timeout) : options.client(spec.commandLine()).task(id);
+    TaskView task = await ? options.client(spec.commandLine()).awaitFinal(id, timeout) : options.client(spec.commandLine()).task(id);
     print(spec.commandLine().getOut(), task);
     return exitCode(task, await);
   }
 
   /** Prints {@code status:}, {@code reason:} when it failed, and {@code result:} as JSON. */
-  static void print(PrintWriter out, Map<String, Object> task) {
-    out.println("status: " + task.get("status"));
-    if (task.get("failure") instanceof Map<?, ?> failure) {
-      out.println("reason: " + failure.get("reason") + ": " + failure.get("message"));
+  static void print(PrintWriter out, TaskView task) {
+    out.println("status: " + task.status());
+    if (task.failure() != null) {
+      out.println("reason: " + task.failure().reason() + ": " + task.failure().message());
     }
-    out.println("result: " + Json.toString(task.get("result")));
+    out.println("result: " + Json.toString(task.result()));
   }
 
   /**
    * 1 for a task that failed, was cancelled or did not start; without {@code --wait}, 0 for one
    * still running; with it, a task still running at the timeout is 1 too.
    */
-  static int exitCode(Map<String, Object> task, boolean waited) {
-    Object status = task.get("status");
-    if ("COMPLETED".equals(status)) {
+  static int exitCode(TaskView task, boolean waited) {
+    if ("COMPLETED".equals(task.status())) {
       return 0;
     }
-    boolean isFinal = Boolean.TRUE.equals(task.get("final"));
-    return isFinal || waited ? Main.EXIT_TASK_FAILED : 0;
+    return task.isFinal() || waited ? Main.EXIT_TASK_FAILED : 0;
   }
 }

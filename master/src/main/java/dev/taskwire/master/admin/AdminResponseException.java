@@ -1,0 +1,124 @@
+package dev.taskwire.master.admin;
+
+import dev.taskwire.common.protocol.ResponseException;
+import java.util.Map;
+
+/**
+ * A failure answered by the admin API, with one nested subclass per {@link AdminErrorCode}. Catch the
+ * subclass for one failure, or this class for any failure of the admin API. Status, code, message
+ * and data are the answer's; the code is the admin code, except for {@link SlaveRefused}, which
+ * carries the slave's.
+ *
+ * <p>{@link AdminApi} throws these and its server answers them as envelopes; {@link MasterClient}
+ * throws them for the answers it receives ({@link #fromResponse(ResponseException)}).
+ */
+public class AdminResponseException extends ResponseException {
+  private final AdminErrorCode errorCode;
+
+  AdminResponseException(AdminErrorCode errorCode, int httpStatus, int code, String message, Map<String, Object> data) {
+    super(httpStatus, false, code, message, data);
+    this.errorCode = errorCode;
+  }
+
+  /** The error code as a constant ({@link AdminErrorCode#SLAVE_REFUSED} for a slave's refusal). */
+  public AdminErrorCode errorCode() {
+    return errorCode;
+  }
+
+  /**
+   * The exception for a failure {@code answer} of the admin API, as the HTTP client threw it: the
+   * subclass of its admin code; {@link SlaveRefused} for a slave's code passed through (its data has
+   * {@code slaveStatus}); {@link Unauthorized} for an HTTP 401 without an admin code (a proxy in
+   * front refusing the credentials). Anything else (an HTTP-level failure such as 413 or 429, an
+   * answer that is not an envelope) is {@code answer} itself.
+   */
+  public static ResponseException fromResponse(ResponseException answer) {
+    if (answer instanceof AdminResponseException || answer.success()) {
+      return answer;
+    }
+    AdminErrorCode code = AdminErrorCode.forCode(answer.code());
+    if (code != null) {
+      return create(code, answer.httpStatus(), answer.code(), answer.responseMessage(), answer.data());
+    }
+    if (answer.data().get(SlaveRefused.SLAVE_STATUS) instanceof Integer) {
+      return new SlaveRefused(answer.httpStatus(), answer.code(), answer.responseMessage(), answer.data());
+    }
+    if (answer.httpStatus() == AdminErrorCode.UNAUTHORIZED.httpStatus()) {
+      return new Unauthorized(answer.httpStatus(), answer.code(), answer.responseMessage(), answer.data());
+    }
+    return answer;
+  }
+
+  /** The subclass for {@code errorCode}, with the status and code actually answered. */
+  static AdminResponseException create(
+      AdminErrorCode errorCode, int httpStatus, int code, String message, Map<String, Object> data) {
+    return switch (errorCode) {
+      case UNAUTHORIZED -> new Unauthorized(httpStatus, code, message, data);
+      case NOT_FOUND -> new NotFound(httpStatus, message, data);
+      case BAD_REQUEST -> new BadRequest(httpStatus, message, data);
+      case CONFLICT -> new Conflict(httpStatus, message, data);
+      case SLAVE_UNREACHABLE -> new SlaveUnreachable(httpStatus, message, data);
+      case SLAVE_REFUSED -> new SlaveRefused(httpStatus, code, message, data);
+    };
+  }
+
+  /**
+   * UNAUTHORIZED: no {@code Authorization: Bearer} header, a wrong admin token (401), or the header
+   * given twice (400).
+   */
+  public static final class Unauthorized extends AdminResponseException {
+    public Unauthorized(int httpStatus, String message, Map<String, Object> data) {
+      this(httpStatus, AdminErrorCode.UNAUTHORIZED.code(), message, data);
+    }
+
+    Unauthorized(int httpStatus, int code, String message, Map<String, Object> data) {
+      super(AdminErrorCode.UNAUTHORIZED, httpStatus, code, message, data);
+    }
+  }
+
+  /** NOT_FOUND: no live connection or remembered task with that name or id. */
+  public static final class NotFound extends AdminResponseException {
+    public NotFound(int httpStatus, String message, Map<String, Object> data) {
+      super(AdminErrorCode.NOT_FOUND, httpStatus, AdminErrorCode.NOT_FOUND.code(), message, data);
+    }
+  }
+
+  /** BAD_REQUEST: a body, parameter or value that is malformed or out of range. */
+  public static final class BadRequest extends AdminResponseException {
+    public BadRequest(int httpStatus, String message, Map<String, Object> data) {
+      super(AdminErrorCode.BAD_REQUEST, httpStatus, AdminErrorCode.BAD_REQUEST.code(), message, data);
+    }
+  }
+
+  /** CONFLICT: a live connection already has that name, or the connection is not in a state for this. */
+  public static final class Conflict extends AdminResponseException {
+    public Conflict(int httpStatus, String message, Map<String, Object> data) {
+      super(AdminErrorCode.CONFLICT, httpStatus, AdminErrorCode.CONFLICT.code(), message, data);
+    }
+  }
+
+  /** SLAVE_UNREACHABLE: the slave could not be reached. */
+  public static final class SlaveUnreachable extends AdminResponseException {
+    public SlaveUnreachable(int httpStatus, String message, Map<String, Object> data) {
+      super(AdminErrorCode.SLAVE_UNREACHABLE, httpStatus, AdminErrorCode.SLAVE_UNREACHABLE.code(), message, data);
+    }
+  }
+
+  /**
+   * SLAVE_REFUSED: the slave refused (wrong channel, no free slot, its hook said no). {@link #code()}
+   * is the slave's code, and {@link #slaveStatus()} the HTTP status the slave answered.
+   */
+  public static final class SlaveRefused extends AdminResponseException {
+    /** The key of the slave's HTTP status in the answer's data. */
+    static final String SLAVE_STATUS = "slaveStatus";
+
+    public SlaveRefused(int httpStatus, int slaveCode, String message, Map<String, Object> data) {
+      super(AdminErrorCode.SLAVE_REFUSED, httpStatus, slaveCode, message, data);
+    }
+
+    /** The HTTP status the slave answered ({@code data.slaveStatus}), or -1 if the answer lacks it. */
+    public int slaveStatus() {
+      return data().get(SLAVE_STATUS) instanceof Integer status ? status : -1;
+    }
+  }
+}
