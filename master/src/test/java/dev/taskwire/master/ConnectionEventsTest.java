@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.ThreadLeaks;
 import dev.taskwire.slave.Slave;
 import dev.taskwire.slave.SlaveHooks;
 import dev.taskwire.slave.TaskRefused;
@@ -133,5 +134,18 @@ class ConnectionEventsTest {
     connection.disconnect();
     assertEquals(List.of("live s", "ended s"), events);
     assertEquals(List.of(), lost);
+  }
+
+  @Test
+  void noMasterThreadIsLeftAfterClose() throws Exception {
+    start(MasterHooks.DEFAULT, Duration.ofSeconds(17));
+    SlaveConnection connection = master.newConnection("s", "127.0.0.1", slave.port());
+    connection.connect();
+    connection.newTask(Map.of("name", "done")).timeout(Duration.ofSeconds(30)).start().join(Duration.ofSeconds(10));
+    Task held = connection.newTask(Map.of("name", "held", "hold", true)).start();
+    held.cancel(); // a cancel request on the background pool
+    slave.close();
+    master.close();
+    ThreadLeaks.assertNoneLeft("taskwire-master");
   }
 }

@@ -11,6 +11,7 @@ import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.util.Lifecycle;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.common.testing.ThreadLeaks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -316,10 +317,7 @@ class SlaveEndpointsTest {
     release.countDown();
     Await.until(Duration.ofSeconds(5), "task done", () -> slave.runningTasks() == 0);
     slave.close();
-    java.util.function.Supplier<List<String>> left = () -> Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith("taskwire-slave") && !t.getName().startsWith("taskwire-slave-report"))
-        .map(Thread::getName).toList();
-    Await.until(Duration.ofSeconds(10), () -> "no taskwire-slave thread left: " + left.get(), () -> left.get().isEmpty());
+    ThreadLeaks.assertNoneLeft("taskwire-slave"); // the report pool too: shutdown drains it
   }
 
   @Test
