@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import dev.taskwire.common.testing.Servers;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,23 +29,18 @@ import org.junit.jupiter.api.Test;
 class ConnectionEventsTest {
   private final List<String> events = new CopyOnWriteArrayList<>();
   private final CountDownLatch release = new CountDownLatch(1);
+  @RegisterExtension final Servers servers = new Servers();
   private Master master;
   private Slave slave;
 
   @AfterEach
-  void stop() {
-    release.countDown();
-    if (slave != null) {
-      slave.close();
-    }
-    if (master != null) {
-      master.close();
-    }
+  void release() {
+    release.countDown(); // before the servers close: a held task lets its slave stop at once
   }
 
   private void start(MasterHooks hooks, Duration tolerance) {
-    master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").requestRetries(0)
-        .heartbeatTolerance(tolerance).heartbeatCheckSpan(Duration.ofMillis(100)).hooks(hooks).build().start();
+    master = servers.start(TestMasters.loopback().requestRetries(0)
+        .heartbeatTolerance(tolerance).heartbeatCheckSpan(Duration.ofMillis(100)).hooks(hooks).build().start());
     master.connectionEvents().add(new ConnectionEvents.Listener() {
       @Override
       public void connectionLive(SlaveConnection connection) {
@@ -60,7 +58,7 @@ class ConnectionEventsTest {
         events.add("attempt " + task.data().get("name") + " " + task.status() + " on " + connection.name());
       }
     });
-    slave = Slave.builder().host("127.0.0.1").port(0).slots(3).heartbeatSpan(Duration.ofMillis(200))
+    slave = servers.start(TestSlaves.loopback().slots(3).heartbeatSpan(Duration.ofMillis(200))
         .gracePeriod(Duration.ofMillis(100))
         .hooks(new SlaveHooks() {
           @Override
@@ -75,7 +73,7 @@ class ConnectionEventsTest {
             release.await(30, TimeUnit.SECONDS);
           }
           return Map.of();
-        }).build().start();
+        }).build().start());
   }
 
   @Test

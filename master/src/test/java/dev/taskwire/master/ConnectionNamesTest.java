@@ -16,7 +16,7 @@ class ConnectionNamesTest {
 
   @BeforeEach
   void start() {
-    master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").build().start();
+    master = TestMasters.loopback().build().start();
   }
 
   @AfterEach

@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -29,14 +30,14 @@ class EndToEndTest {
 
   @BeforeEach
   void start() {
-    master = Master.builder().host("127.0.0.1").port(0).channel(42).callbackHost("127.0.0.1")
+    master = TestMasters.loopback().channel(42)
         .heartbeatTolerance(Duration.ofSeconds(5)).heartbeatCheckSpan(Duration.ofMillis(100))
         .requestRetries(1).retryWait(Duration.ofMillis(50)).build().start();
     slave = startSlave(Duration.ofMillis(200), 42);
   }
 
   private static Slave startSlave(Duration heartbeatSpan, long channel) {
-    return Slave.builder().host("127.0.0.1").port(0).channel(channel).slots(2).heartbeatSpan(heartbeatSpan)
+    return TestSlaves.loopback().channel(channel).slots(2).heartbeatSpan(heartbeatSpan)
         .requestRetries(1).retryWait(Duration.ofMillis(50)).gracePeriod(Duration.ofSeconds(1)).build().start();
   }
 
@@ -152,7 +153,7 @@ class EndToEndTest {
   @Test
   void slaveThatStopsHeartbeatingIsDroppedAndItsTasksFail() throws Exception {
     master.close();
-    master = Master.builder().host("127.0.0.1").port(0).channel(42).callbackHost("127.0.0.1")
+    master = TestMasters.loopback().channel(42)
         .heartbeatTolerance(Duration.ofMillis(500)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
     slave.close();
     slave = startSlave(Duration.ofMinutes(10), 42);
@@ -169,7 +170,7 @@ class EndToEndTest {
   @Test
   void heartbeatingSlaveStaysConnectedPastTheTolerance() throws Exception {
     master.close();
-    master = Master.builder().host("127.0.0.1").port(0).channel(42).callbackHost("127.0.0.1")
+    master = TestMasters.loopback().channel(42)
         .heartbeatTolerance(Duration.ofSeconds(1)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
     SlaveConnection conn = connection("alive");
     conn.connect();

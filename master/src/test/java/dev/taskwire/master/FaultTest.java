@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,13 +46,13 @@ class FaultTest {
   }
 
   private Master.Builder masterBuilder() {
-    return Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1")
+    return TestMasters.loopback()
         .heartbeatTolerance(Duration.ofSeconds(5)).heartbeatCheckSpan(Duration.ofMillis(100))
         .requestRetries(1).retryWait(Duration.ofMillis(50));
   }
 
   private Slave slave(int slots, TaskProcessor processor) {
-    Slave slave = Slave.builder().host("127.0.0.1").port(0).slots(slots).heartbeatSpan(Duration.ofMillis(200))
+    Slave slave = TestSlaves.loopback().slots(slots).heartbeatSpan(Duration.ofMillis(200))
         .requestRetries(2).retryWait(Duration.ofMillis(100)).gracePeriod(Duration.ofMillis(200))
         .processor(processor).build().start();
     slaves.add(slave);

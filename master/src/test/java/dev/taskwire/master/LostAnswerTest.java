@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.taskwire.common.protocol.Extensions;
@@ -9,7 +10,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
+import dev.taskwire.common.testing.Servers;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,31 +20,16 @@ import org.junit.jupiter.api.Test;
  * (A reference slave is never resent one: {@code MasterToSlaveTest.unreachableSlaveOnNewTaskGoesToTheErrorHook}.)
  */
 class LostAnswerTest {
-  private Master master;
-  private Slave slave;
-  private AnswerDroppingProxy proxy;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (slave != null) {
-      slave.close();
-    }
-    if (master != null) {
-      master.close();
-    }
-  }
+  @RegisterExtension final Servers servers = new Servers();
 
   @Test
   void aNewTaskWhoseAnswerIsLostIsResentAndTheTaskRunsAndReportsOnce() throws Exception {
     AtomicInteger runs = new AtomicInteger();
-    master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").requestRetries(2)
-        .retryWait(Duration.ZERO).build().start();
-    slave = Slave.builder().host("127.0.0.1").port(0).processor(data -> Map.of("runs", runs.incrementAndGet())).build().start();
+    Master master = servers.start(TestMasters.loopback().requestRetries(2)
+        .retryWait(Duration.ZERO).build().start());
+    Slave slave = servers.start(TestSlaves.loopback().processor(data -> Map.of("runs", runs.incrementAndGet())).build().start());
     AtomicBoolean dropped = new AtomicBoolean();
-    proxy = new AnswerDroppingProxy(slave.port(), line -> line.startsWith("POST /task/new") && dropped.compareAndSet(false, true));
+    AnswerDroppingProxy proxy = servers.start(new AnswerDroppingProxy(slave.port(), line -> line.startsWith("POST /task/new") && dropped.compareAndSet(false, true)));
     SlaveConnection connection = master.newConnection("s", "127.0.0.1", proxy.port());
     connection.connect();
     assertEquals(true, connection.extensions().contains(Extensions.IDEMPOTENT_NEW_TASK));

@@ -35,7 +35,7 @@ class MasterEndpointsTest {
   @BeforeEach
   void start() throws Exception {
     slave.start(InetAddress.getLoopbackAddress(), 0);
-    master = Master.builder().host("127.0.0.1").port(0).channel(42).callbackHost("127.0.0.1")
+    master = TestMasters.loopback().channel(42)
         .requestRetries(0).build().start();
     client = new PeerClient(master.port(), Side.MASTER);
     slave.enqueue(new MockResponse().setBody(Json.toString(Envelope.success("Connect success.", null))));

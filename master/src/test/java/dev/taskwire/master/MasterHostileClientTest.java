@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +15,7 @@ import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.HostileClient;
 import dev.taskwire.common.testing.HostileClient.SlowRequest;
 import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.admin.AdminApi;
 import dev.taskwire.master.admin.AdminMessages;
 import dev.taskwire.master.admin.MasterClient;
@@ -24,7 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,23 +41,18 @@ class MasterHostileClientTest {
   private static final String HTTP_THREADS = "taskwire-master-http";
 
   private final Token adminToken = Token.generate();
+  @RegisterExtension final Servers servers = new Servers();
   private Master master;
   private Slave slave;
   private int port;
 
   @BeforeEach
   void start() {
-    master = Master.builder().host("127.0.0.1").port(0).channel(5).callbackHost("127.0.0.1").requestRetries(0)
-        .bodyTimeout(BODY_TIMEOUT).extension(new AdminApi(adminToken, 100)).build().start();
-    slave = Slave.builder().host("127.0.0.1").port(0).channel(5).slots(2).gracePeriod(Duration.ofMillis(100))
-        .processor(data -> data).build().start();
+    master = servers.start(TestMasters.loopback().channel(5).requestRetries(0)
+        .bodyTimeout(BODY_TIMEOUT).extension(new AdminApi(adminToken, 100)).build().start());
+    slave = servers.start(TestSlaves.loopback().channel(5).slots(2).gracePeriod(Duration.ofMillis(100))
+        .processor(data -> data).build().start());
     port = master.port();
-  }
-
-  @AfterEach
-  void stop() {
-    slave.close();
-    master.close();
   }
 
   private String head(String method, String path, Map<String, String> headers) {

@@ -46,7 +46,7 @@ class MasterToSlaveTest {
   }
 
   private Master start(MasterHooks hooks) {
-    master = Master.builder().host("127.0.0.1").port(0).channel(42).callbackHost("127.0.0.1")
+    master = TestMasters.loopback().channel(42)
         .requestRetries(3).retryWait(Duration.ZERO).hooks(hooks).build().start();
     return master;
   }

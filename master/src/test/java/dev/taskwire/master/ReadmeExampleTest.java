@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,7 @@ class ReadmeExampleTest {
 
   @Test
   void exampleRunsAgainstARealSlave() throws Exception {
-    try (Slave slave = Slave.builder().host("127.0.0.1").port(0).channel(42).build().start()) {
+    try (Slave slave = TestSlaves.loopback().channel(42).build().start()) {
       int masterPort;
       try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         masterPort = free.getLocalPort();

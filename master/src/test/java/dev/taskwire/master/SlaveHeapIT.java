@@ -119,7 +119,7 @@ class SlaveHeapIT {
     }
 
     // A real master still uses the slave.
-    master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").build().start();
+    master = TestMasters.loopback().build().start();
     SlaveConnection connection = master.newConnection("s", "127.0.0.1", port);
     connection.connect();
     Task task = connection.newTask(Map.of("a", 2, "b", 3)).start().join(Duration.ofSeconds(20));

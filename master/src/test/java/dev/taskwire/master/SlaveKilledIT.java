@@ -57,7 +57,7 @@ class SlaveKilledIT {
         return false;
       }
     });
-    master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1")
+    master = TestMasters.loopback()
         .heartbeatTolerance(TOLERANCE).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
     SlaveConnection conn = master.newConnection("doomed", "127.0.0.1", port);
     conn.connect();

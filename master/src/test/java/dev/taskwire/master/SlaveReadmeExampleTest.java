@@ -59,7 +59,7 @@ class SlaveReadmeExampleTest {
       }
     }, "readme-slave");
     running.start();
-    try (Master master = Master.builder().host("127.0.0.1").port(0).channel(42).callbackHost("127.0.0.1").build().start()) {
+    try (Master master = TestMasters.loopback().channel(42).build().start()) {
       Await.until(Duration.ofSeconds(10), "the example's slave listening", () -> listening(port));
       SlaveConnection connection = master.newConnection("readme", "127.0.0.1", port);
       connection.connect();

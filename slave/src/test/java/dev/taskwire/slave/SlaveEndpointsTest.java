@@ -40,7 +40,7 @@ class SlaveEndpointsTest {
   private long maxBodyBytes = 16L * 1024 * 1024;
 
   private void start(SlaveHooks hooks) {
-    slave = Slave.builder().host("127.0.0.1").port(0).channel(42).heartbeatSpan(Duration.ofMinutes(10)).requestRetries(0)
+    slave = TestSlaves.loopback().channel(42).heartbeatSpan(Duration.ofMinutes(10)).requestRetries(0)
         .maxBodyBytes(maxBodyBytes)
         .gracePeriod(Duration.ofSeconds(5))
         .processor(data -> {
@@ -234,7 +234,7 @@ class SlaveEndpointsTest {
 
   @Test
   void duplicateTaskIdIsRefused() throws Exception {
-    slave = Slave.builder().host("127.0.0.1").port(0).slots(2).heartbeatSpan(Duration.ofMinutes(10)).requestRetries(0)
+    slave = TestSlaves.loopback().slots(2).heartbeatSpan(Duration.ofMinutes(10)).requestRetries(0)
         .processor(data -> {
           release.await(10, TimeUnit.SECONDS);
           return Map.of();

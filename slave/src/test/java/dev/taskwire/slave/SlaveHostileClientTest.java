@@ -13,6 +13,7 @@ import dev.taskwire.common.testing.HostileClient;
 import dev.taskwire.common.testing.HostileClient.SlowRequest;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.common.testing.Servers;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,21 +35,17 @@ class SlaveHostileClientTest {
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(3);
   private static final String HTTP_THREADS = "taskwire-slave-http";
 
+  @RegisterExtension final Servers servers = new Servers();
   private Slave slave;
   private int port;
 
   @BeforeEach
   void start() {
-    slave = Slave.builder().host("127.0.0.1").port(0).channel(42).heartbeatSpan(Duration.ofMillis(200))
+    slave = servers.start(TestSlaves.loopback().channel(42).heartbeatSpan(Duration.ofMillis(200))
         .requestRetries(0).retryWait(Duration.ZERO).bodyTimeout(BODY_TIMEOUT)
         .maxMasterTolerance(Duration.ofSeconds(1))
-        .processor(data -> Map.of("echo", data)).build().start();
+        .processor(data -> Map.of("echo", data)).build().start());
     port = slave.port();
-  }
-
-  @AfterEach
-  void stop() {
-    slave.close();
   }
 
   private String head(String method, String path, Map<String, String> headers) {
@@ -128,7 +125,7 @@ class SlaveHostileClientTest {
   void slowClientsCannotHoldEveryHttpThread() throws Exception {
     // A body time limit far past the test, so that the slow clients hold their threads throughout.
     slave.close();
-    slave = Slave.builder().host("127.0.0.1").port(0).channel(42).bodyTimeout(Duration.ofMinutes(5)).build().start();
+    slave = servers.start(TestSlaves.loopback().channel(42).bodyTimeout(Duration.ofMinutes(5)).build().start());
     port = slave.port();
     int readers = 200 * 3 / 4; // three quarters of the 200 HTTP threads may read bodies
     int clients = readers + 30;

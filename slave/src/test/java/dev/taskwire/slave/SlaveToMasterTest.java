@@ -51,7 +51,7 @@ class SlaveToMasterTest {
   }
 
   private Slave.Builder slaveBuilder() {
-    return Slave.builder().host("127.0.0.1").port(0).channel(7).heartbeatSpan(Duration.ofMinutes(10))
+    return TestSlaves.loopback().channel(7).heartbeatSpan(Duration.ofMinutes(10))
         .retryWait(Duration.ZERO).requestRetries(0).gracePeriod(Duration.ofSeconds(2));
   }
 

@@ -29,7 +29,7 @@ class SlotsTest {
         master.enqueue(new MockResponse().setBody(Json.toString(Envelope.success("Result received!", null))));
       }
       master.start(InetAddress.getLoopbackAddress(), 0);
-      try (Slave slave = Slave.builder().host("127.0.0.1").port(0).slots(3).heartbeatSpan(Duration.ofMinutes(10))
+      try (Slave slave = TestSlaves.loopback().slots(3).heartbeatSpan(Duration.ofMinutes(10))
           .processor(data -> {
             allStarted.countDown();
             // Each task holds its slot until all three run at the same time.

@@ -1,5 +1,7 @@
 package dev.taskwire.master.admin;
 
+import dev.taskwire.slave.TestSlaves;
+import dev.taskwire.master.TestMasters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -40,9 +42,9 @@ class AdminApiTest {
 
   @BeforeEach
   void start() {
-    master = Master.builder().host("127.0.0.1").port(0).channel(5).callbackHost("127.0.0.1").requestRetries(0)
+    master = TestMasters.loopback().channel(5).requestRetries(0)
         .extension(new AdminApi(token, 3)).build().start();
-    slave = Slave.builder().host("127.0.0.1").port(0).channel(5).slots(2).gracePeriod(Duration.ofMillis(100)).build().start();
+    slave = TestSlaves.loopback().channel(5).slots(2).gracePeriod(Duration.ofMillis(100)).build().start();
     client = new MasterClient("http://127.0.0.1:" + master.port(), token);
   }
 
@@ -189,7 +191,7 @@ class AdminApiTest {
   @Test
   void slaveThatRefusesPassesItsCodeThrough() {
     slave.close();
-    slave = Slave.builder().host("127.0.0.1").port(0).channel(6).build().start();
+    slave = TestSlaves.loopback().channel(6).build().start();
     ResponseException e = failure(409, 202, () -> client.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));
     assertEquals("the slave refused (CHANNEL_INVALID): Channel not match with this endpoint.", e.responseMessage());
     assertEquals(403, e.data().get("slaveStatus"));
@@ -431,7 +433,7 @@ class AdminApiTest {
     AdminResponseException.Conflict taken = assertThrows(AdminResponseException.Conflict.class,
         () -> client.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));
     assertEquals(AdminErrorCode.CONFLICT, taken.errorCode());
-    Slave other = Slave.builder().host("127.0.0.1").port(0).channel(6).build().start();
+    Slave other = TestSlaves.loopback().channel(6).build().start();
     try {
       AdminResponseException.SlaveRefused refused = assertThrows(AdminResponseException.SlaveRefused.class,
           () -> client.connect("s2", "127.0.0.1", other.port(), false, Map.of()));
@@ -459,7 +461,7 @@ class AdminApiTest {
         return new Unwritable();
       }
     };
-    try (Master hooked = Master.builder().host("127.0.0.1").port(0).channel(5).callbackHost("127.0.0.1").requestRetries(0)
+    try (Master hooked = TestMasters.loopback().channel(5).requestRetries(0)
         .hooks(hooks).extension(new AdminApi(token, 3)).build().start()) {
       MasterClient hookedClient = new MasterClient("http://127.0.0.1:" + hooked.port(), token);
       ResponseException e = failure(500, 500, () -> hookedClient.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));

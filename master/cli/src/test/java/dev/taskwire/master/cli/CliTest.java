@@ -1,5 +1,7 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.slave.TestSlaves;
+import dev.taskwire.master.TestMasters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,9 +41,9 @@ class CliTest {
   void start() throws Exception {
     Token token = Token.generate();
     tokenFile = writeTokenFile("token", token.value(), "rw-------");
-    master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1")
+    master = TestMasters.loopback()
         .extension(new AdminApi(token, 1_000)).build().start();
-    slave = Slave.builder().host("127.0.0.1").port(0).slots(4).gracePeriod(Duration.ofMillis(100)).build().start();
+    slave = TestSlaves.loopback().slots(4).gracePeriod(Duration.ofMillis(100)).build().start();
   }
 
   @AfterEach
