@@ -35,31 +35,24 @@ final class ConnectionEvents {
   }
 
   void connectionLive(SlaveConnection connection) {
-    for (Listener listener : listeners) {
-      try {
-        listener.connectionLive(connection);
-      } catch (RuntimeException e) {
-        log.error("A connection listener failed on {} live", connection.name(), e);
-      }
-    }
+    tell(listener -> listener.connectionLive(connection), () -> connection.name() + " live");
   }
 
   void connectionEnded(SlaveConnection connection) {
-    for (Listener listener : listeners) {
-      try {
-        listener.connectionEnded(connection);
-      } catch (RuntimeException e) {
-        log.error("A connection listener failed on {} ended", connection.name(), e);
-      }
-    }
+    tell(listener -> listener.connectionEnded(connection), () -> connection.name() + " ended");
   }
 
   void attemptEnded(SlaveConnection connection, Task task) {
+    tell(listener -> listener.attemptEnded(connection, task), () -> "task " + task.id() + " ended");
+  }
+
+  /** Tells every listener; {@code what} names the event in the log if one fails (made only then: this is on every task's path). */
+  private void tell(java.util.function.Consumer<Listener> event, java.util.function.Supplier<String> what) {
     for (Listener listener : listeners) {
       try {
-        listener.attemptEnded(connection, task);
+        event.accept(listener);
       } catch (RuntimeException e) {
-        log.error("A connection listener failed on task {} ended", task.id(), e);
+        log.error("A connection listener failed on {}", what.get(), e);
       }
     }
   }

@@ -1,11 +1,11 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.testing.ReadmeBlocks;
 import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.slave.Slave;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,17 +54,6 @@ class ReadmeExampleTest {
 
   @Test
   void readmeShowsTheExampleAsWrittenHere() throws Exception {
-    String source = Files.readString(Path.of("src/test/java/dev/taskwire/master/ReadmeExampleTest.java"));
-    String body = source.substring(source.indexOf("// README-BEGIN") + "// README-BEGIN".length(), source.indexOf("    // README-END"));
-    String readme = Files.readString(Path.of("../README.md"));
-    assertTrue(readme.contains(dedent(body)), "README.md must contain the example exactly as:\n" + dedent(body));
-  }
-
-  private static String dedent(String block) {
-    StringBuilder out = new StringBuilder();
-    for (String line : block.strip().split("\n")) {
-      out.append(line.startsWith("    ") ? line.substring(4) : line.strip()).append('\n');
-    }
-    return out.toString();
+    ReadmeBlocks.assertReadmeShows(Path.of("src/test/java/dev/taskwire/master/ReadmeExampleTest.java"), Path.of("../README.md"));
   }
 }

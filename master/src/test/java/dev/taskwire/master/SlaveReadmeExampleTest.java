@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.testing.ReadmeBlocks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -79,10 +79,7 @@ class SlaveReadmeExampleTest {
 
   @Test
   void readmeShowsTheExampleAsWrittenHere() throws Exception {
-    String source = Files.readString(Path.of("src/test/java/dev/taskwire/master/SlaveReadmeExampleTest.java"));
-    String body = source.substring(source.indexOf("// README-BEGIN") + "// README-BEGIN".length(), source.indexOf("    // README-END"));
-    String readme = Files.readString(Path.of("../README.md"));
-    assertTrue(readme.contains(dedent(body)), "README.md must contain the example exactly as:\n" + dedent(body));
+    ReadmeBlocks.assertReadmeShows(Path.of("src/test/java/dev/taskwire/master/SlaveReadmeExampleTest.java"), Path.of("../README.md"));
   }
 
   private static boolean listening(int port) {
@@ -91,13 +88,5 @@ class SlaveReadmeExampleTest {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  private static String dedent(String block) {
-    StringBuilder out = new StringBuilder();
-    for (String line : block.strip().split("\n")) {
-      out.append(line.startsWith("    ") ? line.substring(4) : line.strip()).append('\n');
-    }
-    return out.toString();
   }
 }
