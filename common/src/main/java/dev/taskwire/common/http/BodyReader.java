@@ -88,6 +88,7 @@ final class BodyReader {
     EndPoint endPoint = jetty == null ? null : jetty.getHttpChannel().getEndPoint();
     long idleBefore = endPoint == null ? 0 : endPoint.getIdleTimeout();
     boolean large = false;
+    boolean idleChanged = false;
     try (InputStream in = ctx.req().getInputStream()) {
       if (declared > limits.controlBytes()) {
         large = takeTurn(deadlineNanos);
@@ -108,9 +109,11 @@ final class BodyReader {
         if (remaining <= 0) {
           throw tooSlow();
         }
-        if (endPoint != null) {
-          // A read blocked past the deadline ends with the connection: the thread is freed then.
+        if (endPoint != null && in.available() == 0) {
+          // This read would block: one blocked past the deadline ends with an idle timeout, so the
+          // thread is freed then. (A body already here, the common case, is read without it.)
           endPoint.setIdleTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+          idleChanged = true;
         }
         int read = in.read(buffer, size, buffer.length - size);
         if (read < 0) {
@@ -128,7 +131,7 @@ final class BodyReader {
       }
       throw new JsonFormatException("body could not be read: " + e.getMessage(), e);
     } finally {
-      if (endPoint != null) {
+      if (idleChanged) {
         endPoint.setIdleTimeout(idleBefore);
       }
       if (large) {

@@ -69,6 +69,8 @@ import java.util.concurrent.TimeUnit;
 public final class AdminApi implements MasterExtension {
   /** Default number of submitted tasks remembered for {@code GET /api/v1/tasks}. */
   public static final int DEFAULT_TASK_HISTORY = 10_000;
+  /** Default timeout of tasks submitted through the API: none. */
+  public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ZERO;
   /** Default and longest wait of a long poll. */
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
   public static final Duration MAX_WAIT = Duration.ofSeconds(60);
@@ -93,7 +95,7 @@ public final class AdminApi implements MasterExtension {
 
   /** An admin API without a default task timeout. */
   public AdminApi(Token token, int taskHistory) {
-    this(token, taskHistory, Duration.ZERO);
+    this(token, taskHistory, DEFAULT_TASK_TIMEOUT);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.taskwire.master.bench;
 
+import dev.taskwire.common.util.NamedThreads;
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.HttpEngine;
 import dev.taskwire.common.http.JsonServer;
@@ -49,11 +50,7 @@ public final class HeartbeatBench {
       JsonServer.success(ctx, "Connect success.", null);
     });
     simulated.start("127.0.0.1", 0);
-    ScheduledExecutorService senders = Executors.newScheduledThreadPool(8, runnable -> {
-      Thread thread = new Thread(runnable, "bench-heartbeat-sender");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledExecutorService senders = Executors.newScheduledThreadPool(8, NamedThreads.daemon("bench-heartbeat-sender"));
     try (Master master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").build().start()) {
       for (int i = 0; i < slaves; i++) {
         master.newConnection("sim-" + i, "127.0.0.1", simulated.port()).connect();

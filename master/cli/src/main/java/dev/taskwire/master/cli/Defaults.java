@@ -30,7 +30,7 @@ final class Defaults {
     defaults.put("--body-timeout", Durations.format(BodyLimits.DEFAULT_TIMEOUT));
     defaults.put("--admin-token-file", AdminToken.defaultFile().toString());
     defaults.put("--task-history", Integer.toString(AdminApi.DEFAULT_TASK_HISTORY));
-    defaults.put("--task-timeout", "0s");
+    defaults.put("--task-timeout", Durations.format(AdminApi.DEFAULT_TASK_TIMEOUT));
     defaults.put("--master", MASTER_URL);
     defaults.put("--token-file", AdminToken.defaultFile().toString());
     defaults.put("--timeout", Durations.format(ClientOptions.DEFAULT_WAIT));

@@ -28,7 +28,7 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin private ServerFlags serverFlags = new ServerFlags(builder); // the flags the slave shares with serve
   private Path tokenFile;
   private int taskHistory;
-  private Duration taskTimeout = Duration.ZERO;
+  private Duration taskTimeout = AdminApi.DEFAULT_TASK_TIMEOUT;
 
   @Option(names = "--my-address", paramLabel = "URL", description = "Callback address slaves report to, e.g. http://10.0.0.5:7235 (default: http://<first non-loopback address>:<port>).")
   void myAddress(String address) {
