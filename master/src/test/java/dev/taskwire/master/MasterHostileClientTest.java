@@ -13,6 +13,7 @@ import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.HostileClient;
+import dev.taskwire.common.testing.HostileClient.Malformed;
 import dev.taskwire.common.testing.HostileClient.SlowRequest;
 import dev.taskwire.common.testing.RawHttp;
 import dev.taskwire.common.testing.Servers;
@@ -131,9 +132,6 @@ class MasterHostileClientTest {
     assertServesNormally();
   }
 
-  /** A raw request and the status (and code) its envelope must carry. */
-  private record Malformed(String request, int status) {}
-
   @Test
   void requestsJettyRefusesAreAnsweredWithEnvelopes() throws Exception {
     Map<String, Malformed> requests = new LinkedHashMap<>();
@@ -146,14 +144,7 @@ class MasterHostileClientTest {
     requests.put("dot segments in the path", new Malformed(head("GET", "/../health", Map.of()), 400));
     requests.put("long URI", new Malformed(head("GET", "/api/v1/tasks/" + "a".repeat(20_000), admin()), 414));
     requests.put("long headers", new Malformed(head("GET", "/health", Map.of("X-Long", "b".repeat(20_000))), 431));
-    for (Map.Entry<String, Malformed> request : requests.entrySet()) {
-      RawHttp.Response answer = HostileClient.exchange(port, request.getValue().request().getBytes(StandardCharsets.ISO_8859_1));
-      assertNotNull(answer, request.getKey());
-      assertEquals(request.getValue().status(), answer.status(), request.getKey());
-      Envelope envelope = answer.envelope();
-      assertFalse(envelope.success(), request.getKey());
-      assertEquals(request.getValue().status(), envelope.code(), request.getKey() + ": the code is the HTTP status");
-    }
+    HostileClient.assertAnsweredWithEnvelopes(port, requests);
     RawHttp.Response http09 = HostileClient.exchange(port, "GET /health\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
     assertEquals(505, http09.status());
     assertEquals(500, http09.envelope().code(), "a server-error status no code of ours has is 500");

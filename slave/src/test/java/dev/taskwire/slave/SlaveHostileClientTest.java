@@ -10,6 +10,7 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.HostileClient;
+import dev.taskwire.common.testing.HostileClient.Malformed;
 import dev.taskwire.common.testing.HostileClient.SlowRequest;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.common.testing.RawHttp;
@@ -182,9 +183,6 @@ class SlaveHostileClientTest {
     assertServesNormally();
   }
 
-  /** A raw request and the status (and code) its envelope must carry. */
-  private record Malformed(String request, int status) {}
-
   @Test
   void requestsJettyRefusesAreAnsweredWithEnvelopes() throws Exception {
     Map<String, Malformed> requests = new LinkedHashMap<>();
@@ -199,14 +197,7 @@ class SlaveHostileClientTest {
     requests.put("long URI", new Malformed(head("GET", "/" + "a".repeat(20_000), Map.of()), 414));
     requests.put("long headers", new Malformed(head("GET", "/health", headers("X-Long", "b".repeat(20_000))), 431));
     requests.put("not HTTP", new Malformed("HELLO\r\n\r\n", 400));
-    for (Map.Entry<String, Malformed> request : requests.entrySet()) {
-      RawHttp.Response answer = HostileClient.exchange(port, request.getValue().request().getBytes(StandardCharsets.ISO_8859_1));
-      assertNotNull(answer, request.getKey());
-      assertEquals(request.getValue().status(), answer.status(), request.getKey());
-      Envelope envelope = answer.envelope();
-      assertFalse(envelope.success(), request.getKey());
-      assertEquals(request.getValue().status(), envelope.code(), request.getKey() + ": the code is the HTTP status");
-    }
+    HostileClient.assertAnsweredWithEnvelopes(port, requests);
     assertServesNormally();
   }
 

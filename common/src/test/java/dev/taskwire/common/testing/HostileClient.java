@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * What hostile and broken clients do, over raw sockets to 127.0.0.1: reset a connection mid-way,
@@ -118,6 +119,20 @@ public final class HostileClient {
       answers.add(request.answer());
     }
     return answers;
+  }
+
+  /** A raw request and the HTTP status its envelope must carry, as its code too. */
+  public record Malformed(String request, int status) {}
+
+  /** Sends each of {@code requests} and checks it is answered with a failure envelope of its status and code. */
+  public static void assertAnsweredWithEnvelopes(int port, Map<String, Malformed> requests) throws IOException {
+    for (Map.Entry<String, Malformed> request : requests.entrySet()) {
+      RawHttp.Response answer = exchange(port, request.getValue().request().getBytes(StandardCharsets.ISO_8859_1));
+      Assertions.assertNotNull(answer, request.getKey());
+      Assertions.assertEquals(request.getValue().status(), answer.status(), request.getKey());
+      Assertions.assertFalse(answer.envelope().success(), request.getKey());
+      Assertions.assertEquals(request.getValue().status(), answer.envelope().code(), request.getKey() + ": the code is the HTTP status");
+    }
   }
 
   private static RawHttp.Response readAnswer(InputStream in) throws IOException {

@@ -1,13 +1,11 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.testing.Ports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,28 +46,13 @@ class JarsAsProcessesIT {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 
   private Process start(String name, List<String> command) throws IOException {
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve(name + ".log").toFile())
-        .start();
+    Process process = Ports.start(dir, name, command);
     processes.add(process);
     return process;
   }
 
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
 
   /** Runs the master JAR's CLI to the end; returns its exit code and stdout. */
   private CliResult cli(String... args) throws Exception {
@@ -96,16 +79,16 @@ class JarsAsProcessesIT {
     Files.writeString(script, "#!/bin/sh\n# doubles \"n\" from the task data on stdin\n"
         + "n=$(sed 's/.*\"n\": *\\([0-9]*\\).*/\\1/')\necho \"{\\\"doubled\\\": $((n * 2))}\"\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-    int slavePort = freePort();
-    int masterPort = freePort();
+    int slavePort = Ports.free();
+    int masterPort = Ports.free();
     Path token = dir.resolve("admin-token");
 
     start("slave", List.of(java(), "-jar", SLAVE_JAR.toString(), "--host", "127.0.0.1", "--port", "" + slavePort,
         "--channel", "42", "--heartbeat-span", "500ms", "--exec", script.toString()));
     start("master", List.of(java(), "-jar", MASTER_JAR.toString(), "serve", "--host", "127.0.0.1", "--port", "" + masterPort,
         "--channel", "42", "--my-address", "http://127.0.0.1:" + masterPort, "--admin-token-file", token.toString()));
-    Await.until(Duration.ofSeconds(30), "slave listening", () -> listening(slavePort));
-    Await.until(Duration.ofSeconds(30), "master listening and token written", () -> listening(masterPort) && Files.exists(token));
+    Await.until(Duration.ofSeconds(30), "slave listening", () -> Ports.listening(slavePort));
+    Await.until(Duration.ofSeconds(30), "master listening and token written", () -> Ports.listening(masterPort) && Files.exists(token));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
 
     String master = "http://127.0.0.1:" + masterPort;

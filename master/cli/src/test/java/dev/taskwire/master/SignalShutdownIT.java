@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.testing.Ports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,11 +71,11 @@ class SignalShutdownIT {
   @Timeout(120)
   void sigtermStopsASlaveWithAHandlerStuckReadingABodyAndAMasterThatNeverAnswers() throws Exception {
     assertTrue(Files.exists(SLAVE_JAR), "run after mvn package: " + SLAVE_JAR.toAbsolutePath());
-    int port = freePort();
+    int port = Ports.free();
     Process slave = start("slave", List.of(java(), "-jar", SLAVE_JAR.toString(), "--grace-period", "1s",
         // A body time limit far past the test, so that the handler really stays stuck.
         "--body-timeout", "10m", "--host", "127.0.0.1", "--port", "" + port));
-    Await.until(Duration.ofSeconds(30), "slave listening", () -> listening(port));
+    Await.until(Duration.ofSeconds(30), "slave listening", () -> Ports.listening(port));
     int silentMaster = startSilentMaster();
     Map<String, String> headers = Map.of("Channel", "0", "Token", "master-token");
     RawHttp.Response connected = RawHttp.send(port, "POST", "/connect", headers,
@@ -98,11 +99,11 @@ class SignalShutdownIT {
     Path tokenFile = dir.resolve("admin-token");
     Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(tokenFile, token + "\n");
-    int port = freePort();
+    int port = Ports.free();
     Process master = start("master", List.of(java(), "-jar", MASTER_JAR.toString(), "serve", "--host", "127.0.0.1",
         "--port", "" + port, "--my-address", "http://127.0.0.1:" + port, "--admin-token-file", tokenFile.toString(),
         "--body-timeout", "10m"));
-    Await.until(Duration.ofSeconds(30), "master listening", () -> listening(port));
+    Await.until(Duration.ofSeconds(30), "master listening", () -> Ports.listening(port));
 
     sendHeadOfABody(port, "POST /api/v1/connections HTTP/1.1\r\nHost: 127.0.0.1:" + port
         + "\r\nAuthorization: Bearer " + token + "\r\n");
@@ -178,10 +179,7 @@ class SignalShutdownIT {
   }
 
   private Process start(String name, List<String> command) throws IOException {
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve(name + ".log").toFile())
-        .start();
+    Process process = Ports.start(dir, name, command);
     processes.add(process);
     return process;
   }
@@ -196,17 +194,5 @@ class SignalShutdownIT {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
 }
