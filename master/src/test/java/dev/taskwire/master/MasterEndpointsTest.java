@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.testing.MockRequests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,7 @@ class MasterEndpointsTest {
     slave.enqueue(new MockResponse().setBody(Json.toString(Envelope.success("Connect success.", null))));
     connection = master.newConnection("s1", "127.0.0.1", slave.getPort());
     connection.connect();
-    token = slave.takeRequest(5, TimeUnit.SECONDS).getHeader("Token");
+    token = MockRequests.take(slave).getHeader("Token");
   }
 
   @AfterEach

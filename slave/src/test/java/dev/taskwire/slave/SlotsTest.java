@@ -1,5 +1,6 @@
 package dev.taskwire.slave;
 
+import dev.taskwire.common.testing.MockRequests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +50,7 @@ class SlotsTest {
         release.countDown();
         Set<String> reported = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-          RecordedRequest report = master.takeRequest(10, TimeUnit.SECONDS);
+          RecordedRequest report = MockRequests.take(master);
           assertEquals("/slave/task/complete", report.getPath());
           reported.add((String) ((Map<?, ?>) Json.parseObject(report.getBody().readUtf8()).get("task")).get("id"));
         }

@@ -59,6 +59,7 @@ public final class HttpEngine {
             .writeTimeout(builder.readTimeout)
             // A peer that trickles bytes cannot hold a call longer than this.
             .callTimeout(builder.connectTimeout.plus(builder.readTimeout.multipliedBy(2)))
+            .eventListener(builder.eventListener)
             .build();
   }
 
@@ -180,6 +181,7 @@ public final class HttpEngine {
     private Duration retryWait = ProtocolDefaults.DEFAULT_RETRY_WAIT;
     private Duration connectTimeout = ProtocolDefaults.DEFAULT_CONNECT_TIMEOUT;
     private Duration readTimeout = ProtocolDefaults.DEFAULT_READ_TIMEOUT;
+    private okhttp3.EventListener eventListener = okhttp3.EventListener.NONE;
 
     private Builder(BaseUrl baseUrl, Side peer) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl == null");
@@ -214,6 +216,15 @@ public final class HttpEngine {
     /** How long to wait for the peer's answer (and to send the body); if unset, 30 s. */
     public Builder readTimeout(Duration timeout) {
       this.readTimeout = positive(timeout, "readTimeout");
+      return this;
+    }
+
+    /**
+     * Told of each call's events (attempts, connection failures); if unset, none. Package-private:
+     * for tests that count attempts no server can see, such as refused connections.
+     */
+    Builder eventListener(okhttp3.EventListener listener) {
+      this.eventListener = Objects.requireNonNull(listener, "listener == null");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.taskwire.common.http;
 
+import dev.taskwire.common.testing.MockRequests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -65,7 +66,7 @@ class HttpEngineTest {
     server.enqueue(envelope(200, Envelope.success("Task received!", null)));
     Envelope answer = engine(Side.SLAVE, 0).send("POST", "/task/new", Map.of("a", 1), HEADERS);
     assertEquals("Task received!", answer.message());
-    RecordedRequest request = server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
+    RecordedRequest request = MockRequests.take(server);
     assertEquals("POST", request.getMethod());
     assertEquals("/task/new", request.getPath());
     assertEquals("42", request.getHeader("Channel"));
@@ -79,7 +80,7 @@ class HttpEngineTest {
     for (int i = 0; i < 3; i++) {
       server.enqueue(envelope(200, Envelope.success("Received!", null)));
       engine.send("GET", "/slave/heartbeat", null, HEADERS);
-      RecordedRequest request = server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
+      RecordedRequest request = MockRequests.take(server);
       assertEquals("42", request.getHeader("Channel"));
       assertEquals("t0k3n", request.getHeader("Token"));
     }
@@ -89,7 +90,7 @@ class HttpEngineTest {
   void getCarriesNoBody() throws Exception {
     server.enqueue(envelope(200, Envelope.success("PONG!", null)));
     engine(Side.SLAVE, 0).send("GET", "/ping", Map.of("ignored", true), HEADERS);
-    RecordedRequest request = server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
+    RecordedRequest request = MockRequests.take(server);
     assertEquals("GET", request.getMethod());
     assertEquals(0, request.getBodySize());
   }
@@ -98,7 +99,7 @@ class HttpEngineTest {
   void deleteCarriesItsBody() throws Exception {
     server.enqueue(envelope(200, Envelope.success("Disconnect success.", null)));
     engine(Side.SLAVE, 0).send("DELETE", "/disconnect", Map.of("data", Map.of()), HEADERS);
-    assertEquals("{\"data\":{}}", server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS).getBody().readUtf8());
+    assertEquals("{\"data\":{}}", MockRequests.take(server).getBody().readUtf8());
   }
 
   @Test
@@ -106,7 +107,7 @@ class HttpEngineTest {
     server.enqueue(envelope(200, Envelope.success("PONG!", null)));
     HttpEngine engine = HttpEngine.builder(BaseUrl.parse("http://127.0.0.1:" + server.getPort() + "/taskwire/"), Side.SLAVE).build();
     engine.send("GET", "/ping", null, HEADERS);
-    assertEquals("/taskwire/ping", server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS).getPath());
+    assertEquals("/taskwire/ping", MockRequests.take(server).getPath());
   }
 
   @Test
@@ -130,15 +131,32 @@ class HttpEngineTest {
 
   @Test
   void refusedConnectionIsRetriedThenThrowsConnectException() throws IOException {
+    AttemptCounter attempts = new AttemptCounter();
     HttpEngine engine = HttpEngine.builder(BaseUrl.of("127.0.0.1", server.getPort(), false), Side.SLAVE)
-        .retries(3).retryWait(Duration.ofMillis(100)).build();
+        .retries(3).retryWait(Duration.ofMillis(10)).eventListener(attempts).build();
     server.shutdown();
-    long start = System.nanoTime();
     assertThrows(ConnectException.class, () -> engine.send("POST", "/connect", Map.of(), HEADERS));
-    long waitedMillis = (System.nanoTime() - start) / 1_000_000;
-    // A refused connection fails at once: only the waits between attempts take time, so at least
-    // three retries happened (that there are exactly three is the next test's, by count).
-    assertTrue(waitedMillis >= 300, "three retries wait 3 x 100 ms, took " + waitedMillis + " ms");
+    assertEquals(4, attempts.calls.get(), "one attempt and three retries, no more");
+    assertEquals(4, attempts.refused.get(), "each attempt refused");
+  }
+
+  /** Counts calls and refused connections on the client side, where a refused attempt is seen. */
+  private static final class AttemptCounter extends okhttp3.EventListener {
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void callStart(okhttp3.Call call) {
+      calls.incrementAndGet();
+    }
+
+    @Override
+    public void connectFailed(okhttp3.Call call, java.net.InetSocketAddress address, java.net.Proxy proxy,
+        okhttp3.Protocol protocol, IOException e) {
+      if (e instanceof ConnectException) {
+        refused.incrementAndGet();
+      }
+    }
   }
 
   @Test
@@ -152,10 +170,12 @@ class HttpEngineTest {
 
   @Test
   void refusedConnectionWithoutRetriesFailsAtOnce() throws IOException {
+    AttemptCounter attempts = new AttemptCounter();
     HttpEngine engine = HttpEngine.builder(BaseUrl.of("127.0.0.1", server.getPort(), false), Side.SLAVE)
-        .retries(0).retryWait(Duration.ofSeconds(30)).build();
+        .retries(0).retryWait(Duration.ofSeconds(30)).eventListener(attempts).build();
     server.shutdown();
     assertThrows(ConnectException.class, () -> engine.send("POST", "/connect", Map.of(), HEADERS));
+    assertEquals(1, attempts.calls.get(), "no retry, so no 30 s wait either");
   }
 
   @Test

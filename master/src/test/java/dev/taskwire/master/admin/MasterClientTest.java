@@ -1,5 +1,6 @@
 package dev.taskwire.master.admin;
 
+import dev.taskwire.common.testing.MockRequests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,7 +58,7 @@ class MasterClientTest {
 
     Connected connected = client.connect("s1", "10.0.0.7", 7236, false, Map.of("who", "cli"));
 
-    RecordedRequest request = server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
+    RecordedRequest request = MockRequests.take(server);
     assertEquals("POST", request.getMethod());
     assertEquals("/api/v1/connections", request.getPath());
     assertEquals("Bearer " + token.value(), request.getHeader("Authorization"));
@@ -72,7 +73,7 @@ class MasterClientTest {
   void submitSendsOnlyTheDataWhenNoTimeoutIsGiven() throws Exception {
     answer(200, Envelope.success("Task started.", Map.of("id", "t-1")));
     assertEquals("t-1", client.submit("s 1", Map.of("a", 1)));
-    RecordedRequest request = server.takeRequest(10, java.util.concurrent.TimeUnit.SECONDS);
+    RecordedRequest request = MockRequests.take(server);
     assertEquals("/api/v1/connections/s%201/tasks", request.getPath());
     assertEquals("{\"data\":{\"a\":1}}", request.getBody().readUtf8());
   }
