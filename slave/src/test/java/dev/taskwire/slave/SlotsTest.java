@@ -8,6 +8,7 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.common.testing.ThreadLeaks;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashSet;
@@ -56,6 +57,31 @@ class SlotsTest {
         }
         assertEquals(Set.of("t1", "t2", "t3"), reported);
       }
+    }
+  }
+
+  @Test
+  void aReportRetriedOnTheReportPoolLeavesNoThreadAfterClose() throws Exception {
+    try (MockWebServer master = new MockWebServer()) {
+      // A Taskwire master busy at first: the report goes to the report pool to be retried.
+      master.enqueue(new MockResponse().setResponseCode(429)
+          .setBody(Json.toString(new Envelope(false, 429, "busy", Map.of()))));
+      master.enqueue(new MockResponse().setBody(Json.toString(Envelope.success("Result received!", null))));
+      master.start(InetAddress.getLoopbackAddress(), 0);
+      Slave slave = TestSlaves.loopback().heartbeatSpan(Duration.ofMinutes(10)).retryWait(Duration.ZERO)
+          .processor(data -> Map.of()).build().start();
+      try {
+        PeerClient client = new PeerClient(slave.port(), Side.SLAVE);
+        client.send("POST", "/connect", Map.of("master", Map.of("address", "http://127.0.0.1:" + master.getPort(),
+            "taskwire", Map.of("version", "1.0", "extensions", java.util.List.of("idempotent reports")))), "0", "tok");
+        client.send("POST", "/task/new", Map.of("task", Map.of("id", "r1"), "data", Map.of()), "0", "tok");
+        assertEquals("/slave/task/complete", MockRequests.take(master).getPath());
+        assertEquals("/slave/task/complete", MockRequests.take(master).getPath());
+        assertTrue(ThreadLeaks.alive("taskwire-slave-report").size() >= 1, "the retry ran on the report pool");
+      } finally {
+        slave.close();
+      }
+      ThreadLeaks.assertNoneLeft("taskwire-slave");
     }
   }
 }
