@@ -21,7 +21,7 @@ final class ConnectCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "Name of the connection.")
   String name;
 
-  @Parameters(index = "1", paramLabel = "HOST[:PORT]", description = "The slave (port 7236 if left out).")
+  @Parameters(index = "1", paramLabel = "HOST[:PORT]", description = "The slave (port " + ProtocolDefaults.DEFAULT_SLAVE_PORT + " if left out).")
   String address;
 
   @Option(names = "--https", description = "Talk to the slave over https.")
