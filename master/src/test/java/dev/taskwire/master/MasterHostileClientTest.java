@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
-import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.testing.Await;

@@ -4,7 +4,6 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;

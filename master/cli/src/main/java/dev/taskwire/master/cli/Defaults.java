@@ -4,7 +4,6 @@ import dev.taskwire.common.http.ServerBuilder;
 import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.util.Durations;
-import dev.taskwire.master.Master;
 import dev.taskwire.master.admin.AdminApi;
 import dev.taskwire.master.admin.AdminToken;
 import java.util.LinkedHashMap;
