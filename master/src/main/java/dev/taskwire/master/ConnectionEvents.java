@@ -6,32 +6,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The seam a dispatcher plugs into: told when a connection becomes live or ends, and when an
- * attempt (a task on a connection) ends for any reason: reported, timed out, cancelled, not
- * started, or its connection ended. A freed slot is one of these events. Listeners run on the
- * thread that caused the event, never under a connection's lock, and must be quick; one that throws
- * is logged and the others still run. An attempt's event comes once its task is final and before
- * the task's callbacks run, so a dispatcher knows before the caller's {@code join()} returns.
+ * Tells every {@link ConnectionListener} of the master about an event, in the order they were
+ * added; one that throws is logged and the others still run.
  */
 final class ConnectionEvents {
   private static final Logger log = LoggerFactory.getLogger(ConnectionEvents.class);
 
-  /** What a dispatcher is told. Every method has a default that does nothing. */
-  interface Listener {
-    /** {@code connection} is live: it may take tasks. */
-    default void connectionLive(SlaveConnection connection) {}
+  private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
 
-    /** {@code connection} ended; its attempts ended before this is called. */
-    default void connectionEnded(SlaveConnection connection) {}
-
-    /** {@code task} left {@code connection}'s tasks in flight: its slot is free. */
-    default void attemptEnded(SlaveConnection connection, Task task) {}
+  void add(ConnectionListener listener) {
+    listeners.add(listener);
   }
 
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-
-  void add(Listener listener) {
-    listeners.add(listener);
+  void remove(ConnectionListener listener) {
+    listeners.remove(listener);
   }
 
   void connectionLive(SlaveConnection connection) {
@@ -46,9 +34,13 @@ final class ConnectionEvents {
     tell(listener -> listener.attemptEnded(connection, task), () -> "task " + task.id() + " ended");
   }
 
+  void masterShuttingDown() {
+    tell(ConnectionListener::masterShuttingDown, () -> "the master's shutdown");
+  }
+
   /** Tells every listener; {@code what} names the event in the log if one fails (made only then: this is on every task's path). */
-  private void tell(java.util.function.Consumer<Listener> event, java.util.function.Supplier<String> what) {
-    for (Listener listener : listeners) {
+  private void tell(java.util.function.Consumer<ConnectionListener> event, java.util.function.Supplier<String> what) {
+    for (ConnectionListener listener : listeners) {
       try {
         event.accept(listener);
       } catch (RuntimeException e) {

@@ -13,6 +13,7 @@ import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.util.Checks;
 import dev.taskwire.common.util.Lifecycle;
+import dev.taskwire.master.scheduler.Scheduler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class Master implements AutoCloseable {
   private final Lifecycle lifecycle = new Lifecycle("master", CALLBACK_DRAIN.plusSeconds(10));
   private final ConnectionEvents events = new ConnectionEvents();
   private final ConnectionContext connectionContext;
+  private final Scheduler scheduler;
   private volatile String myAddress;
 
   private Master(MasterConfig config, List<MasterExtension> extensions) {
@@ -79,6 +81,7 @@ public final class Master implements AutoCloseable {
     background.allowCoreThreadTimeOut(true);
     this.connectionContext = new ConnectionContext(config, connections, resultExecutor, timer, background,
         () -> myAddress, lifecycle::isShuttingDown, events);
+    this.scheduler = Scheduler.create(this);
     new MasterEndpoints(this, config, connections, server).register();
     for (MasterExtension extension : extensions) {
       extension.register(this, server);
@@ -147,6 +150,29 @@ public final class Master implements AutoCloseable {
     return new SlaveConnection(connectionContext, name, BaseUrl.of(host, port, https));
   }
 
+  /**
+   * The scheduler: submit jobs to the whole fleet rather than to one connection; it queues them,
+   * sends each to a live connection with a free slot, and retries them elsewhere when a slave dies.
+   */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The live connections (a snapshot, in no particular order). */
+  public java.util.Collection<SlaveConnection> liveConnections() {
+    return connections.live();
+  }
+
+  /** Adds a listener told of connections and attempts; see {@link ConnectionListener}. */
+  public void addConnectionListener(ConnectionListener listener) {
+    events.add(Objects.requireNonNull(listener, "listener == null"));
+  }
+
+  /** Removes a listener added with {@link #addConnectionListener}; does nothing if it is not there. */
+  public void removeConnectionListener(ConnectionListener listener) {
+    events.remove(listener);
+  }
+
   /** Whether a live connection is named {@code name}. */
   public boolean contains(String name) {
     return connections.live(name) != null;
@@ -202,6 +228,9 @@ public final class Master implements AutoCloseable {
       return;
     }
     log.info("Taskwire master shutting down");
+    // First, so that the scheduler ends its jobs with SHUTDOWN instead of retrying them as
+    // their connections end.
+    events.masterShuttingDown();
     heartbeatCheck.stop();
     timer.shutdownNow();
     background.shutdownNow();
@@ -238,11 +267,6 @@ public final class Master implements AutoCloseable {
     shutdown();
   }
 
-  /** Where a dispatcher subscribes to connections becoming live or ending, and attempts ending. */
-  ConnectionEvents connectionEvents() {
-    return events;
-  }
-
   boolean isShuttingDown() {
     return lifecycle.isShuttingDown();
   }
@@ -266,6 +290,8 @@ public final class Master implements AutoCloseable {
     private String callbackHost;
     private MasterHooks hooks = MasterHooks.DEFAULT;
     private final List<MasterExtension> extensions = new java.util.ArrayList<>();
+    private int queueCapacity = Scheduler.DEFAULT_QUEUE_CAPACITY;
+    private int jobHistory = Scheduler.DEFAULT_JOB_HISTORY;
 
     private Builder() {
       super(ProtocolDefaults.DEFAULT_MASTER_PORT);
@@ -314,6 +340,24 @@ public final class Master implements AutoCloseable {
 
 
 
+    /**
+     * The most jobs the scheduler holds queued (waiting for a slot or a retry); a submit beyond it is
+     * refused. If unset, {@value Scheduler#DEFAULT_QUEUE_CAPACITY}; at least 1.
+     */
+    public Builder queueCapacity(int capacity) {
+      this.queueCapacity = Checks.atLeast("queueCapacity", capacity, 1);
+      return this;
+    }
+
+    /**
+     * How many final jobs the scheduler keeps for lookup by id (the oldest is forgotten first; jobs
+     * not final are always kept). If unset, {@value Scheduler#DEFAULT_JOB_HISTORY}; at least 1.
+     */
+    public Builder jobHistory(int history) {
+      this.jobHistory = Checks.atLeast("jobHistory", history, 1);
+      return this;
+    }
+
     /** The hooks; if unset, {@link MasterHooks#DEFAULT}. */
     public Builder hooks(MasterHooks hooks) {
       this.hooks = Objects.requireNonNull(hooks, "hooks == null");
@@ -329,7 +373,8 @@ public final class Master implements AutoCloseable {
     /** The master, not yet started. */
     public Master build() {
       return new Master(new MasterConfig(host(), port(), channel(), heartbeatTolerance, heartbeatCheckSpan,
-          requestRetries(), retryWait(), myAddress, callbackHost, maxBodyBytes(), bodyTimeout(), hooks), List.copyOf(extensions));
+          requestRetries(), retryWait(), myAddress, callbackHost, maxBodyBytes(), bodyTimeout(), hooks,
+          queueCapacity, jobHistory), List.copyOf(extensions));
     }
   }
 }

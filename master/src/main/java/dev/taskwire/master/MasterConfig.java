@@ -8,6 +8,8 @@ import java.time.Duration;
  *
  * @param myAddress the callback address sent to slaves; null = derived from {@code callbackHost}
  *     and the bound port at start
+ * @param queueCapacity the most jobs the scheduler holds queued
+ * @param jobHistory how many final jobs the scheduler keeps for lookup by id
  */
 public record MasterConfig(
     String host,
@@ -21,4 +23,6 @@ public record MasterConfig(
     String callbackHost,
     long maxBodyBytes,
     Duration bodyTimeout,
-    MasterHooks hooks) {}
+    MasterHooks hooks,
+    int queueCapacity,
+    int jobHistory) {}

@@ -55,9 +55,12 @@ public final class SlaveConnection implements AutoCloseable {
   private State state = State.NEW;
   private int slots = 1;
   private List<String> extensions = List.of();
+  private List<String> announcedLabels = List.of();
   private volatile long lastHeartbeatNanos;
   private volatile Map<String, Object> connectData = Map.of();
   private volatile Duration taskTimeout = Duration.ZERO;
+  private volatile List<String> givenLabels = List.of();
+  private volatile List<String> labels = List.of(); // given and announced, set when live
 
   /** Where a connection is in its life. */
   public enum State {
@@ -91,6 +94,24 @@ public final class SlaveConnection implements AutoCloseable {
   public SlaveConnection connectData(Map<String, Object> data) {
     this.connectData = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(data, "data == null")));
     return this;
+  }
+
+  /**
+   * Labels given on the master, for a slave that cannot announce its own (a reference slave): the
+   * scheduler routes by them as by announced ones ({@link dev.taskwire.common.protocol.Labels#RULE}).
+   * Chainable; call before {@link #connect()}.
+   */
+  public SlaveConnection labels(java.util.Collection<String> labels) {
+    this.givenLabels = dev.taskwire.common.protocol.Labels.require(labels);
+    return this;
+  }
+
+  /**
+   * The labels the scheduler routes by: those given with {@link #labels(java.util.Collection)} and
+   * those the slave announced, sorted; before the connection is live, only the given ones.
+   */
+  public List<String> labels() {
+    return isConnected() ? labels : givenLabels;
   }
 
   /** The data given to {@link #connectData(Map)}; empty if none was. */
@@ -192,7 +213,7 @@ public final class SlaveConnection implements AutoCloseable {
     try {
       Map<String, Object> data = context.hooks().beforeConnect(this);
       ConnectRequest body = new ConnectRequest(
-          new MasterInfo(context.myAddress().get(), new TaskwireInfo(ProtocolDefaults.TASKWIRE_VERSION, null, Master.EXTENSIONS,
+          new MasterInfo(context.myAddress().get(), TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, Master.EXTENSIONS,
               context.config().heartbeatTolerance().toMillis())),
           data == null ? Map.of() : data);
       // Registered before the request: a slave may heartbeat before its answer arrives here.
@@ -212,6 +233,9 @@ public final class SlaveConnection implements AutoCloseable {
           disconnectQuietly();
           throw new IllegalStateException("connection " + name + " ended while connecting: the master is shutting down");
         }
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(givenLabels);
+        all.addAll(announcedLabels);
+        labels = List.copyOf(all);
         state = State.CONNECTED;
       }
       context.connections().makeLive(this);
@@ -403,6 +427,9 @@ public final class SlaveConnection implements AutoCloseable {
         }
         if (info.extensions() != null) {
           extensions = List.copyOf(info.extensions());
+        }
+        if (info.labels() != null) {
+          announcedLabels = dev.taskwire.common.protocol.Labels.lenient(info.labels());
         }
       }
     } catch (RuntimeException e) {

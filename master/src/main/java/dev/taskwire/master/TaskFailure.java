@@ -9,7 +9,11 @@ import java.util.Map;
  * @param message one line for logs and users
  */
 public record TaskFailure(Reason reason, String message) {
-  /** What ended a task without a result. */
+  /**
+   * What ended a task without a result. The last three end only scheduler jobs ({@link
+   * dev.taskwire.master.scheduler.Job}), never a connection's task; a job that failed otherwise
+   * carries its last attempt's reason.
+   */
   public enum Reason {
     /** The slave reported a failure through {@code /slave/task/fail}; the result is the slave's. */
     SLAVE_FAILED,
@@ -31,7 +35,16 @@ public record TaskFailure(Reason reason, String message) {
      * {@link Task#cancel()} ended it; status CANCELLED. Result {@code {"cancelled": true}}; a slave
      * that announced {@code cancel} is asked to stop it.
      */
-    CANCELLED
+    CANCELLED,
+    /** A job waited in the queue longer than its queue timeout before its first dispatch. */
+    QUEUE_TIMEOUT,
+    /** A job was not final by its deadline, across all its attempts; a running attempt is cancelled. */
+    DEADLINE,
+    /**
+     * A job's attempts all ended in a reason its policy retries, and no attempt is left; the message
+     * names the last attempt's reason.
+     */
+    RETRIES_EXHAUSTED
   }
 
   /** The result Taskwire gives a task it ended itself, e.g. {@code {"error": "connection-lost", ...}}. */

@@ -41,7 +41,7 @@ class ConnectionEventsTest {
   private void start(MasterHooks hooks, Duration tolerance) {
     master = servers.start(TestMasters.loopback().requestRetries(0)
         .heartbeatTolerance(tolerance).heartbeatCheckSpan(Duration.ofMillis(100)).hooks(hooks).build().start());
-    master.connectionEvents().add(new ConnectionEvents.Listener() {
+    master.addConnectionListener(new ConnectionListener() {
       @Override
       public void connectionLive(SlaveConnection connection) {
         events.add("live " + connection.name());

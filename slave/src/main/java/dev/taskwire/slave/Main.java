@@ -97,6 +97,11 @@ public final class Main implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--slots", slots, builder::slots);
   }
 
+  @Option(names = "--label", paramLabel = "LABEL", description = "A label announced to the master's scheduler, e.g. gpu or zone=eu; repeatable.")
+  void labels(List<String> labels) {
+    CommandLines.apply(spec.commandLine(), "--label", labels, builder::labels);
+  }
+
   @Option(names = "--heartbeat-span", paramLabel = "DURATION", description = "Time between heartbeats, at least 200ms (default: ${DEFAULT-VALUE}).")
   void heartbeatSpan(Duration span) {
     CommandLines.apply(spec.commandLine(), "--heartbeat-span", span, builder::heartbeatSpan);

@@ -176,6 +176,7 @@ public final class Slave implements AutoCloseable {
 
     private Duration heartbeatSpan = ProtocolDefaults.DEFAULT_HEARTBEAT_SPAN;
     private int slots = DEFAULT_SLOTS;
+    private java.util.List<String> labels = java.util.List.of();
     private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
     private Duration taskTimeout = DEFAULT_TASK_TIMEOUT;
     private Duration maxMasterTolerance = DEFAULT_MAX_MASTER_TOLERANCE;
@@ -206,6 +207,16 @@ public final class Slave implements AutoCloseable {
     /** How many tasks may run at once; if unset, 1 (exactly the reference's behaviour). */
     public Builder slots(int slots) {
       this.slots = Checks.atLeast("slots", slots, 1);
+      return this;
+    }
+
+    /**
+     * The labels announced to a Taskwire master, whose scheduler sends a job only to slaves with
+     * every label it requires (e.g. {@code gpu}, {@code zone=eu}; the rule is {@link
+     * dev.taskwire.common.protocol.Labels#RULE}); if unset, none. A reference master ignores them.
+     */
+    public Builder labels(java.util.Collection<String> labels) {
+      this.labels = dev.taskwire.common.protocol.Labels.require(labels);
       return this;
     }
 
@@ -257,7 +268,7 @@ public final class Slave implements AutoCloseable {
     /** The slave, not yet started. */
     public Slave build() {
       return new Slave(new SlaveConfig(host(), port(), channel(), heartbeatSpan, requestRetries(), retryWait(),
-          slots, gracePeriod, taskTimeout, maxBodyBytes(), bodyTimeout(), maxMasterTolerance, processor,
+          slots, labels, gracePeriod, taskTimeout, maxBodyBytes(), bodyTimeout(), maxMasterTolerance, processor,
           processorDescription, hooks));
     }
   }

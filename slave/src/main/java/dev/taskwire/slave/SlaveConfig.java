@@ -7,6 +7,7 @@ import java.time.Duration;
  * meaning and default of a field.
  *
  * @param taskTimeout {@link Duration#ZERO} for no timeout
+ * @param labels what the slave announces for the master's scheduler to route by, sorted
  * @param maxMasterTolerance the longest heartbeat tolerance a master may announce; a larger one is
  *     clamped to this
  */
@@ -18,6 +19,7 @@ public record SlaveConfig(
     int requestRetries,
     Duration retryWait,
     int slots,
+    java.util.List<String> labels,
     Duration gracePeriod,
     Duration taskTimeout,
     long maxBodyBytes,

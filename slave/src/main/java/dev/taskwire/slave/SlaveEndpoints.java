@@ -198,7 +198,7 @@ final class SlaveEndpoints {
   }
 
   private TaskwireInfo ownAnnouncement() {
-    return TaskwireInfo.ofSlave(ProtocolDefaults.TASKWIRE_VERSION, config.slots(), EXTENSIONS);
+    return TaskwireInfo.ofSlave(ProtocolDefaults.TASKWIRE_VERSION, config.slots(), EXTENSIONS, config.labels());
   }
 
 
@@ -249,6 +249,6 @@ final class SlaveEndpoints {
         // Treated as a reference master: extensions are optional by the protocol.
       }
     }
-    return new TaskwireInfo(null, null, List.of(), null);
+    return new TaskwireInfo(null, null, List.of(), null, null);
   }
 }

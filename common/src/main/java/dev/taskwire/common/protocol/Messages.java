@@ -18,13 +18,25 @@ public final class Messages {
    * The Taskwire extension block: a master sends it inside {@code master}, a slave answers it as
    * {@code data.taskwire}. {@code slots} is only sent by a slave; {@code heartbeatToleranceMs} only
    * by a master, so that its slaves keep a connection (and retry its reports) through an outage
-   * shorter than that.
+   * shorter than that. {@code labels} is only sent by a slave: what the master's scheduler routes
+   * jobs by (e.g. {@code ["gpu", "zone=eu"]}); absent when it has none.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record TaskwireInfo(String version, Integer slots, List<String> extensions, Long heartbeatToleranceMs) {
-    /** A slave's block. */
+  public record TaskwireInfo(String version, Integer slots, List<String> extensions, Long heartbeatToleranceMs,
+      List<String> labels) {
+    /** A master's block. */
+    public static TaskwireInfo ofMaster(String version, List<String> extensions, long heartbeatToleranceMs) {
+      return new TaskwireInfo(version, null, extensions, heartbeatToleranceMs, null);
+    }
+
+    /** A slave's block without labels. */
     public static TaskwireInfo ofSlave(String version, int slots, List<String> extensions) {
-      return new TaskwireInfo(version, slots, extensions, null);
+      return ofSlave(version, slots, extensions, List.of());
+    }
+
+    /** A slave's block; {@code labels} left out of the JSON when empty. */
+    public static TaskwireInfo ofSlave(String version, int slots, List<String> extensions, List<String> labels) {
+      return new TaskwireInfo(version, slots, extensions, null, labels.isEmpty() ? null : List.copyOf(labels));
     }
   }
 

@@ -1,0 +1,161 @@
+package dev.taskwire.master.scheduler;
+
+import dev.taskwire.master.SlaveConnection;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The live connections as the dispatcher sees them: their labels, the attempts handed to each and
+ * not yet in its tasks in flight ({@code pending}), and a short pause after a slave answered busy.
+ * A connection's free slots are its own count ({@link SlaveConnection#freeSlots()}, which also
+ * counts tasks sent to it directly) less its pending attempts, so a slot is never promised twice.
+ * Not thread-safe: the scheduler's lock guards it.
+ */
+final class FleetSlots {
+  /** The first pause after a busy answer; each busy answer in a row doubles it, up to {@link #MAX_PAUSE_NANOS}. */
+  static final long FIRST_PAUSE_NANOS = 50_000_000L;
+  static final long MAX_PAUSE_NANOS = 2_000_000_000L;
+
+  private final List<Entry> entries = new ArrayList<>();
+  private int nextStart; // where the next tie-break search starts: round robin
+
+  /** One live connection. */
+  static final class Entry {
+    final SlaveConnection connection;
+    final Set<String> labels;
+    int pending;
+    long pausedUntilNanos;
+    long pauseNanos;
+
+    Entry(SlaveConnection connection) {
+      this.connection = connection;
+      this.labels = new HashSet<>(connection.labels());
+    }
+
+    int free(long now) {
+      if (pausedUntilNanos != 0 && now - pausedUntilNanos < 0) {
+        return 0;
+      }
+      return connection.freeSlots() - pending;
+    }
+
+    boolean has(List<String> required) {
+      for (String label : required) {
+        if (!labels.contains(label)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  void add(SlaveConnection connection) {
+    if (find(connection) == null) {
+      entries.add(new Entry(connection));
+    }
+  }
+
+  void remove(SlaveConnection connection) {
+    entries.removeIf(entry -> entry.connection == connection);
+  }
+
+  Entry find(SlaveConnection connection) {
+    for (Entry entry : entries) {
+      if (entry.connection == connection) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
+  boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  /** Free slots across the fleet now. */
+  int totalFree() {
+    long now = System.nanoTime();
+    int free = 0;
+    for (Entry entry : entries) {
+      free += Math.max(0, entry.free(now));
+    }
+    return free;
+  }
+
+  /**
+   * The connection {@code job} goes to: of the live connections with every label it requires and a
+   * free slot, the one with the most free slots; ties go round robin. Where another one qualifies, the
+   * connection of the job's last attempt is avoided, so that a retry runs elsewhere.
+   */
+  Entry place(Job job) {
+    int n = entries.size();
+    if (n == 0) {
+      return null;
+    }
+    long now = System.nanoTime();
+    List<String> required = job.options().labels();
+    Entry best = null;
+    Entry avoided = null;
+    int bestFree = 0;
+    int start = nextStart % n;
+    for (int i = 0; i < n; i++) {
+      Entry entry = entries.get((start + i) % n);
+      int free = entry.free(now);
+      if (free <= 0 || !entry.has(required)) {
+        continue;
+      }
+      if (entry.connection == job.lastConnection) {
+        avoided = entry;
+        continue;
+      }
+      if (free > bestFree) {
+        best = entry;
+        bestFree = free;
+      }
+    }
+    if (best == null) {
+      best = avoided;
+    }
+    if (best != null) {
+      nextStart = start + 1;
+    }
+    return best;
+  }
+
+  /** Whether any live connection has every label in {@code required}, free or not. */
+  boolean anyWith(List<String> required) {
+    for (Entry entry : entries) {
+      if (entry.has(required)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The slave on {@code entry} answered busy: pause it, longer each time in a row; returns the pause. */
+  long pause(Entry entry) {
+    entry.pauseNanos = entry.pauseNanos == 0 ? FIRST_PAUSE_NANOS : Math.min(entry.pauseNanos * 2, MAX_PAUSE_NANOS);
+    entry.pausedUntilNanos = System.nanoTime() + entry.pauseNanos;
+    return entry.pauseNanos;
+  }
+
+  /** The slave on {@code entry} took a task: no pause any more. */
+  void accepted(Entry entry) {
+    entry.pauseNanos = 0;
+    entry.pausedUntilNanos = 0;
+  }
+
+  /** Free slots by connection name, for the summary. */
+  Map<String, Integer> freeByConnection() {
+    long now = System.nanoTime();
+    Map<String, Integer> free = new TreeMap<>();
+    for (Entry entry : entries) {
+      free.put(entry.connection.name(), Math.max(0, entry.free(now)));
+    }
+    return free;
+  }
+}

@@ -1,0 +1,300 @@
+package dev.taskwire.master.scheduler;
+
+import dev.taskwire.master.SlaveConnection;
+import dev.taskwire.master.Task;
+import dev.taskwire.master.TaskCallback;
+import dev.taskwire.master.TaskFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A unit of work submitted to the {@link Scheduler}: data and {@link JobOptions}, one id for its
+ * whole life, and one final result, delivered once. Each time it is sent to a slave is an {@link
+ * Attempt}.
+ *
+ * <p>Callbacks run once each, in registration order, on a callback thread of the scheduler (never
+ * under a lock); one that throws is logged and the others still run. {@code onComplete} callbacks
+ * run for COMPLETED, {@code onFail} ones for FAILED and CANCELLED. A callback added after the job
+ * finished runs at once on the adding thread (or right after the ones already queued). {@link
+ * #join()} returns once the callbacks have run.
+ */
+public final class Job {
+  private static final Logger log = LoggerFactory.getLogger(Job.class);
+
+  private final Scheduler scheduler;
+  private final String id;
+  private final Map<String, Object> data;
+  private final JobOptions options;
+  private final long seq;
+  private final long submittedAtMillis = System.currentTimeMillis();
+  private final CompletableFuture<Job> done = new CompletableFuture<>();
+
+  // Guarded by the scheduler's lock; status is volatile for reads without it.
+  private volatile JobStatus status = JobStatus.QUEUED;
+  private Map<String, Object> result;
+  private TaskFailure failure;
+  private long finishedAtMillis;
+  private List<Attempt> attempts; // null until the first dispatch
+  private List<Callback> callbacks; // null until one is added
+  Task currentTask; // the attempt in flight, if any
+  SlaveConnection lastConnection; // where the last attempt ran, avoided by a retry where possible
+  boolean inQueue; // in the queue's lanes (not waiting for a backoff)
+  ScheduledFuture<?> queueTimer; // the queue timeout, until the first dispatch
+  ScheduledFuture<?> deadlineTimer;
+  ScheduledFuture<?> retryTimer; // a backoff under way
+
+  private record Callback(boolean onComplete, TaskCallback callback) {}
+
+  Job(Scheduler scheduler, String id, Map<String, Object> data, JobOptions options, long seq) {
+    this.scheduler = scheduler;
+    this.id = id;
+    this.data = data;
+    this.options = options;
+    this.seq = seq;
+  }
+
+  /** The job's id (a random UUID), the same for all its attempts. */
+  public String id() {
+    return id;
+  }
+
+  /** The data as submitted (every attempt sends this). */
+  public Map<String, Object> data() {
+    return data;
+  }
+
+  /** The options it was submitted with. */
+  public JobOptions options() {
+    return options;
+  }
+
+  /** The current status. */
+  public JobStatus status() {
+    return status;
+  }
+
+  /** The result: the slave's, or Taskwire's for a job it ended (e.g. {@code {"cancelled": true}}); null until final. */
+  public Map<String, Object> result() {
+    synchronized (scheduler.lock) {
+      return result;
+    }
+  }
+
+  /** Why the job did not complete; null unless FAILED or CANCELLED. */
+  public TaskFailure failure() {
+    synchronized (scheduler.lock) {
+      return failure;
+    }
+  }
+
+  /** When it was submitted. */
+  public Instant submittedAt() {
+    return Instant.ofEpochMilli(submittedAtMillis);
+  }
+
+  /** When it reached its final status; null before. */
+  public Instant finishedAt() {
+    synchronized (scheduler.lock) {
+      return finishedAtMillis == 0 ? null : Instant.ofEpochMilli(finishedAtMillis);
+    }
+  }
+
+  /** Its attempts so far, the first first (a snapshot). */
+  public List<Attempt> attempts() {
+    synchronized (scheduler.lock) {
+      return attempts == null ? List.of() : List.copyOf(attempts);
+    }
+  }
+
+  /**
+   * Why a QUEUED job is not running yet, e.g. {@code "waiting for a slave with labels [gpu]"}; null
+   * when it is not QUEUED.
+   */
+  public String waitingFor() {
+    return scheduler.waitingFor(this);
+  }
+
+  /** Adds a callback for a completed job; chainable. */
+  public Job onComplete(TaskCallback callback) {
+    return addCallback(new Callback(true, Objects.requireNonNull(callback, "callback == null")));
+  }
+
+  /** Adds a callback for a job that failed or was cancelled; chainable. */
+  public Job onFail(TaskCallback callback) {
+    return addCallback(new Callback(false, Objects.requireNonNull(callback, "callback == null")));
+  }
+
+  /**
+   * Cancels the job: it becomes CANCELLED at once ({@code onFail} callbacks run with {@code
+   * {"cancelled": true}}). A queued job is never sent; a running one's slave is asked to stop it
+   * (see {@link Task#cancel()}).
+   *
+   * @return whether this call cancelled it (false if it was already final)
+   */
+  public boolean cancel() {
+    return scheduler.cancel(this);
+  }
+
+  /**
+   * Completes the job by hand with {@code result} (Dara's {@code set_result}, Temporal's async
+   * completion): {@code onComplete} callbacks run with it, and a running attempt is cancelled.
+   *
+   * @return whether this call completed it (false if it was already final)
+   */
+  public boolean complete(Map<String, Object> result) {
+    return scheduler.completeByHand(this, Objects.requireNonNull(result, "result == null"));
+  }
+
+  /** Waits until the job is final and its callbacks have run; returns this job. */
+  public Job join() throws InterruptedException {
+    try {
+      return done.get();
+    } catch (ExecutionException e) {
+      throw new AssertionError("the completion future never fails", e);
+    }
+  }
+
+  /**
+   * Waits at most {@code timeout} for {@link #join()}.
+   *
+   * @throws TimeoutException if the job is not final within {@code timeout}
+   */
+  public Job join(Duration timeout) throws InterruptedException, TimeoutException {
+    try {
+      return done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("the completion future never fails", e);
+    } catch (TimeoutException e) {
+      throw new TimeoutException("job " + id + " not final within " + timeout.toMillis() + " ms (status " + status + ")");
+    }
+  }
+
+  /** A future completed with this job once it is final and its callbacks have run. */
+  public CompletableFuture<Job> future() {
+    return done.copy();
+  }
+
+  @Override
+  public String toString() {
+    return "Job{" + id + ", " + status + "}";
+  }
+
+  // What the scheduler does under its lock.
+
+  long seq() {
+    return seq;
+  }
+
+  int attemptCount() {
+    return attempts == null ? 0 : attempts.size();
+  }
+
+  Attempt attempt(int number) {
+    return attempts.get(number - 1);
+  }
+
+  Attempt lastAttempt() {
+    return attempts == null || attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+  }
+
+  void status(JobStatus status) {
+    this.status = status;
+  }
+
+  void addAttempt(Attempt attempt) {
+    if (attempts == null) {
+      attempts = new ArrayList<>(2);
+    }
+    attempts.add(attempt);
+  }
+
+  /** Replaces the attempt numbered {@code number}: it ended. */
+  void attemptEnded(Attempt ended) {
+    attempts.set(ended.number() - 1, ended);
+  }
+
+  /** Forgets the last attempt: it did not count (the slave was busy, the connection gone before sending). */
+  void dropLastAttempt() {
+    attempts.remove(attempts.size() - 1);
+  }
+
+  /**
+   * Records the final state and returns the callbacks to run (run them off the lock with {@link
+   * #runCallbacks}); null if it was already final.
+   */
+  List<?> finish(JobStatus finalStatus, Map<String, Object> outcome, TaskFailure why) {
+    if (status.isFinal()) {
+      return null;
+    }
+    status = finalStatus;
+    result = outcome;
+    failure = why;
+    finishedAtMillis = System.currentTimeMillis();
+    currentTask = null;
+    inQueue = false;
+    queueTimer = cancel(queueTimer);
+    deadlineTimer = cancel(deadlineTimer);
+    retryTimer = cancel(retryTimer);
+    List<Callback> toRun = callbacks == null ? List.of() : callbacks;
+    callbacks = null;
+    return toRun;
+  }
+
+  /** Cancels {@code timer} if there is one; returns null, for the field. */
+  static ScheduledFuture<?> cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    return null;
+  }
+
+  /** Runs {@code toRun} (from {@link #finish}), then completes {@link #future()}; off the lock. */
+  void runCallbacks(List<?> toRun) {
+    for (Object callback : toRun) {
+      run((Callback) callback);
+    }
+    done.complete(this);
+  }
+
+  private Job addCallback(Callback callback) {
+    synchronized (scheduler.lock) {
+      if (!status.isFinal()) {
+        if (callbacks == null) {
+          callbacks = new ArrayList<>(2);
+        }
+        callbacks.add(callback);
+        return this;
+      }
+    }
+    done.thenRun(() -> run(callback));
+    return this;
+  }
+
+  private void run(Callback callback) {
+    Map<String, Object> outcome;
+    JobStatus now;
+    synchronized (scheduler.lock) {
+      outcome = result;
+      now = status;
+    }
+    if (callback.onComplete() != (now == JobStatus.COMPLETED)) {
+      return;
+    }
+    try {
+      callback.callback().accept(data, outcome);
+    } catch (Exception | Error e) {
+      log.error("Callback of job {} threw; the job's other callbacks still run", id, e);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.taskwire.master.scheduler;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Jobs by id: every job not yet final, and the last {@code capacity} that are, the oldest final one
+ * forgotten first. Not thread-safe: the scheduler's lock guards it.
+ */
+final class JobHistory {
+  private final int capacity;
+  private final Map<String, Job> byId = new HashMap<>();
+  private final ArrayDeque<Job> finished = new ArrayDeque<>();
+  private final ArrayDeque<Job> order = new ArrayDeque<>(); // every kept job, by submit; pruned lazily
+
+  JobHistory(int capacity) {
+    this.capacity = capacity;
+  }
+
+  int capacity() {
+    return capacity;
+  }
+
+  void add(Job job) {
+    byId.put(job.id(), job);
+    order.addLast(job);
+  }
+
+  Job get(String id) {
+    return byId.get(id);
+  }
+
+  /** {@code job} became final: it is kept until {@code capacity} newer ones have. */
+  void finished(Job job) {
+    finished.addLast(job);
+    while (finished.size() > capacity) {
+      byId.remove(finished.pollFirst().id());
+    }
+    if (order.size() > 2 * byId.size() + 1024) {
+      order.removeIf(kept -> byId.get(kept.id()) != kept);
+    }
+  }
+
+  /** Up to {@code limit} kept jobs that {@code filter} accepts, newest first. */
+  List<Job> newest(int limit, java.util.function.Predicate<Job> filter) {
+    List<Job> newest = new ArrayList<>(Math.min(limit, 1024));
+    var it = order.descendingIterator();
+    while (it.hasNext() && newest.size() < limit) {
+      Job job = it.next();
+      if (byId.get(job.id()) == job && filter.test(job)) {
+        newest.add(job);
+      }
+    }
+    return newest;
+  }
+}

@@ -1,0 +1,164 @@
+package dev.taskwire.master.scheduler;
+
+import dev.taskwire.common.protocol.Labels;
+import dev.taskwire.common.util.Checks;
+import dev.taskwire.master.ConnectionNames;
+import dev.taskwire.master.TaskFailure;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How the scheduler treats one job; immutable, made by {@link #builder()}. One instance may serve
+ * any number of jobs.
+ *
+ * @param priority higher runs first; default 0
+ * @param group the fairness group: groups at one priority take turns; default {@value #DEFAULT_GROUP}
+ * @param labels the labels a connection must all have to take the job, sorted; default none
+ * @param timeout each attempt's run timeout (reason TIMEOUT); zero, the default, for none
+ * @param queueTimeout the longest wait before the first dispatch (reason QUEUE_TIMEOUT); zero for none
+ * @param deadline the longest time from submit to a final state, across all attempts (reason
+ *     DEADLINE); zero for none
+ * @param maxAttempts how many attempts in all; default 3
+ * @param retryOn the reasons an attempt is retried for, besides LOST and START_FAILED, which always are:
+ *     SLAVE_FAILED and TIMEOUT may be added; default none
+ * @param backoff the wait before a retry asked for by {@code retryOn}
+ */
+public record JobOptions(int priority, String group, List<String> labels, Duration timeout, Duration queueTimeout,
+    Duration deadline, int maxAttempts, Set<TaskFailure.Reason> retryOn, Backoff backoff) {
+  /** The group of jobs that name none. */
+  public static final String DEFAULT_GROUP = "default";
+  /** Attempts a job gets unless it says otherwise: a lost slave is survived twice. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** The most attempts a job may ask for. */
+  public static final int MAX_ATTEMPTS = 100;
+  /** The reasons {@link Builder#retryOn} accepts. */
+  public static final Set<TaskFailure.Reason> RETRYABLE = Set.of(TaskFailure.Reason.SLAVE_FAILED, TaskFailure.Reason.TIMEOUT);
+  /** Every default. */
+  public static final JobOptions DEFAULTS = builder().build();
+
+  public JobOptions {
+    ConnectionNames.require(group); // same rule: a group shows up in logs and paths too
+    labels = Labels.require(labels);
+    Checks.notNegative("timeout", timeout);
+    Checks.notNegative("queueTimeout", queueTimeout);
+    Checks.notNegative("deadline", deadline);
+    if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
+      throw new IllegalArgumentException("maxAttempts must be 1.." + MAX_ATTEMPTS + ", got " + maxAttempts);
+    }
+    for (TaskFailure.Reason reason : retryOn) {
+      if (!RETRYABLE.contains(reason)) {
+        throw new IllegalArgumentException("retryOn takes SLAVE_FAILED and TIMEOUT, got " + reason);
+      }
+    }
+    retryOn = Set.copyOf(retryOn);
+    Objects.requireNonNull(backoff, "backoff == null");
+  }
+
+  /** A builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these options. */
+  public Builder toBuilder() {
+    Builder builder = new Builder();
+    builder.priority = priority;
+    builder.group = group;
+    builder.labels = labels;
+    builder.timeout = timeout;
+    builder.queueTimeout = queueTimeout;
+    builder.deadline = deadline;
+    builder.maxAttempts = maxAttempts;
+    builder.retryOn = retryOn.isEmpty() ? EnumSet.noneOf(TaskFailure.Reason.class) : EnumSet.copyOf(retryOn);
+    builder.backoff = backoff;
+    return builder;
+  }
+
+  /** Builds {@link JobOptions}; each method names its default. */
+  public static final class Builder {
+    private int priority;
+    private String group = DEFAULT_GROUP;
+    private Collection<String> labels = List.of();
+    private Duration timeout = Duration.ZERO;
+    private Duration queueTimeout = Duration.ZERO;
+    private Duration deadline = Duration.ZERO;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Set<TaskFailure.Reason> retryOn = EnumSet.noneOf(TaskFailure.Reason.class);
+    private Backoff backoff = Backoff.DEFAULT;
+
+    private Builder() {}
+
+    /** Higher runs first; if unset, 0. */
+    public Builder priority(int priority) {
+      this.priority = priority;
+      return this;
+    }
+
+    /** The fairness group ({@link ConnectionNames#RULE}); if unset, {@value JobOptions#DEFAULT_GROUP}. */
+    public Builder group(String group) {
+      this.group = Objects.requireNonNull(group, "group == null");
+      return this;
+    }
+
+    /** Labels a connection must all have to take the job ({@link Labels#RULE}); if unset, none. */
+    public Builder labels(Collection<String> labels) {
+      this.labels = List.copyOf(labels);
+      return this;
+    }
+
+    /** {@link #labels(Collection)} of these. */
+    public Builder labels(String... labels) {
+      return labels(List.of(labels));
+    }
+
+    /** Each attempt's run timeout; if unset, none. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout, "timeout == null");
+      return this;
+    }
+
+    /** The longest wait before the first dispatch; if unset, none. */
+    public Builder queueTimeout(Duration queueTimeout) {
+      this.queueTimeout = Objects.requireNonNull(queueTimeout, "queueTimeout == null");
+      return this;
+    }
+
+    /** The longest time from submit to a final state; if unset, none. */
+    public Builder deadline(Duration deadline) {
+      this.deadline = Objects.requireNonNull(deadline, "deadline == null");
+      return this;
+    }
+
+    /** Attempts in all, 1..{@value JobOptions#MAX_ATTEMPTS}; if unset, {@value JobOptions#DEFAULT_MAX_ATTEMPTS}. */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** Also retry attempts that end with these reasons (SLAVE_FAILED, TIMEOUT), after a {@link #backoff}. */
+    public Builder retryOn(TaskFailure.Reason... reasons) {
+      this.retryOn = reasons.length == 0 ? EnumSet.noneOf(TaskFailure.Reason.class) : EnumSet.copyOf(List.of(reasons));
+      return this;
+    }
+
+    /** The wait before a retry asked for by {@link #retryOn}; if unset, {@link Backoff#DEFAULT}. */
+    public Builder backoff(Backoff backoff) {
+      this.backoff = Objects.requireNonNull(backoff, "backoff == null");
+      return this;
+    }
+
+    /**
+     * The options.
+     *
+     * @throws IllegalArgumentException naming the first setting out of range
+     */
+    public JobOptions build() {
+      return new JobOptions(priority, group, List.copyOf(labels), timeout, queueTimeout, deadline, maxAttempts, retryOn,
+          backoff);
+    }
+  }
+}
