@@ -529,6 +529,8 @@ public final class Scheduler {
       entry.pending--;
       if (task.status() == TaskStatus.START_FAILED) {
         startFailed(job, task, entry, error, effects);
+      } else if (task.status() == TaskStatus.CANCELLED && error instanceof IllegalStateException) {
+        neverSent(task); // the job ended before its task went out: start() refused a task no longer IDLE
       } else {
         fleet.accepted(entry);
       }
@@ -550,17 +552,19 @@ public final class Scheduler {
     job.currentTask = null;
     boolean busy = isBusy(error);
     boolean neverSent = error instanceof IllegalStateException; // its connection ended first
+    if (!neverSent) {
+      // A slave that refuses or cannot be reached would otherwise take (and fail) job after job as
+      // fast as they come: it pauses, longer each time in a row, until it takes one again or ends.
+      long pause = fleet.pause(entry);
+      schedule(this::dispatchNow, Duration.ofNanos(pause));
+      log.info("Slave of {} did not take job {} ({}); no job goes to it for {} ms", entry.connection.name(), job.id(),
+          busy ? "busy" : dev.taskwire.common.util.LogSafe.escape(String.valueOf(error)), pause / 1_000_000);
+    }
     if (busy || neverSent) {
       // Not an attempt: the slave did not take it. Back to the head of its queue.
       job.dropLastAttempt();
       job.status(JobStatus.QUEUED);
       queue.addFirst(job);
-      if (busy) {
-        long pause = fleet.pause(entry);
-        schedule(this::dispatchNow, Duration.ofNanos(pause));
-        log.info("Slave of {} answered busy; job {} goes back to the head of its queue, the slave pauses {} ms",
-            entry.connection.name(), job.id(), pause / 1_000_000);
-      }
       if (events.wanted()) {
         events.publish(SchedulerEvent.ofJob(Type.RETRYING, job, entry.connection.name(), null, null, Reason.START_FAILED.name(),
             busy ? "the slave answered busy; not counted as an attempt" : "its connection ended before it was sent"));
@@ -571,6 +575,16 @@ public final class Scheduler {
     job.attemptEnded(job.lastAttempt().ended(TaskStatus.START_FAILED, failure));
     job.lastConnection = entry.connection;
     retryOrFail(job, failure, Map.of("error", "start-failed", "connection", entry.connection.name()), effects);
+  }
+
+  /** {@code task} was cancelled before it was sent, so no attempt event will come: the attempt ends here. */
+  private void neverSent(Task task) {
+    Running attempt = running.remove(task);
+    if (attempt != null) {
+      Job job = attempt.job();
+      runningByGroup.merge(job.options().group(), -1, Integer::sum);
+      job.attemptEnded(job.attempt(attempt.attempt()).ended(TaskStatus.CANCELLED, task.failure()));
+    }
   }
 
   /** Whether the slave refused as busy: 601 (every slot taken), or a Taskwire slave's 429 (too many requests). */
