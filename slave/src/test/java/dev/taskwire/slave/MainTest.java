@@ -104,4 +104,13 @@ class MainTest {
     assertEquals(java.time.Duration.ofSeconds(30), slave.config().maxMasterTolerance());
     slave.close();
   }
+
+  @Test
+  void labelsAreRepeatableAndChecked() {
+    Slave slave = Main.configure(new String[] {"--label", "zone=eu", "--label", "gpu", "--label", "gpu"}, Map.of()).build();
+    assertEquals(java.util.List.of("gpu", "zone=eu"), slave.config().labels());
+    slave.close();
+    assertEquals(2, run(Map.of(), "--label", "no spaces"));
+    assertTrue(err.toString().contains("a label must be 1 to 64 characters"), err::toString);
+  }
 }
