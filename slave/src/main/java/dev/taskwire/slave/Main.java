@@ -44,6 +44,7 @@ public final class Main implements Callable<Integer> {
   private final Slave.Builder builder = Slave.builder();
   @Mixin private ServerFlags serverFlags = new ServerFlags(builder); // the flags serve shares with the slave
   private final Map<String, String> env;
+  private boolean labelsGiven;
   private List<String> exec;
   private String processorClass;
 
@@ -71,6 +72,7 @@ public final class Main implements Callable<Integer> {
     PrintWriter sink = new PrintWriter(java.io.Writer.nullWriter());
     CommandLine commandLine = CommandLines.create(main, env, defaults(), sink, sink);
     commandLine.parseArgs(args);
+    main.labelsFromEnvironment();
     main.configureProcessor();
     return main.builder;
   }
@@ -97,9 +99,18 @@ public final class Main implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--slots", slots, builder::slots);
   }
 
-  @Option(names = "--label", paramLabel = "LABEL", description = "A label announced to the master's scheduler, e.g. gpu or zone=eu; repeatable.")
+  @Option(names = "--label", paramLabel = "LABEL", split = ",", description = "Labels announced to the master's scheduler, e.g. gpu or zone=eu; repeatable, or comma-separated.")
   void labels(List<String> labels) {
+    labelsGiven = true;
     CommandLines.apply(spec.commandLine(), "--label", labels, builder::labels);
+  }
+
+  /** {@code TASKWIRE_LABEL} (comma-separated) when no {@code --label} was given: a multi-value option reads its own variable. */
+  private void labelsFromEnvironment() {
+    String fromEnv = env.get(CommandLines.envName("--label"));
+    if (!labelsGiven && fromEnv != null && !fromEnv.isBlank()) {
+      CommandLines.apply(spec.commandLine(), "--label", List.of(fromEnv.trim().split("\\s*,\\s*")), builder::labels);
+    }
   }
 
   @Option(names = "--heartbeat-span", paramLabel = "DURATION", description = "Time between heartbeats, at least 200ms (default: ${DEFAULT-VALUE}).")
@@ -136,6 +147,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    labelsFromEnvironment();
     configureProcessor();
     Slave slave = builder.build().start();
     SignalShutdown.install("taskwire-slave", slave::shutdown, slave.config().gracePeriod().plus(SignalShutdown.MARGIN));

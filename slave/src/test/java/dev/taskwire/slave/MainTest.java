@@ -110,6 +110,9 @@ class MainTest {
     Slave slave = Main.configure(new String[] {"--label", "zone=eu", "--label", "gpu", "--label", "gpu"}, Map.of()).build();
     assertEquals(java.util.List.of("gpu", "zone=eu"), slave.config().labels());
     slave.close();
+    Slave fromEnv = Main.configure(new String[0], Map.of("TASKWIRE_LABEL", "gpu,zone=eu")).build();
+    assertEquals(java.util.List.of("gpu", "zone=eu"), fromEnv.config().labels());
+    fromEnv.close();
     assertEquals(2, run(Map.of(), "--label", "no spaces"));
     assertTrue(err.toString().contains("a label must be 1 to 64 characters"), err::toString);
   }
