@@ -1,6 +1,5 @@
 package dev.taskwire.master.scheduler;
 
-import dev.taskwire.common.util.Checks;
 import java.time.Duration;
 
 /**
@@ -19,8 +18,8 @@ public record Backoff(Duration initial, double multiplier, Duration cap) {
   public static final Backoff NONE = new Backoff(Duration.ZERO, 1.0, Duration.ZERO);
 
   public Backoff {
-    Checks.notNegative("initial", initial);
-    Checks.notNegative("cap", cap);
+    DurationBounds.check("initial", initial);
+    DurationBounds.check("cap", cap);
     if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
       throw new IllegalArgumentException("multiplier must be a number >= 1, got " + multiplier);
     }

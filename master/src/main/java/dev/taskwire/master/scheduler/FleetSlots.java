@@ -19,6 +19,11 @@ final class FleetSlots {
   /** The first pause after a busy answer; each busy answer in a row doubles it, up to {@link #MAX_PAUSE_NANOS}. */
   static final long FIRST_PAUSE_NANOS = 50_000_000L;
   static final long MAX_PAUSE_NANOS = 2_000_000_000L;
+  /**
+   * The most attempts being sent to one connection at once: a slave with many slots that accepts
+   * connections but never answers holds at most this many sender threads, not all of them.
+   */
+  static final int MAX_SENDS_PER_CONNECTION = Math.max(1, Scheduler.SENDER_THREADS / 4);
 
   private final List<Entry> entries = new ArrayList<>();
   private int nextStart; // where the next tie-break search starts: round robin
@@ -37,10 +42,10 @@ final class FleetSlots {
     }
 
     int free(long now) {
-      if (pausedUntilNanos != 0 && now - pausedUntilNanos < 0) {
-        return 0;
+      if (pausedUntilNanos != 0 && now - pausedUntilNanos < 0 || !connection.isConnected()) {
+        return 0; // paused, or ended and not yet told: a job sent there would bounce straight back
       }
-      return connection.freeSlots() - pending;
+      return Math.min(connection.freeSlots() - pending, MAX_SENDS_PER_CONNECTION - pending);
     }
 
     boolean has(List<String> required) {

@@ -242,6 +242,7 @@ public final class Job {
     failure = why;
     finishedAtMillis = System.currentTimeMillis();
     currentTask = null;
+    lastConnection = null; // an ended connection is not kept alive by the jobs it ran
     inQueue = false;
     queueTimer = cancel(queueTimer);
     deadlineTimer = cancel(deadlineTimer);

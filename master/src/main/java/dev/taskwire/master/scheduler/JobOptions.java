@@ -1,7 +1,6 @@
 package dev.taskwire.master.scheduler;
 
 import dev.taskwire.common.protocol.Labels;
-import dev.taskwire.common.util.Checks;
 import dev.taskwire.master.ConnectionNames;
 import dev.taskwire.master.TaskFailure;
 import java.time.Duration;
@@ -37,15 +36,17 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
   public static final int MAX_ATTEMPTS = 100;
   /** The reasons {@link Builder#retryOn} accepts. */
   public static final Set<TaskFailure.Reason> RETRYABLE = Set.of(TaskFailure.Reason.SLAVE_FAILED, TaskFailure.Reason.TIMEOUT);
+  /** The longest timeout, queue timeout, deadline or backoff: a year (longer ones overflow a timer's nanoseconds, or are typos). */
+  public static final Duration MAX_DURATION = DurationBounds.MAX;
   /** Every default. */
   public static final JobOptions DEFAULTS = builder().build();
 
   public JobOptions {
     ConnectionNames.require(group); // same rule: a group shows up in logs and paths too
     labels = Labels.require(labels);
-    Checks.notNegative("timeout", timeout);
-    Checks.notNegative("queueTimeout", queueTimeout);
-    Checks.notNegative("deadline", deadline);
+    DurationBounds.check("timeout", timeout);
+    DurationBounds.check("queueTimeout", queueTimeout);
+    DurationBounds.check("deadline", deadline);
     if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
       throw new IllegalArgumentException("maxAttempts must be 1.." + MAX_ATTEMPTS + ", got " + maxAttempts);
     }

@@ -93,11 +93,26 @@ final class JobQueue {
    */
   <C> List<Placement<C>> take(int budget, Placer<C> placer, java.util.function.Predicate<String> canRun) {
     List<Placement<C>> taken = new ArrayList<>();
-    for (Level level : List.copyOf(levels.values())) {
+    // Placeability only falls within one call (each placement takes a slot), so a set of labels
+    // that found no connection is not asked again: with many groups waiting for a busy label, a
+    // dispatch costs one look per group, not one per group and connection.
+    java.util.Set<List<String>> unplaceable = new java.util.HashSet<>();
+    Placer<C> remembering = job -> {
+      if (unplaceable.contains(job.options().labels())) {
+        return null;
+      }
+      C connection = placer.place(job);
+      if (connection == null) {
+        unplaceable.add(job.options().labels());
+      }
+      return connection;
+    };
+    for (var levelIt = levels.values().iterator(); levelIt.hasNext() && taken.size() < budget; ) {
+      Level level = levelIt.next();
       int misses = 0;
       while (taken.size() < budget && !level.groups.isEmpty() && misses < level.groups.size()) {
         Group group = level.groups.values().iterator().next();
-        Placement<C> placement = canRun.test(group.name) ? group.take(placer) : null;
+        Placement<C> placement = canRun.test(group.name) ? group.take(remembering) : null;
         // Its turn is over either way: to the back of the rotation (unless it emptied).
         level.groups.remove(group.name);
         if (placement == null) {
@@ -114,10 +129,7 @@ final class JobQueue {
         taken.add(placement);
       }
       if (level.groups.isEmpty()) {
-        levels.remove(level.priority);
-      }
-      if (taken.size() >= budget) {
-        break;
+        levelIt.remove();
       }
     }
     return taken;
@@ -230,7 +242,7 @@ final class JobQueue {
     }
 
     void compactIfMostlyDead() {
-      if (dead > 1024 && dead > jobs.size() / 2) {
+      if (dead > 256 && dead > jobs.size() / 2) {
         jobs.removeIf(job -> !job.inQueue);
         dead = 0;
       }

@@ -4,6 +4,7 @@ import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.SlaveErrorCode;
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.protocol.TaskId;
+import dev.taskwire.common.util.LogSafe;
 import dev.taskwire.common.util.NamedThreads;
 import dev.taskwire.master.ConnectionListener;
 import dev.taskwire.master.Master;
@@ -46,10 +47,13 @@ import org.slf4j.LoggerFactory;
  *       JobOptions#priority() priority} first; within a priority the {@link JobOptions#group()
  *       groups} with jobs queued take turns, so a group with 100,000 jobs does not starve one with
  *       ten; first in first out within a group. At most {@link #queueCapacity()} jobs wait; a
- *       submit beyond that throws {@link QueueFullException} and accepts nothing.
+ *       submit beyond that throws {@link QueueFullException} and accepts nothing. A retry of a job
+ *       already accepted is never refused, so retries may take the queue past its bound for a
+ *       while.
  *   <li><b>Dispatch.</b> To the live connection, among those with every label the job requires
  *       ({@link SlaveConnection#labels()}), with the most free slots; ties go round robin. A slave
- *       is never sent more than its slots; one that answers busy all the same (601: a reference
+ *       is never sent more jobs than its free slots (tasks sent on the connection directly count
+ *       too, once they are in flight); one that answers busy all the same (601: a reference
  *       slave still running a task the master gave up on) gets the job back at the head of its
  *       queue, no attempt counted, and a short pause. A connection that becomes live takes queued
  *       jobs at once. A {@link #limit(String, int) group limit} caps a group's running jobs.
@@ -64,7 +68,8 @@ import org.slf4j.LoggerFactory;
  *       before its report arrived has run it once already when the retry runs), exactly-once
  *       result delivery: each job reaches one final state, and its callbacks and final event run
  *       once.
- *   <li><b>Timeouts.</b> A job's {@code timeout} bounds each attempt (TIMEOUT); {@code
+ *   <li><b>Timeouts.</b> A job's {@code timeout} bounds each attempt (TIMEOUT; without one, the
+ *       connection's {@link SlaveConnection#taskTimeout() default task timeout} applies); {@code
  *       queueTimeout} the wait before its first dispatch (QUEUE_TIMEOUT); {@code deadline} its
  *       whole life, across attempts (DEADLINE, a running attempt cancelled).
  *   <li><b>Shutdown.</b> When the master shuts down, every job not yet final fails with reason
@@ -110,7 +115,7 @@ public final class Scheduler {
   private long retries;
 
   /** The attempt a task in flight belongs to. */
-  private record Running(Job job, int attempt, FleetSlots.Entry entry) {}
+  private record Running(Job job, int attempt) {}
 
   private Scheduler(int capacity, int history) {
     this.capacity = capacity;
@@ -207,6 +212,9 @@ public final class Scheduler {
    * (null for any).
    */
   public List<Job> jobs(JobStatus status, String group, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit < 1: " + limit);
+    }
     synchronized (lock) {
       return history.newest(limit, job -> (status == null || job.status() == status)
           && (group == null || job.options().group().equals(group)));
@@ -377,13 +385,16 @@ public final class Scheduler {
 
   private void start(Job job, FleetSlots.Entry entry, Effects effects) {
     SlaveConnection connection = entry.connection;
-    Task task = connection.newTask(job.data()).timeout(job.options().timeout());
+    Task task = connection.newTask(job.data());
+    if (!job.options().timeout().isZero()) {
+      task.timeout(job.options().timeout()); // else the connection's default task timeout applies
+    }
     int number = job.attemptCount() + 1;
     job.addAttempt(new Attempt(number, connection.name(), task.id().value(), Instant.now(), null, null, null));
     job.status(JobStatus.RUNNING);
     job.currentTask = task;
     job.queueTimer = Job.cancel(job.queueTimer); // dispatched: the queue timeout is met
-    running.put(task, new Running(job, number, entry));
+    running.put(task, new Running(job, number));
     if (events.wanted()) {
       events.publish(SchedulerEvent.ofJob(Type.DISPATCHED, job, connection.name(), number, task.id().value(), null, null));
     }
@@ -518,47 +529,57 @@ public final class Scheduler {
 
   /** Sends {@code task}, the attempt of {@code job} on {@code entry}, on a sender thread. */
   private void send(Job job, Task task, FleetSlots.Entry entry) {
-    Exception error = null;
+    Throwable error = null;
     try {
       task.start();
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
+      // An Error (from a hook, say) must not leave the attempt and its reserved slot behind.
       error = e;
     }
     Effects effects = new Effects();
     synchronized (lock) {
       entry.pending--;
-      if (task.status() == TaskStatus.START_FAILED) {
+      TaskStatus status = task.status();
+      if (status == TaskStatus.START_FAILED || !status.isFinal() && status != TaskStatus.STARTED) {
         startFailed(job, task, entry, error, effects);
-      } else if (task.status() == TaskStatus.CANCELLED && error instanceof IllegalStateException) {
-        neverSent(task); // the job ended before its task went out: start() refused a task no longer IDLE
+      } else if (status == TaskStatus.CANCELLED) {
+        // Cancelled while it was being sent (the job ended meanwhile): if it never reached the
+        // connection's tasks in flight, no event will come, so it ends here (once: by `running`).
+        attemptOver(entry.connection, task, effects);
       } else {
         fleet.accepted(entry);
       }
       dispatch(effects);
     }
     effects.run();
+    if (error instanceof Error fatal) {
+      log.error("Sending job {} to {} threw; the attempt counts as not started", job.id(), entry.connection.name(), fatal);
+    }
   }
 
   /** {@code task} did not start; the attempt ends here (its connection's event skips START_FAILED). */
-  private void startFailed(Job job, Task task, FleetSlots.Entry entry, Exception error, Effects effects) {
+  private void startFailed(Job job, Task task, FleetSlots.Entry entry, Throwable error, Effects effects) {
     Running attempt = running.remove(task);
     if (attempt == null) {
       return;
     }
-    runningByGroup.merge(job.options().group(), -1, Integer::sum);
+    decrementRunning(job.options().group());
     if (job.currentTask != task || job.status().isFinal()) {
       return;
     }
     job.currentTask = null;
     boolean busy = isBusy(error);
-    boolean neverSent = error instanceof IllegalStateException; // its connection ended first
+    // Refused because its connection ended first (not a hook's IllegalStateException): the slave never saw it.
+    boolean neverSent = error instanceof IllegalStateException && !entry.connection.isConnected();
     if (!neverSent) {
       // A slave that refuses or cannot be reached would otherwise take (and fail) job after job as
       // fast as they come: it pauses, longer each time in a row, until it takes one again or ends.
       long pause = fleet.pause(entry);
       schedule(this::dispatchNow, Duration.ofNanos(pause));
-      log.info("Slave of {} did not take job {} ({}); no job goes to it for {} ms", entry.connection.name(), job.id(),
-          busy ? "busy" : dev.taskwire.common.util.LogSafe.escape(String.valueOf(error)), pause / 1_000_000);
+      String why = busy ? "busy" : LogSafe.escape(String.valueOf(error));
+      String name = entry.connection.name();
+      effects.add(() -> log.info("Slave of {} did not take job {} ({}); no job goes to it for {} ms", name, job.id(), why,
+          pause / 1_000_000));
     }
     if (busy || neverSent) {
       // Not an attempt: the slave did not take it. Back to the head of its queue.
@@ -571,57 +592,60 @@ public final class Scheduler {
       }
       return;
     }
-    TaskFailure failure = task.failure();
+    TaskFailure failure = task.failure() != null ? task.failure()
+        : new TaskFailure(Reason.START_FAILED, "sending it threw " + LogSafe.escape(String.valueOf(error)));
     job.attemptEnded(job.lastAttempt().ended(TaskStatus.START_FAILED, failure));
     job.lastConnection = entry.connection;
     retryOrFail(job, failure, Map.of("error", "start-failed", "connection", entry.connection.name()), effects);
   }
 
-  /** {@code task} was cancelled before it was sent, so no attempt event will come: the attempt ends here. */
-  private void neverSent(Task task) {
-    Running attempt = running.remove(task);
-    if (attempt != null) {
-      Job job = attempt.job();
-      runningByGroup.merge(job.options().group(), -1, Integer::sum);
-      job.attemptEnded(job.attempt(attempt.attempt()).ended(TaskStatus.CANCELLED, task.failure()));
-    }
-  }
-
   /** Whether the slave refused as busy: 601 (every slot taken), or a Taskwire slave's 429 (too many requests). */
-  private static boolean isBusy(Exception error) {
+  private static boolean isBusy(Throwable error) {
     if (error instanceof SlaveResponseException refusal) {
       return refusal.errorCode() == SlaveErrorCode.TASK_ALREADY_EXIST;
     }
     return error instanceof ResponseException answer && answer.httpStatus() == 429;
   }
 
-  /** An attempt in flight ended (reported, timed out, cancelled, lost); START_FAILED ones go through {@link #send}. */
+  /**
+   * A task on {@code connection} left its tasks in flight (reported, timed out, cancelled, lost);
+   * START_FAILED ones go through {@link #send}. Its slot is free, whoever's task it was.
+   */
   private void attemptEnded(SlaveConnection connection, Task task) {
-    TaskStatus status = task.status();
-    if (status == TaskStatus.START_FAILED) {
-      return;
-    }
     Effects effects = new Effects();
     synchronized (lock) {
-      Running attempt = running.remove(task);
-      if (attempt == null) {
-        return; // not a job's: a task sent on the connection directly
+      if (task.status() != TaskStatus.START_FAILED) {
+        attemptOver(connection, task, effects);
       }
-      Job job = attempt.job();
-      runningByGroup.merge(job.options().group(), -1, Integer::sum);
-      job.attemptEnded(job.attempt(attempt.attempt()).ended(status, task.failure()));
-      if (job.currentTask == task && !job.status().isFinal()) {
-        job.currentTask = null;
-        job.lastConnection = connection;
-        switch (status) {
-          case COMPLETED -> finish(job, JobStatus.COMPLETED, task.result(), null, false, null, effects);
-          case CANCELLED -> finish(job, JobStatus.CANCELLED, task.result(), task.failure(), false, null, effects);
-          default -> retryOrFail(job, task.failure(), task.result(), effects);
-        }
-      }
-      dispatch(effects);
+      dispatch(effects); // a connection-bound task's slot is free for a job too
     }
     effects.run();
+  }
+
+  /** Under the lock: {@code task}, final, ends its attempt, and finishes or retries the job if it is the current one. */
+  private void attemptOver(SlaveConnection connection, Task task, Effects effects) {
+    Running attempt = running.remove(task);
+    if (attempt == null) {
+      return; // not a job's (a task sent on the connection directly), or already ended
+    }
+    Job job = attempt.job();
+    TaskStatus status = task.status();
+    decrementRunning(job.options().group());
+    job.attemptEnded(job.attempt(attempt.attempt()).ended(status, task.failure()));
+    if (job.currentTask != task || job.status().isFinal()) {
+      return; // fenced: only the current attempt finishes a job
+    }
+    job.currentTask = null;
+    job.lastConnection = connection;
+    switch (status) {
+      case COMPLETED -> finish(job, JobStatus.COMPLETED, task.result(), null, false, null, effects);
+      case CANCELLED -> finish(job, JobStatus.CANCELLED, task.result(), task.failure(), false, null, effects);
+      default -> retryOrFail(job, task.failure(), task.result(), effects);
+    }
+  }
+
+  private void decrementRunning(String group) {
+    runningByGroup.compute(group, (g, n) -> n == null || n <= 1 ? null : n - 1);
   }
 
   private void dispatchNow() {
@@ -708,6 +732,9 @@ public final class Scheduler {
     public void connectionLive(SlaveConnection connection) {
       Effects effects = new Effects();
       synchronized (lock) {
+        if (!connection.isConnected()) {
+          return; // ended before it was told live: its end event came first, or comes now
+        }
         fleet.add(connection);
         if (events.wanted()) {
           events.publish(SchedulerEvent.ofConnection(Type.CONNECTION_LIVE, connection.name()));

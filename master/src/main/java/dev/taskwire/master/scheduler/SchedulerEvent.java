@@ -36,7 +36,10 @@ public record SchedulerEvent(Type type, Instant time, String job, String group, 
     FAILED,
     /** A job was cancelled. Final. */
     CANCELLED,
-    /** Nothing is queued and nothing running any more: the moment a batch is done. */
+    /**
+     * Every job submitted is final: nothing queued, nothing running (the moment a batch is done).
+     * An attempt of a cancelled job may still be stopping on its slave.
+     */
     EMPTY,
     /** A connection became live and may take jobs. */
     CONNECTION_LIVE,
