@@ -1,6 +1,7 @@
 package dev.taskwire.master;
 
 import dev.taskwire.common.util.LogSafe;
+import dev.taskwire.common.util.SimpleNames;
 import java.util.Objects;
 
 /**
@@ -20,17 +21,9 @@ public final class ConnectionNames {
 
   /** Whether {@code name} follows the rule. */
   public static boolean isValid(String name) {
-    if (name == null || name.isEmpty() || name.length() > MAX_LENGTH || !isLetterOrDigit(name.charAt(0))) {
-      return false;
-    }
-    for (int i = 1; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (!isLetterOrDigit(c) && ".-_:@".indexOf(c) < 0) {
-        return false;
-      }
-    }
-    return true;
+    return SimpleNames.isValid(name, MAX_LENGTH, ".-_:@");
   }
+
 
   /**
    * {@code name} if it follows the rule.
@@ -44,9 +37,5 @@ public final class ConnectionNames {
       throw new IllegalArgumentException(RULE + "; got \"" + LogSafe.escape(name) + "\"" + length);
     }
     return name;
-  }
-
-  private static boolean isLetterOrDigit(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 }

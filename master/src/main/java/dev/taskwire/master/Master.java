@@ -13,6 +13,7 @@ import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.util.Checks;
 import dev.taskwire.common.util.Lifecycle;
+import dev.taskwire.common.util.ThreadPools;
 import dev.taskwire.master.scheduler.Scheduler;
 import java.io.IOException;
 import java.time.Duration;
@@ -70,9 +71,7 @@ public final class Master implements AutoCloseable {
         BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()));
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     // Unbounded queue, bounded in practice: at most one entry per task in flight.
-    this.resultExecutor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        NamedThreads.numberedDaemons("taskwire-master-result"));
-    resultExecutor.allowCoreThreadTimeOut(true);
+    this.resultExecutor = ThreadPools.elastic("taskwire-master-result", threads);
     this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.numberedDaemons("taskwire-master-timer"));
     timer.setRemoveOnCancelPolicy(true); // a finished task's timeout leaves the queue at once
     this.heartbeatCheck = new HeartbeatCheck(connections, config, timer);
@@ -237,14 +236,9 @@ public final class Master implements AutoCloseable {
     for (SlaveConnection connection : connections.all()) {
       connection.end(TaskFailure.Reason.SHUTDOWN, "closed by the master's shutdown");
     }
-    resultExecutor.shutdown();
-    try {
-      // The server keeps answering 401/101 meanwhile, so slaves learn the master is going away.
-      if (!resultExecutor.awaitTermination(CALLBACK_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Callbacks still running after {} ms; not waiting for them", CALLBACK_DRAIN.toMillis());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    // The server keeps answering 401/101 meanwhile, so slaves learn the master is going away.
+    if (!ThreadPools.drain(resultExecutor, CALLBACK_DRAIN)) {
+      log.warn("Callbacks still running after {} ms; not waiting for them", CALLBACK_DRAIN.toMillis());
     }
     server.stop();
     lifecycle.finishShutdown();

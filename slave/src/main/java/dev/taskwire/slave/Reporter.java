@@ -1,6 +1,6 @@
 package dev.taskwire.slave;
 
-import dev.taskwire.common.util.NamedThreads;
+import dev.taskwire.common.util.ThreadPools;
 import dev.taskwire.common.http.RetryPolicy;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Extensions;
@@ -11,7 +11,6 @@ import dev.taskwire.common.protocol.ResponseException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -55,9 +54,7 @@ final class Reporter {
     int threads = Math.max(2, Math.min(config.slots(), 8));
     // Unbounded queue, but bounded in practice: at most one report per task, and the master sends
     // no new task while reports are stuck.
-    this.executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        NamedThreads.numberedDaemons("taskwire-slave-report"));
-    executor.allowCoreThreadTimeOut(true);
+    this.executor = ThreadPools.elastic("taskwire-slave-report", threads);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.taskwire.common.protocol;
 
 import dev.taskwire.common.util.LogSafe;
+import dev.taskwire.common.util.SimpleNames;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -25,17 +26,9 @@ public final class Labels {
 
   /** Whether {@code label} follows the rule. */
   public static boolean isValid(String label) {
-    if (label == null || label.isEmpty() || label.length() > MAX_LENGTH || !isLetterOrDigit(label.charAt(0))) {
-      return false;
-    }
-    for (int i = 1; i < label.length(); i++) {
-      char c = label.charAt(i);
-      if (!isLetterOrDigit(c) && "._-:=/".indexOf(c) < 0) {
-        return false;
-      }
-    }
-    return true;
+    return SimpleNames.isValid(label, MAX_LENGTH, "._-:=/");
   }
+
 
   /**
    * {@code labels} sorted and without repeats, if each follows the rule and there are at most
@@ -70,9 +63,5 @@ public final class Labels {
       }
     }
     return List.copyOf(sorted);
-  }
-
-  private static boolean isLetterOrDigit(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 }

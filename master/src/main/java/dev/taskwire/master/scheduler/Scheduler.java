@@ -6,6 +6,7 @@ import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.util.LogSafe;
 import dev.taskwire.common.util.NamedThreads;
+import dev.taskwire.common.util.ThreadPools;
 import dev.taskwire.master.ConnectionListener;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.SlaveConnection;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -120,13 +120,8 @@ public final class Scheduler {
   private Scheduler(int capacity, int history) {
     this.capacity = capacity;
     this.history = new JobHistory(history);
-    this.sender = new ThreadPoolExecutor(SENDER_THREADS, SENDER_THREADS, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), NamedThreads.numberedDaemons("taskwire-scheduler-send"));
-    sender.allowCoreThreadTimeOut(true);
-    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.callbacks = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        NamedThreads.numberedDaemons("taskwire-scheduler-callback"));
-    callbacks.allowCoreThreadTimeOut(true);
+    this.sender = ThreadPools.elastic("taskwire-scheduler-send", SENDER_THREADS);
+    this.callbacks = ThreadPools.elastic("taskwire-scheduler-callback", Math.max(2, Runtime.getRuntime().availableProcessors()));
     this.timer = new ScheduledThreadPoolExecutor(1, NamedThreads.daemon("taskwire-scheduler-timer"));
     timer.setRemoveOnCancelPolicy(true); // a finished job's timers leave the queue at once
   }
@@ -715,13 +710,8 @@ public final class Scheduler {
     }
     sender.shutdownNow();
     timer.shutdownNow();
-    callbacks.shutdown();
-    try {
-      if (!callbacks.awaitTermination(Master.CALLBACK_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Job callbacks still running after {} ms; not waiting for them", Master.CALLBACK_DRAIN.toMillis());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!ThreadPools.drain(callbacks, Master.CALLBACK_DRAIN)) {
+      log.warn("Job callbacks still running after {} ms; not waiting for them", Master.CALLBACK_DRAIN.toMillis());
     }
     events.shutdown(Duration.ofSeconds(1));
   }

@@ -1,14 +1,11 @@
 package dev.taskwire.master.scheduler;
 
-import dev.taskwire.common.util.NamedThreads;
+import dev.taskwire.common.util.ThreadPools;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +18,7 @@ final class SchedulerEvents {
   private static final Logger log = LoggerFactory.getLogger(SchedulerEvents.class);
 
   private final List<SchedulerListener> listeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService thread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-      NamedThreads.daemon("taskwire-scheduler-events"));
-
-  SchedulerEvents() {
-    ((ThreadPoolExecutor) thread).allowCoreThreadTimeOut(true);
-  }
+  private final ExecutorService thread = ThreadPools.elastic("taskwire-scheduler-events", 1);
 
   void add(SchedulerListener listener) {
     listeners.add(listener);
@@ -60,13 +52,8 @@ final class SchedulerEvents {
 
   /** Delivers what is already published, for up to {@code drain}, then stops. */
   void shutdown(Duration drain) {
-    thread.shutdown();
-    try {
-      if (!thread.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Scheduler listeners still busy after {} ms; not waiting for them", drain.toMillis());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!ThreadPools.drain(thread, drain)) {
+      log.warn("Scheduler listeners still busy after {} ms; not waiting for them", drain.toMillis());
     }
   }
 }
