@@ -17,6 +17,7 @@ import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.common.util.LogSafe;
+import dev.taskwire.master.ConnectionListener;
 import dev.taskwire.master.ConnectionNames;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.MasterExtension;
@@ -70,7 +71,8 @@ import java.util.concurrent.TimeUnit;
  * are the records of {@link AdminMessages}.
  *
  * <p>Jobs go to the master's {@link Scheduler} ({@link Master#scheduler()}), which picks the
- * connection; group names follow the rule of connection names.
+ * connection; group names follow the rule of connection names. {@code GET /api/v1/events} streams
+ * the scheduler's events as Server-Sent Events ({@link EventStreams}).
  *
  * <p>Handlers only throw: what they throw is turned into an {@link AdminResponseException} in one
  * place, {@link #answerFor(Exception, Context)}, wrapped around every admin route; the protocol
@@ -97,6 +99,7 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>GET /api/v1/scheduler</td><td>the scheduler's summary</td></tr>
  *   <tr><td>PUT /api/v1/limits/{group}</td><td>{@code {limit}}: cap a group's running jobs</td></tr>
  *   <tr><td>DELETE /api/v1/limits/{group}</td><td>remove a group's limit</td></tr>
+ *   <tr><td>GET /api/v1/events</td><td>the scheduler's events, as Server-Sent Events</td></tr>
  * </table>
  */
 public final class AdminApi implements MasterExtension {
@@ -116,17 +119,25 @@ public final class AdminApi implements MasterExtension {
   private final Token token;
   private final TaskHistory history;
   private final Duration defaultTaskTimeout;
+  private final Duration eventKeepAlive;
   private Master master;
   private Scheduler scheduler;
+  private EventStreams eventStreams;
 
   /**
    * An admin API that accepts {@code token}, remembers the last {@code taskHistory} tasks, and gives
    * submitted tasks {@code defaultTaskTimeout} unless the request says otherwise (zero: none).
    */
   public AdminApi(Token token, int taskHistory, Duration defaultTaskTimeout) {
+    this(token, taskHistory, defaultTaskTimeout, EventStreams.DEFAULT_KEEP_ALIVE);
+  }
+
+  /** With the event streams' keep-alive comment after {@code eventKeepAlive} without an event: for tests. */
+  AdminApi(Token token, int taskHistory, Duration defaultTaskTimeout, Duration eventKeepAlive) {
     this.token = Objects.requireNonNull(token, "token == null");
     this.history = new TaskHistory(taskHistory);
     this.defaultTaskTimeout = Objects.requireNonNull(defaultTaskTimeout, "defaultTaskTimeout == null");
+    this.eventKeepAlive = Objects.requireNonNull(eventKeepAlive, "eventKeepAlive == null");
   }
 
   /** An admin API without a default task timeout. */
@@ -138,6 +149,14 @@ public final class AdminApi implements MasterExtension {
   public void register(Master master, JsonServer server) {
     this.master = master;
     this.scheduler = master.scheduler();
+    this.eventStreams = new EventStreams(scheduler, eventKeepAlive);
+    master.addConnectionListener(new ConnectionListener() {
+      @Override
+      public void masterShuttingDown() {
+        // After the scheduler's own shutdown (it listens first), so that its last events are sent.
+        eventStreams.shutdown();
+      }
+    });
     Javalin app = server.app();
     app.before("/api/v1/*", mapped(this::authorize));
     app.post("/api/v1/connections", mapped(ctx -> connect(ctx, server)));
@@ -159,6 +178,12 @@ public final class AdminApi implements MasterExtension {
     app.get("/api/v1/scheduler", mapped(this::summary));
     app.put("/api/v1/limits/{group}", mapped(ctx -> putLimit(ctx, server)));
     app.delete("/api/v1/limits/{group}", mapped(this::removeLimit));
+    app.get("/api/v1/events", mapped(ctx -> eventStreams.start(ctx)));
+  }
+
+  /** Event streams open now. */
+  int openEventStreams() {
+    return eventStreams == null ? 0 : eventStreams.open();
   }
 
   /**

@@ -28,7 +28,12 @@ public enum AdminErrorCode implements ErrorCode {
    * The scheduler's queue has no room for the jobs submitted; none of them was queued. Answered
    * 429 with {@code data.capacity}, the queue's capacity: retry once jobs have left the queue.
    */
-  QUEUE_FULL(1007, 429);
+  QUEUE_FULL(1007, 429),
+  /**
+   * {@code GET /api/v1/events}: as many event streams as the master serves at once are open
+   * already ({@code data.max}); answered 429 before the stream starts.
+   */
+  TOO_MANY_STREAMS(1008, 429);
 
   private final int code;
   private final int httpStatus;

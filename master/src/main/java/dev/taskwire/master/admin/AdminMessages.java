@@ -21,6 +21,7 @@ import dev.taskwire.master.scheduler.Backoff;
 import dev.taskwire.master.scheduler.Job;
 import dev.taskwire.master.scheduler.JobOptions;
 import dev.taskwire.master.scheduler.JobStatus;
+import dev.taskwire.master.scheduler.SchedulerEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -651,6 +652,46 @@ public final class AdminMessages {
 
   /** The answer to {@code GET /api/v1/jobs} (newest first) and {@code POST /api/v1/jobs/wait} (in the order asked). */
   public record JobList(List<JobView> jobs) {}
+
+  /**
+   * A {@link SchedulerEvent} as the data of an event of {@code GET /api/v1/events} (the SSE
+   * {@code event:} line carries its type too); fields that do not apply are left out. The stream's
+   * own {@code OVERFLOW} event, which is no scheduler event, has this shape with only {@code type},
+   * {@code time} and {@code message}.
+   *
+   * @param type the event's type
+   * @param time when it happened, an ISO-8601 instant
+   * @param job the job's id
+   * @param group the job's group
+   * @param connection the connection's name
+   * @param attempt the attempt's number
+   * @param task the attempt's wire id
+   * @param reason a {@link TaskFailure.Reason} name
+   * @param message one line for people
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"type", "time", "job", "group", "connection", "attempt", "task", "reason", "message"})
+  public record EventView(String type, String time, String job, String group, String connection, Integer attempt,
+      String task, String reason, String message) {
+    /** The type of the event that ends a stream whose client fell too far behind. */
+    public static final String OVERFLOW = "OVERFLOW";
+
+    static EventView of(SchedulerEvent event) {
+      return new EventView(event.type().name(), text(event.time()), event.job(), event.group(), event.connection(),
+          event.attempt(), event.task(), event.reason(), event.message());
+    }
+
+    /**
+     * The scheduler event this view shows.
+     *
+     * @throws IllegalArgumentException if {@code type} is no {@link SchedulerEvent.Type} (OVERFLOW, or
+     *     a type of a newer master) or {@code time} no instant
+     */
+    SchedulerEvent toEvent() {
+      return new SchedulerEvent(SchedulerEvent.Type.valueOf(type), Instant.parse(time), job, group, connection, attempt,
+          task, reason, message);
+    }
+  }
 
   // Checks shared by the requests.
 

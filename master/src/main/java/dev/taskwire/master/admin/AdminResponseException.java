@@ -60,6 +60,7 @@ public class AdminResponseException extends ResponseException {
       case SLAVE_UNREACHABLE -> new SlaveUnreachable(httpStatus, message, data);
       case SLAVE_REFUSED -> new SlaveRefused(httpStatus, code, message, data);
       case QUEUE_FULL -> new QueueFull(httpStatus, message, data);
+      case TOO_MANY_STREAMS -> new TooManyStreams(httpStatus, message, data);
     };
   }
 
@@ -138,6 +139,24 @@ public class AdminResponseException extends ResponseException {
     /** The queue's capacity ({@code data.capacity}), or -1 if the answer lacks it. */
     public int capacity() {
       return data().get(CAPACITY) instanceof Integer capacity ? capacity : -1;
+    }
+  }
+
+  /**
+   * TOO_MANY_STREAMS (429): the master serves as many event streams as it allows at once; {@link
+   * #max()} is that number.
+   */
+  public static final class TooManyStreams extends AdminResponseException {
+    /** The key of the most streams at once in the answer's data. */
+    static final String MAX = "max";
+
+    public TooManyStreams(int httpStatus, String message, Map<String, Object> data) {
+      super(AdminErrorCode.TOO_MANY_STREAMS, httpStatus, AdminErrorCode.TOO_MANY_STREAMS.code(), message, data);
+    }
+
+    /** The most event streams the master serves at once ({@code data.max}), or -1 if the answer lacks it. */
+    public int max() {
+      return data().get(MAX) instanceof Integer max ? max : -1;
     }
   }
 }

@@ -29,6 +29,7 @@ import dev.taskwire.master.admin.AdminMessages.TaskList;
 import dev.taskwire.master.admin.AdminMessages.TaskView;
 import dev.taskwire.master.admin.AdminMessages.WaitRequest;
 import dev.taskwire.master.scheduler.JobStatus;
+import dev.taskwire.master.scheduler.SchedulerEvent;
 import dev.taskwire.master.scheduler.SchedulerSummary;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -38,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A Java client of a master's admin API ({@link AdminApi}). Each method is one request; bodies and
@@ -49,17 +51,19 @@ import java.util.Objects;
  *
  * <p>Jobs go to the master's scheduler, which picks the connection: {@link #submitJob}, {@link
  * #submitJobs}, then {@link #awaitJob} or {@link #awaitJobs}; a full queue is thrown as {@link
- * AdminResponseException.QueueFull}.
+ * AdminResponseException.QueueFull}. {@link #events(Consumer)} follows the scheduler's events.
  */
 public final class MasterClient {
+  private final BaseUrl baseUrl;
   private final HttpEngine engine;
   private final Map<String, String> headers;
 
   /** A client of the master at {@code masterUrl} (e.g. {@code http://10.0.0.5:7235}) using {@code token}. */
   public MasterClient(String masterUrl, Token token) {
     Objects.requireNonNull(token, "token == null");
+    this.baseUrl = BaseUrl.parse(masterUrl);
     // A long poll may take the longest wait, plus a margin for the answer itself.
-    this.engine = HttpEngine.builder(BaseUrl.parse(masterUrl), Side.ADMIN)
+    this.engine = HttpEngine.builder(baseUrl, Side.ADMIN)
         .retries(0)
         .readTimeout(AdminApi.MAX_WAIT.plusSeconds(15))
         .build();
@@ -228,6 +232,18 @@ public final class MasterClient {
   /** Removes {@code group}'s limit (nothing if it has none); returns every group limit now. */
   public Map<String, Integer> removeLimit(String group) throws IOException {
     return send("DELETE", "/api/v1/limits/" + encode(group), null, Limits.class).limits();
+  }
+
+  /**
+   * Follows the scheduler's events: returns once the master has opened the stream, after which each
+   * event reaches {@code listener}, in order, on the stream's own thread (keep it quick: the master
+   * drops a stream that falls 10,000 events behind). Close the stream to stop.
+   *
+   * @throws AdminResponseException.TooManyStreams if the master serves as many streams as it allows
+   * @throws IOException if the master could not be reached
+   */
+  public EventStream events(Consumer<SchedulerEvent> listener) throws IOException {
+    return EventStream.open(baseUrl.resolve("/api/v1/events"), headers, listener);
   }
 
   /** Sends one request; the answer's data as {@code type}. */

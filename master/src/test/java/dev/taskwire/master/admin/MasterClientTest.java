@@ -17,6 +17,8 @@ import dev.taskwire.master.admin.AdminMessages.JobRequest;
 import dev.taskwire.master.admin.AdminMessages.JobView;
 import dev.taskwire.master.scheduler.Backoff;
 import dev.taskwire.master.scheduler.JobStatus;
+import dev.taskwire.master.scheduler.SchedulerEvent;
+import dev.taskwire.master.scheduler.SchedulerEvent.Type;
 import dev.taskwire.master.scheduler.SchedulerSummary;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -272,5 +274,47 @@ class MasterClientTest {
     answer(429, new Envelope(false, 429, "too many large bodies at once", Map.of()));
     ResponseException busy = assertThrows(ResponseException.class, () -> client.submitJob(Map.of()));
     assertFalse(busy instanceof AdminResponseException, busy.getClass().getName());
+  }
+
+  @Test
+  void aRefusedEventStreamIsThrownAsTheSubclassOfItsCode() {
+    answer(429, new Envelope(false, 1008, "at most 16 event streams at once; 16 are open", Map.of("max", 16)));
+    AdminResponseException.TooManyStreams refused =
+        assertThrows(AdminResponseException.TooManyStreams.class, () -> client.events(event -> {}));
+    assertEquals(16, refused.max());
+    server.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/html").setBody("<html/>"));
+    ResponseException notAStream = assertThrows(ResponseException.class, () -> client.events(event -> {}));
+    assertTrue(notAStream.responseMessage().startsWith("response is not an event stream"), notAStream.responseMessage());
+    dev.taskwire.common.testing.ThreadLeaks.assertNoneLeft("taskwire-client-events");
+  }
+
+  @Test
+  void anEventStreamHandsOverEachEventAndEndsWhenTheMasterEndsIt() throws Exception {
+    server.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
+        .setBody("event: SUBMITTED\ndata: {\"type\":\"SUBMITTED\",\"time\":\"2025-01-01T00:00:00Z\",\"job\":\"j-1\","
+            + "\"group\":\"g\"}\n\n: keep-alive\n\nevent: NEWER_TYPE\ndata: {\"type\":\"NEWER_TYPE\",\"time\":"
+            + "\"2025-01-01T00:00:01Z\"}\n\nevent: EMPTY\ndata: {\"type\":\"EMPTY\",\"time\":\"2025-01-01T00:00:02Z\","
+            + "\"message\":\"nothing queued, nothing running\"}\n\n"));
+    List<SchedulerEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EventStream stream = client.events(events::add);
+    assertEquals(EventStream.End.MASTER_ENDED, stream.end().get(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertRequest("GET", "/api/v1/events", null);
+    assertEquals(List.of(
+        new SchedulerEvent(Type.SUBMITTED, java.time.Instant.parse("2025-01-01T00:00:00Z"), "j-1", "g", null, null, null, null,
+            null),
+        new SchedulerEvent(Type.EMPTY, java.time.Instant.parse("2025-01-01T00:00:02Z"), null, null, null, null, null, null,
+            "nothing queued, nothing running")), events, "the keep-alive and an unknown type are skipped");
+    stream.close();
+    dev.taskwire.common.testing.ThreadLeaks.assertNoneLeft("taskwire-client-events");
+  }
+
+  @Test
+  void anOverflowEventEndsTheStreamAsOverflow() throws Exception {
+    server.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
+        .setBody("event: OVERFLOW\ndata: {\"type\":\"OVERFLOW\",\"time\":\"2025-01-01T00:00:00Z\",\"message\":\"behind\"}\n\n"));
+    List<SchedulerEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EventStream stream = client.events(events::add);
+    assertEquals(EventStream.End.OVERFLOW, stream.end().get(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(List.of(), events);
   }
 }
