@@ -3,6 +3,7 @@ package dev.taskwire.master.admin;
 import static dev.taskwire.master.admin.AdminErrorCode.BAD_REQUEST;
 import static dev.taskwire.master.admin.AdminErrorCode.CONFLICT;
 import static dev.taskwire.master.admin.AdminErrorCode.NOT_FOUND;
+import static dev.taskwire.master.admin.AdminErrorCode.QUEUE_FULL;
 import static dev.taskwire.master.admin.AdminErrorCode.SLAVE_REFUSED;
 import static dev.taskwire.master.admin.AdminErrorCode.SLAVE_UNREACHABLE;
 import static dev.taskwire.master.admin.AdminErrorCode.UNAUTHORIZED;
@@ -16,19 +17,36 @@ import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.common.util.LogSafe;
+import dev.taskwire.master.ConnectionListener;
 import dev.taskwire.master.ConnectionNames;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.MasterExtension;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
+import dev.taskwire.master.admin.AdminMessages.CancelRequest;
+import dev.taskwire.master.admin.AdminMessages.Cancelled;
+import dev.taskwire.master.admin.AdminMessages.CompleteRequest;
+import dev.taskwire.master.admin.AdminMessages.Completed;
 import dev.taskwire.master.admin.AdminMessages.ConnectRequest;
 import dev.taskwire.master.admin.AdminMessages.Connected;
 import dev.taskwire.master.admin.AdminMessages.ConnectionList;
 import dev.taskwire.master.admin.AdminMessages.ConnectionView;
+import dev.taskwire.master.admin.AdminMessages.JobBatch;
+import dev.taskwire.master.admin.AdminMessages.JobIds;
+import dev.taskwire.master.admin.AdminMessages.JobList;
+import dev.taskwire.master.admin.AdminMessages.JobSubmit;
+import dev.taskwire.master.admin.AdminMessages.JobView;
+import dev.taskwire.master.admin.AdminMessages.LimitRequest;
+import dev.taskwire.master.admin.AdminMessages.Limits;
 import dev.taskwire.master.admin.AdminMessages.SubmitRequest;
 import dev.taskwire.master.admin.AdminMessages.Submitted;
 import dev.taskwire.master.admin.AdminMessages.TaskList;
 import dev.taskwire.master.admin.AdminMessages.TaskView;
+import dev.taskwire.master.admin.AdminMessages.WaitRequest;
+import dev.taskwire.master.scheduler.Job;
+import dev.taskwire.master.scheduler.JobStatus;
+import dev.taskwire.master.scheduler.QueueFullException;
+import dev.taskwire.master.scheduler.Scheduler;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -41,6 +59,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,19 +70,36 @@ import java.util.concurrent.TimeUnit;
  * values a client or slave sent are escaped ({@link LogSafe}) before they reach a message. Bodies
  * are the records of {@link AdminMessages}.
  *
+ * <p>Jobs go to the master's {@link Scheduler} ({@link Master#scheduler()}), which picks the
+ * connection; group names follow the rule of connection names. {@code GET /api/v1/events} streams
+ * the scheduler's events as Server-Sent Events ({@link EventStreams}).
+ *
  * <p>Handlers only throw: what they throw is turned into an {@link AdminResponseException} in one
  * place, {@link #answerFor(Exception, Context)}, wrapped around every admin route; the protocol
  * endpoints beside them keep the server's own mapping.
  *
  * <table>
  *   <caption>Endpoints</caption>
- *   <tr><td>POST /api/v1/connections</td><td>{@code {name, host, port, https, data}}: connect</td></tr>
+ *   <tr><td>POST /api/v1/connections</td><td>{@code {name, host, port, https, data, labels}}: connect</td></tr>
  *   <tr><td>GET /api/v1/connections</td><td>list live connections</td></tr>
  *   <tr><td>DELETE /api/v1/connections/{name}</td><td>disconnect and remove</td></tr>
  *   <tr><td>POST /api/v1/connections/{name}/tasks</td><td>{@code {data, timeout}}: submit; answers the id</td></tr>
  *   <tr><td>GET /api/v1/tasks</td><td>recent tasks, newest first ({@code ?limit=N})</td></tr>
  *   <tr><td>GET /api/v1/tasks/{id}</td><td>one task</td></tr>
  *   <tr><td>GET /api/v1/tasks/{id}/wait</td><td>long poll until final ({@code ?timeout=30s}, at most 60 s)</td></tr>
+ *   <tr><td>POST /api/v1/jobs</td><td>{@code {data, priority, group, labels, ...}}: queue a job; answers the id</td></tr>
+ *   <tr><td>POST /api/v1/jobs/batch</td><td>{@code {data: [...], ...}}: queue 1 to 10,000 jobs, all or none</td></tr>
+ *   <tr><td>GET /api/v1/jobs</td><td>kept jobs, newest first ({@code ?status=QUEUED&group=g&limit=100})</td></tr>
+ *   <tr><td>GET /api/v1/jobs/{id}</td><td>one job, with its attempts</td></tr>
+ *   <tr><td>GET /api/v1/jobs/{id}/wait</td><td>long poll until final ({@code ?timeout=30s}, at most 60 s)</td></tr>
+ *   <tr><td>POST /api/v1/jobs/wait</td><td>{@code {ids, timeout}}: long poll until all are final</td></tr>
+ *   <tr><td>DELETE /api/v1/jobs/{id}</td><td>cancel one job</td></tr>
+ *   <tr><td>POST /api/v1/jobs/cancel</td><td>{@code {group}} or {@code {all: true}}: cancel many</td></tr>
+ *   <tr><td>POST /api/v1/jobs/{id}/complete</td><td>{@code {result}}: complete a job by hand</td></tr>
+ *   <tr><td>GET /api/v1/scheduler</td><td>the scheduler's summary</td></tr>
+ *   <tr><td>PUT /api/v1/limits/{group}</td><td>{@code {limit}}: cap a group's running jobs</td></tr>
+ *   <tr><td>DELETE /api/v1/limits/{group}</td><td>remove a group's limit</td></tr>
+ *   <tr><td>GET /api/v1/events</td><td>the scheduler's events, as Server-Sent Events</td></tr>
  * </table>
  */
 public final class AdminApi implements MasterExtension {
@@ -77,20 +113,31 @@ public final class AdminApi implements MasterExtension {
   /** Longest error message built from what a client or slave sent; each value in it is cut shorter. */
   private static final int MESSAGE_CHARS = 1_000;
   private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
+  /** Jobs {@code GET /api/v1/jobs} lists unless {@code ?limit} says otherwise (at most {@value AdminMessages#MAX_LIST}). */
+  public static final int DEFAULT_JOB_LIST = 100;
 
   private final Token token;
   private final TaskHistory history;
   private final Duration defaultTaskTimeout;
+  private final Duration eventKeepAlive;
   private Master master;
+  private Scheduler scheduler;
+  private EventStreams eventStreams;
 
   /**
    * An admin API that accepts {@code token}, remembers the last {@code taskHistory} tasks, and gives
    * submitted tasks {@code defaultTaskTimeout} unless the request says otherwise (zero: none).
    */
   public AdminApi(Token token, int taskHistory, Duration defaultTaskTimeout) {
+    this(token, taskHistory, defaultTaskTimeout, EventStreams.DEFAULT_KEEP_ALIVE);
+  }
+
+  /** With the event streams' keep-alive comment after {@code eventKeepAlive} without an event: for tests. */
+  AdminApi(Token token, int taskHistory, Duration defaultTaskTimeout, Duration eventKeepAlive) {
     this.token = Objects.requireNonNull(token, "token == null");
     this.history = new TaskHistory(taskHistory);
     this.defaultTaskTimeout = Objects.requireNonNull(defaultTaskTimeout, "defaultTaskTimeout == null");
+    this.eventKeepAlive = Objects.requireNonNull(eventKeepAlive, "eventKeepAlive == null");
   }
 
   /** An admin API without a default task timeout. */
@@ -101,6 +148,15 @@ public final class AdminApi implements MasterExtension {
   @Override
   public void register(Master master, JsonServer server) {
     this.master = master;
+    this.scheduler = master.scheduler();
+    this.eventStreams = new EventStreams(scheduler, eventKeepAlive);
+    master.addConnectionListener(new ConnectionListener() {
+      @Override
+      public void masterShuttingDown() {
+        // After the scheduler's own shutdown (it listens first), so that its last events are sent.
+        eventStreams.shutdown();
+      }
+    });
     Javalin app = server.app();
     app.before("/api/v1/*", mapped(this::authorize));
     app.post("/api/v1/connections", mapped(ctx -> connect(ctx, server)));
@@ -110,6 +166,24 @@ public final class AdminApi implements MasterExtension {
     app.get("/api/v1/tasks", mapped(this::listTasks));
     app.get("/api/v1/tasks/{id}", mapped(this::getTask));
     app.get("/api/v1/tasks/{id}/wait", mapped(this::waitTask));
+    app.post("/api/v1/jobs", mapped(ctx -> submitJob(ctx, server)));
+    app.post("/api/v1/jobs/batch", mapped(ctx -> submitJobs(ctx, server)));
+    app.post("/api/v1/jobs/wait", mapped(ctx -> waitJobs(ctx, server)));
+    app.post("/api/v1/jobs/cancel", mapped(ctx -> cancelJobs(ctx, server)));
+    app.get("/api/v1/jobs", mapped(this::listJobs));
+    app.get("/api/v1/jobs/{id}", mapped(this::getJob));
+    app.get("/api/v1/jobs/{id}/wait", mapped(this::waitJob));
+    app.delete("/api/v1/jobs/{id}", mapped(this::cancelJob));
+    app.post("/api/v1/jobs/{id}/complete", mapped(ctx -> completeJob(ctx, server)));
+    app.get("/api/v1/scheduler", mapped(this::summary));
+    app.put("/api/v1/limits/{group}", mapped(ctx -> putLimit(ctx, server)));
+    app.delete("/api/v1/limits/{group}", mapped(this::removeLimit));
+    app.get("/api/v1/events", mapped(ctx -> eventStreams.start(ctx)));
+  }
+
+  /** Event streams open now. */
+  int openEventStreams() {
+    return eventStreams == null ? 0 : eventStreams.open();
   }
 
   /**
@@ -133,11 +207,12 @@ public final class AdminApi implements MasterExtension {
    * <ul>
    *   <li>{@link ResponseException}: as it is, the API's own and the HTTP layer's (408, 413, 429);
    *   <li>{@link SlaveCallFailed}: 502 SLAVE_UNREACHABLE, or the slave's refusal (its code, 409);
+   *   <li>{@link QueueFullException}: 429 QUEUE_FULL, with {@code data.capacity};
    *   <li>{@link JsonFormatException} (a malformed body or field) and {@link
    *       IllegalArgumentException} (a bad name or host): 400 BAD_REQUEST;
    *   <li>{@link NoSuchElementException}: 404 NOT_FOUND, the path's connection is not live;
    *   <li>{@link IllegalStateException}: 409 CONFLICT (a name taken, a connection not in a state
-   *       for this).
+   *       for this, the master shutting down).
    * </ul>
    */
   private static Exception answerFor(Exception e, Context ctx) {
@@ -148,6 +223,10 @@ public final class AdminApi implements MasterExtension {
       return failed.getCause() instanceof ResponseException refusal
           ? slaveRefused(refusal)
           : SLAVE_UNREACHABLE.exception(failed.slave + " could not be reached: " + reason((IOException) failed.getCause()));
+    }
+    if (e instanceof QueueFullException full) {
+      return QUEUE_FULL.exception(safe(full.getMessage()),
+          Map.of(AdminResponseException.QueueFull.CAPACITY, full.capacity()));
     }
     if (e instanceof JsonFormatException || e instanceof IllegalArgumentException) {
       // OkHttp's message about a bad host quotes it as given.
@@ -211,8 +290,9 @@ public final class AdminApi implements MasterExtension {
   private void connect(Context ctx, JsonServer server) {
     // A control body: at most 64 KiB.
     ConnectRequest request = ConnectRequest.fromJson(server.body(ctx));
-    SlaveConnection connection =
-        master.newConnection(request.name(), request.host(), request.port(), request.https()).connectData(request.data());
+    SlaveConnection connection = master.newConnection(request.name(), request.host(), request.port(), request.https())
+        .connectData(request.data())
+        .labels(request.labels());
     Object answer = toSlave("slave " + LogSafe.escape(request.host()) + ":" + request.port(), connection::connect);
     success(ctx, "Connected.", new Connected(ConnectionView.of(connection), answer));
   }
@@ -283,6 +363,120 @@ public final class AdminApi implements MasterExtension {
     return task;
   }
 
+  private void submitJob(Context ctx, JsonServer server) {
+    // A data body: it carries the job's data.
+    JobSubmit request = JobSubmit.fromJson(server.dataBody(ctx));
+    Job job = scheduler.submit(request.data(), request.options().toOptions());
+    success(ctx, "Job queued.", new Submitted(job.id()));
+  }
+
+  private void submitJobs(Context ctx, JsonServer server) {
+    JobBatch request = JobBatch.fromJson(server.dataBody(ctx));
+    List<Job> jobs = scheduler.submitAll(request.data(), request.options().toOptions());
+    success(ctx, jobs.size() + " jobs queued.", new JobIds(jobs.stream().map(Job::id).toList()));
+  }
+
+  private void listJobs(Context ctx) {
+    JobStatus status = queryStatus(ctx);
+    String group = ctx.queryParam("group") == null ? null : AdminMessages.group(ctx.queryParam("group"), "group");
+    int limit = queryInt(ctx, "limit", DEFAULT_JOB_LIST, AdminMessages.MAX_LIST);
+    success(ctx, "Jobs.", new JobList(scheduler.jobs(status, group, limit).stream().map(JobView::of).toList()));
+  }
+
+  private void getJob(Context ctx) {
+    success(ctx, "Job.", JobView.of(job(ctx.pathParam("id"))));
+  }
+
+  private void waitJob(Context ctx) {
+    Job job = job(ctx.pathParam("id"));
+    Duration timeout = queryDuration(ctx, "timeout", DEFAULT_WAIT);
+    // As waitTask: no HTTP thread held; the job as it is when final (callbacks run) or at the timeout.
+    ctx.future(() -> job.future()
+        .completeOnTimeout(job, timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .thenAccept(j -> success(ctx, j.status().isFinal() ? "Job final." : "Job not final yet.", JobView.of(j))));
+  }
+
+  private void waitJobs(Context ctx, JsonServer server) {
+    // A data body: 10,000 ids take more than a control body's 64 KiB.
+    WaitRequest request = WaitRequest.fromJson(server.dataBody(ctx));
+    Duration timeout = request.timeout() == null ? DEFAULT_WAIT : request.timeout();
+    if (timeout.compareTo(MAX_WAIT) > 0) {
+      throw BAD_REQUEST.exception("timeout must be at most " + Durations.format(MAX_WAIT) + ", got " + Durations.format(timeout));
+    }
+    List<Job> jobs = new ArrayList<>(request.ids().size());
+    for (String id : request.ids()) {
+      jobs.add(job(id)); // every id known before any wait
+    }
+    CompletableFuture<?>[] finals = jobs.stream().map(Job::future).toArray(CompletableFuture[]::new);
+    ctx.future(() -> CompletableFuture.allOf(finals)
+        .completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .thenAccept(ignored -> {
+          List<JobView> views = jobs.stream().map(JobView::of).toList();
+          boolean allFinal = views.stream().allMatch(JobView::isFinal);
+          success(ctx, allFinal ? "Jobs final." : "Not every job final yet.", new JobList(views));
+        }));
+  }
+
+  private void cancelJob(Context ctx) {
+    boolean cancelled = job(ctx.pathParam("id")).cancel();
+    success(ctx, cancelled ? "Job cancelled." : "Job already final.", new Cancelled(cancelled ? 1 : 0));
+  }
+
+  private void cancelJobs(Context ctx, JsonServer server) {
+    CancelRequest request = CancelRequest.fromJson(server.body(ctx));
+    int cancelled = request.group() != null ? scheduler.cancelGroup(request.group()) : scheduler.cancelAll();
+    success(ctx, cancelled + " jobs cancelled.", new Cancelled(cancelled));
+  }
+
+  private void completeJob(Context ctx, JsonServer server) {
+    Job job = job(ctx.pathParam("id"));
+    // A data body: it carries a result.
+    CompleteRequest request = CompleteRequest.fromJson(server.dataBody(ctx));
+    boolean completed = job.complete(request.result());
+    success(ctx, completed ? "Job completed." : "Job already final.", new Completed(completed));
+  }
+
+  private void summary(Context ctx) {
+    success(ctx, "Scheduler.", scheduler.summary());
+  }
+
+  private void putLimit(Context ctx, JsonServer server) {
+    String group = pathGroup(ctx);
+    LimitRequest request = LimitRequest.fromJson(server.body(ctx));
+    scheduler.limit(group, request.limit());
+    success(ctx, "Limit set.", new Limits(new java.util.TreeMap<>(scheduler.limits())));
+  }
+
+  private void removeLimit(Context ctx) {
+    scheduler.removeLimit(pathGroup(ctx));
+    success(ctx, "Limit removed.", new Limits(new java.util.TreeMap<>(scheduler.limits())));
+  }
+
+  /** The kept job {@code id}; 404 naming it if there is none. */
+  private Job job(String id) {
+    return scheduler.job(id).orElseThrow(() -> NOT_FOUND.exception("no job " + LogSafe.escape(id) + " (every job not"
+        + " final is kept, and only the last " + scheduler.jobHistory() + " final ones)"));
+  }
+
+  /** The {@code {group}} path parameter, if it follows the rule of group names. */
+  private static String pathGroup(Context ctx) {
+    return AdminMessages.group(ctx.pathParam("group"), "group");
+  }
+
+  private static JobStatus queryStatus(Context ctx) {
+    String text = ctx.queryParam("status");
+    if (text == null) {
+      return null;
+    }
+    for (JobStatus status : JobStatus.values()) {
+      if (status.name().equals(text)) {
+        return status;
+      }
+    }
+    throw BAD_REQUEST.exception("status must be one of " + java.util.Arrays.toString(JobStatus.values()) + ", got '"
+        + LogSafe.escape(text) + "'");
+  }
+
   /** Answers a success envelope whose data is {@code view}, one of the {@link AdminMessages} records. */
   private static void success(Context ctx, String message, Object view) {
     Map<String, Object> data;
@@ -336,6 +530,15 @@ public final class AdminApi implements MasterExtension {
     } catch (NumberFormatException e) {
       throw BAD_REQUEST.exception(name + " must be a positive integer, got '" + LogSafe.escape(text) + "'");
     }
+  }
+
+  /** {@link #queryInt(Context, String, int)} of at most {@code max}. */
+  private static int queryInt(Context ctx, String name, int fallback, int max) {
+    int value = queryInt(ctx, name, fallback);
+    if (value > max) {
+      throw BAD_REQUEST.exception(name + " must be 1.." + max + ", got " + value);
+    }
+    return value;
   }
 
   private static Duration queryDuration(Context ctx, String name, Duration fallback) {

@@ -11,7 +11,7 @@ import java.util.Map;
 public enum AdminErrorCode implements ErrorCode {
   /** No {@code Authorization: Bearer} header, or a wrong admin token. */
   UNAUTHORIZED(1001, 401),
-  /** No connection or task with that name or id. */
+  /** No connection, task or job with that name or id. */
   NOT_FOUND(1002, 404),
   /** A body, parameter or value that is malformed or out of range. */
   BAD_REQUEST(1003, 400),
@@ -23,7 +23,17 @@ public enum AdminErrorCode implements ErrorCode {
    * The slave refused (wrong channel, no free slot, its hook said no): answered 409 with the
    * slave's own code and message, and {@code data.slaveStatus} the HTTP status it answered.
    */
-  SLAVE_REFUSED(1006, 409);
+  SLAVE_REFUSED(1006, 409),
+  /**
+   * The scheduler's queue has no room for the jobs submitted; none of them was queued. Answered
+   * 429 with {@code data.capacity}, the queue's capacity: retry once jobs have left the queue.
+   */
+  QUEUE_FULL(1007, 429),
+  /**
+   * {@code GET /api/v1/events}: as many event streams as the master serves at once are open
+   * already ({@code data.max}); answered 429 before the stream starts.
+   */
+  TOO_MANY_STREAMS(1008, 429);
 
   private final int code;
   private final int httpStatus;

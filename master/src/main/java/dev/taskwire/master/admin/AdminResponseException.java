@@ -59,6 +59,8 @@ public class AdminResponseException extends ResponseException {
       case CONFLICT -> new Conflict(httpStatus, message, data);
       case SLAVE_UNREACHABLE -> new SlaveUnreachable(httpStatus, message, data);
       case SLAVE_REFUSED -> new SlaveRefused(httpStatus, code, message, data);
+      case QUEUE_FULL -> new QueueFull(httpStatus, message, data);
+      case TOO_MANY_STREAMS -> new TooManyStreams(httpStatus, message, data);
     };
   }
 
@@ -76,7 +78,7 @@ public class AdminResponseException extends ResponseException {
     }
   }
 
-  /** NOT_FOUND: no live connection or remembered task with that name or id. */
+  /** NOT_FOUND: no live connection, remembered task or kept job with that name or id. */
   public static final class NotFound extends AdminResponseException {
     public NotFound(int httpStatus, String message, Map<String, Object> data) {
       super(AdminErrorCode.NOT_FOUND, httpStatus, AdminErrorCode.NOT_FOUND.code(), message, data);
@@ -119,6 +121,42 @@ public class AdminResponseException extends ResponseException {
     /** The HTTP status the slave answered ({@code data.slaveStatus}), or -1 if the answer lacks it. */
     public int slaveStatus() {
       return data().get(SLAVE_STATUS) instanceof Integer status ? status : -1;
+    }
+  }
+
+  /**
+   * QUEUE_FULL (429): the scheduler's queue has no room for the jobs submitted, and none of them was
+   * queued; {@link #capacity()} is the queue's capacity.
+   */
+  public static final class QueueFull extends AdminResponseException {
+    /** The key of the queue's capacity in the answer's data. */
+    static final String CAPACITY = "capacity";
+
+    public QueueFull(int httpStatus, String message, Map<String, Object> data) {
+      super(AdminErrorCode.QUEUE_FULL, httpStatus, AdminErrorCode.QUEUE_FULL.code(), message, data);
+    }
+
+    /** The queue's capacity ({@code data.capacity}), or -1 if the answer lacks it. */
+    public int capacity() {
+      return data().get(CAPACITY) instanceof Integer capacity ? capacity : -1;
+    }
+  }
+
+  /**
+   * TOO_MANY_STREAMS (429): the master serves as many event streams as it allows at once; {@link
+   * #max()} is that number.
+   */
+  public static final class TooManyStreams extends AdminResponseException {
+    /** The key of the most streams at once in the answer's data. */
+    static final String MAX = "max";
+
+    public TooManyStreams(int httpStatus, String message, Map<String, Object> data) {
+      super(AdminErrorCode.TOO_MANY_STREAMS, httpStatus, AdminErrorCode.TOO_MANY_STREAMS.code(), message, data);
+    }
+
+    /** The most event streams the master serves at once ({@code data.max}), or -1 if the answer lacks it. */
+    public int max() {
+      return data().get(MAX) instanceof Integer max ? max : -1;
     }
   }
 }

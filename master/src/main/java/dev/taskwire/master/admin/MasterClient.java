@@ -7,21 +7,39 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.master.admin.AdminMessages.CancelRequest;
+import dev.taskwire.master.admin.AdminMessages.Cancelled;
+import dev.taskwire.master.admin.AdminMessages.CompleteRequest;
+import dev.taskwire.master.admin.AdminMessages.Completed;
 import dev.taskwire.master.admin.AdminMessages.ConnectRequest;
 import dev.taskwire.master.admin.AdminMessages.Connected;
 import dev.taskwire.master.admin.AdminMessages.ConnectionList;
 import dev.taskwire.master.admin.AdminMessages.ConnectionView;
+import dev.taskwire.master.admin.AdminMessages.JobBatch;
+import dev.taskwire.master.admin.AdminMessages.JobIds;
+import dev.taskwire.master.admin.AdminMessages.JobList;
+import dev.taskwire.master.admin.AdminMessages.JobRequest;
+import dev.taskwire.master.admin.AdminMessages.JobSubmit;
+import dev.taskwire.master.admin.AdminMessages.JobView;
+import dev.taskwire.master.admin.AdminMessages.LimitRequest;
+import dev.taskwire.master.admin.AdminMessages.Limits;
 import dev.taskwire.master.admin.AdminMessages.SubmitRequest;
 import dev.taskwire.master.admin.AdminMessages.Submitted;
 import dev.taskwire.master.admin.AdminMessages.TaskList;
 import dev.taskwire.master.admin.AdminMessages.TaskView;
+import dev.taskwire.master.admin.AdminMessages.WaitRequest;
+import dev.taskwire.master.scheduler.JobStatus;
+import dev.taskwire.master.scheduler.SchedulerEvent;
+import dev.taskwire.master.scheduler.SchedulerSummary;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A Java client of a master's admin API ({@link AdminApi}). Each method is one request; bodies and
@@ -30,16 +48,22 @@ import java.util.Objects;
  * the slave's code), a failure of the HTTP layer (408, 413, 429, an answer that is not an envelope)
  * as a plain {@link ResponseException}, an unreachable master as an {@link IOException}.
  * Thread-safe.
+ *
+ * <p>Jobs go to the master's scheduler, which picks the connection: {@link #submitJob}, {@link
+ * #submitJobs}, then {@link #awaitJob} or {@link #awaitJobs}; a full queue is thrown as {@link
+ * AdminResponseException.QueueFull}. {@link #events(Consumer)} follows the scheduler's events.
  */
 public final class MasterClient {
+  private final BaseUrl baseUrl;
   private final HttpEngine engine;
   private final Map<String, String> headers;
 
   /** A client of the master at {@code masterUrl} (e.g. {@code http://10.0.0.5:7235}) using {@code token}. */
   public MasterClient(String masterUrl, Token token) {
     Objects.requireNonNull(token, "token == null");
+    this.baseUrl = BaseUrl.parse(masterUrl);
     // A long poll may take the longest wait, plus a margin for the answer itself.
-    this.engine = HttpEngine.builder(BaseUrl.parse(masterUrl), Side.ADMIN)
+    this.engine = HttpEngine.builder(baseUrl, Side.ADMIN)
         .retries(0)
         .readTimeout(AdminApi.MAX_WAIT.plusSeconds(15))
         .build();
@@ -53,6 +77,15 @@ public final class MasterClient {
   public Connected connect(String name, String host, int port, boolean https, Map<String, Object> data)
       throws IOException {
     return send("POST", "/api/v1/connections", new ConnectRequest(name, host, port, https, data), Connected.class);
+  }
+
+  /**
+   * {@link #connect(String, String, int, boolean, Map)} with {@code labels} given on the master, for
+   * a slave that cannot announce its own (a reference slave): the scheduler routes jobs by them.
+   */
+  public Connected connect(String name, String host, int port, boolean https, Map<String, Object> data,
+      List<String> labels) throws IOException {
+    return send("POST", "/api/v1/connections", new ConnectRequest(name, host, port, https, data, labels), Connected.class);
   }
 
   /** Disconnects and removes the connection {@code name}; returns the master's message. */
@@ -99,6 +132,118 @@ public final class MasterClient {
   /** Up to {@code limit} recent tasks, newest first. */
   public List<TaskView> tasks(int limit) throws IOException {
     return send("GET", "/api/v1/tasks?limit=" + limit, null, TaskList.class).tasks();
+  }
+
+  // The scheduler's jobs.
+
+  /** {@link #submitJob(Map, JobRequest)} with every option at its default. */
+  public String submitJob(Map<String, Object> data) throws IOException {
+    return submitJob(data, JobRequest.DEFAULTS);
+  }
+
+  /**
+   * Queues a job with {@code data} and {@code options} on the master's scheduler; returns its id.
+   *
+   * @throws AdminResponseException.QueueFull if the queue has no room (nothing was queued)
+   * @throws AdminResponseException.BadRequest naming an option out of range
+   */
+  public String submitJob(Map<String, Object> data, JobRequest options) throws IOException {
+    return send("POST", "/api/v1/jobs", new JobSubmit(data, options), Submitted.class).id();
+  }
+
+  /**
+   * Queues one job per element of {@code data} (1 to {@value AdminMessages#MAX_BATCH}), all with
+   * {@code options}: all of them or, if they do not fit in the queue, none. Returns their ids, in
+   * the order of {@code data}.
+   *
+   * @throws AdminResponseException.QueueFull if they do not all fit (nothing was queued)
+   */
+  public List<String> submitJobs(List<? extends Map<String, Object>> data, JobRequest options) throws IOException {
+    return send("POST", "/api/v1/jobs/batch", new JobBatch(new ArrayList<>(data), options), JobIds.class).ids();
+  }
+
+  /** The job {@code id}, while the master keeps it (every job not final, and the last final ones). */
+  public JobView job(String id) throws IOException {
+    return send("GET", "/api/v1/jobs/" + encode(id), null, JobView.class);
+  }
+
+  /** Waits up to {@code timeout} (at most 60 s) for the job to be final; returns it as it is then. */
+  public JobView awaitJob(String id, Duration timeout) throws IOException {
+    return send("GET", "/api/v1/jobs/" + encode(id) + "/wait?timeout=" + timeout.toMillis() + "ms", null, JobView.class);
+  }
+
+  /**
+   * Waits up to {@code timeout} (at most 60 s) for every job of {@code ids} (1 to {@value
+   * AdminMessages#MAX_BATCH}) to be final; returns them as they are then, in the order of {@code ids}.
+   */
+  public List<JobView> awaitJobs(List<String> ids, Duration timeout) throws IOException {
+    return send("POST", "/api/v1/jobs/wait", new WaitRequest(List.copyOf(ids), timeout), JobList.class).jobs();
+  }
+
+  /**
+   * Up to {@code limit} (1 to {@value AdminMessages#MAX_LIST}) kept jobs, newest first, with {@code
+   * status} (null for any) in {@code group} (null for any).
+   */
+  public List<JobView> jobs(JobStatus status, String group, int limit) throws IOException {
+    StringBuilder path = new StringBuilder("/api/v1/jobs?limit=").append(limit);
+    if (status != null) {
+      path.append("&status=").append(status.name());
+    }
+    if (group != null) {
+      path.append("&group=").append(encode(group));
+    }
+    return send("GET", path.toString(), null, JobList.class).jobs();
+  }
+
+  /** Cancels the job {@code id}; false if it was already final. */
+  public boolean cancelJob(String id) throws IOException {
+    return send("DELETE", "/api/v1/jobs/" + encode(id), null, Cancelled.class).cancelled() == 1;
+  }
+
+  /** Cancels every job of {@code group} not yet final; returns how many. */
+  public int cancelGroup(String group) throws IOException {
+    return send("POST", "/api/v1/jobs/cancel", CancelRequest.ofGroup(group), Cancelled.class).cancelled();
+  }
+
+  /** Cancels every job not yet final; returns how many. */
+  public int cancelAll() throws IOException {
+    return send("POST", "/api/v1/jobs/cancel", CancelRequest.ofAll(), Cancelled.class).cancelled();
+  }
+
+  /**
+   * Completes the job {@code id} by hand with {@code result} (a running attempt is cancelled);
+   * false if it was already final.
+   */
+  public boolean completeJob(String id, Map<String, Object> result) throws IOException {
+    return send("POST", "/api/v1/jobs/" + encode(id) + "/complete", new CompleteRequest(result), Completed.class)
+        .completed();
+  }
+
+  /** What the scheduler holds now: queued, running, by priority and group, limits, free slots, totals. */
+  public SchedulerSummary schedulerSummary() throws IOException {
+    return send("GET", "/api/v1/scheduler", null, SchedulerSummary.class);
+  }
+
+  /** Lets at most {@code running} jobs of {@code group} run at once; returns every group limit now. */
+  public Map<String, Integer> limit(String group, int running) throws IOException {
+    return send("PUT", "/api/v1/limits/" + encode(group), new LimitRequest(running), Limits.class).limits();
+  }
+
+  /** Removes {@code group}'s limit (nothing if it has none); returns every group limit now. */
+  public Map<String, Integer> removeLimit(String group) throws IOException {
+    return send("DELETE", "/api/v1/limits/" + encode(group), null, Limits.class).limits();
+  }
+
+  /**
+   * Follows the scheduler's events: returns once the master has opened the stream, after which each
+   * event reaches {@code listener}, in order, on the stream's own thread (keep it quick: the master
+   * drops a stream that falls 10,000 events behind). Close the stream to stop.
+   *
+   * @throws AdminResponseException.TooManyStreams if the master serves as many streams as it allows
+   * @throws IOException if the master could not be reached
+   */
+  public EventStream events(Consumer<SchedulerEvent> listener) throws IOException {
+    return EventStream.open(baseUrl.resolve("/api/v1/events"), headers, listener);
   }
 
   /** Sends one request; the answer's data as {@code type}. */

@@ -386,7 +386,8 @@ class AdminApiTest {
   @Test
   void answersKeepTheirKeysOnTheWire() throws Exception {
     Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
-    List<String> connectionKeys = List.of("name", "slave", "state", "slots", "extensions", "lastHeartbeatAgeMs", "tasksInFlight");
+    List<String> connectionKeys = List.of("name", "slave", "state", "slots", "extensions", "lastHeartbeatAgeMs", "tasksInFlight",
+        "labels", "freeSlots");
     RawHttp.Response connected = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth,
         "{\"name\": \"s1\", \"host\": \"127.0.0.1\", \"port\": " + slave.port() + "}");
     assertEquals(200, connected.status(), connected.body());
