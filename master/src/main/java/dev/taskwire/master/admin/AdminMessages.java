@@ -728,17 +728,13 @@ public final class AdminMessages {
     return number;
   }
 
-  /** The rule of group names: that of connection names, as messages state it for a group. */
-  static final String GROUP_RULE = "a group must be 1 to " + ConnectionNames.MAX_LENGTH
-      + " characters of ASCII letters, digits and . _ - : @, starting with a letter or digit";
-
-  /** {@code value} if it is a string that follows {@link #GROUP_RULE}; {@code field} names it in the error. */
+  /** {@code value} if it is a string that follows {@link JobOptions#GROUP_RULE}; {@code field} names it in the error. */
   static String group(Object value, String field) {
     if (!(value instanceof String group)) {
       throw new JsonFormatException(field + " must be a string, got " + excerpt(value));
     }
     if (!ConnectionNames.isValid(group)) {
-      throw new JsonFormatException(field + ": " + GROUP_RULE + "; got \"" + LogSafe.escape(group) + "\"");
+      throw new JsonFormatException(field + ": " + JobOptions.GROUP_RULE + "; got \"" + LogSafe.escape(group) + "\"");
     }
     return group;
   }

@@ -1,5 +1,6 @@
 package dev.taskwire.master.scheduler;
 
+import dev.taskwire.common.util.Durations;
 import java.time.Duration;
 
 /**
@@ -24,7 +25,7 @@ public record Backoff(Duration initial, double multiplier, Duration cap) {
       throw new IllegalArgumentException("multiplier must be a number >= 1, got " + multiplier);
     }
     if (cap.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("cap " + cap + " < initial " + initial);
+      throw new IllegalArgumentException("cap " + Durations.format(cap) + " < initial " + Durations.format(initial));
     }
   }
 

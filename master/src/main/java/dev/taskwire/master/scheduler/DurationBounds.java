@@ -14,7 +14,7 @@ final class DurationBounds {
   static Duration check(String name, Duration value) {
     Checks.notNegative(name, value);
     if (value.compareTo(MAX) > 0) {
-      throw new IllegalArgumentException(name + " must be at most " + MAX.toDays() + " days, got " + value);
+      throw new IllegalArgumentException(name + " must be at most " + MAX.toDays() + " days, got " + value.toDays() + " days");
     }
     return value;
   }

@@ -44,6 +44,20 @@ final class JobHistory {
     }
   }
 
+  /**
+   * The kept jobs that {@code filter} accepts, oldest first: the order to end many in, so that
+   * their events come in submit order and the history keeps the newest.
+   */
+  List<Job> oldestFirst(java.util.function.Predicate<Job> filter) {
+    List<Job> oldest = new ArrayList<>();
+    for (Job job : order) {
+      if (byId.get(job.id()) == job && filter.test(job)) {
+        oldest.add(job);
+      }
+    }
+    return oldest;
+  }
+
   /** Up to {@code limit} kept jobs that {@code filter} accepts, newest first. */
   List<Job> newest(int limit, java.util.function.Predicate<Job> filter) {
     List<Job> newest = new ArrayList<>(Math.min(limit, 1024));

@@ -38,11 +38,14 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
   public static final Set<TaskFailure.Reason> RETRYABLE = Set.of(TaskFailure.Reason.SLAVE_FAILED, TaskFailure.Reason.TIMEOUT);
   /** The longest timeout, queue timeout, deadline or backoff: a year (longer ones overflow a timer's nanoseconds, or are typos). */
   public static final Duration MAX_DURATION = DurationBounds.MAX;
+  /** The rule of group names, that of connection names (a group shows up in logs and paths too), as messages state it. */
+  public static final String GROUP_RULE = "a group must be 1 to " + ConnectionNames.MAX_LENGTH
+      + " characters of ASCII letters, digits and . _ - : @, starting with a letter or digit";
   /** Every default. */
   public static final JobOptions DEFAULTS = builder().build();
 
   public JobOptions {
-    ConnectionNames.require(group); // same rule: a group shows up in logs and paths too
+    requireGroup(group);
     labels = Labels.require(labels);
     DurationBounds.check("timeout", timeout);
     DurationBounds.check("queueTimeout", queueTimeout);
@@ -57,6 +60,13 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
     }
     retryOn = Set.copyOf(retryOn);
     Objects.requireNonNull(backoff, "backoff == null");
+  }
+
+  private static void requireGroup(String group) {
+    Objects.requireNonNull(group, "group == null");
+    if (!ConnectionNames.isValid(group)) {
+      throw new IllegalArgumentException(GROUP_RULE + "; got \"" + dev.taskwire.common.util.LogSafe.escape(group) + "\"");
+    }
   }
 
   /** A builder with every default. */

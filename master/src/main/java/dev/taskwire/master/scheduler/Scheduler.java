@@ -509,7 +509,7 @@ public final class Scheduler {
     Effects effects = new Effects();
     int count = 0;
     synchronized (lock) {
-      for (Job job : history.newest(Integer.MAX_VALUE, job -> !job.status().isFinal() && which.test(job))) {
+      for (Job job : history.oldestFirst(job -> !job.status().isFinal() && which.test(job))) {
         if (finish(job, JobStatus.CANCELLED, Map.of("cancelled", true), new TaskFailure(Reason.CANCELLED, why), true,
             null, effects)) {
           count++;
@@ -695,7 +695,7 @@ public final class Scheduler {
       }
       shuttingDown = true;
       TaskFailure failure = new TaskFailure(Reason.SHUTDOWN, "the master shut down");
-      for (Job job : history.newest(Integer.MAX_VALUE, job -> !job.status().isFinal())) {
+      for (Job job : history.oldestFirst(job -> !job.status().isFinal())) {
         // Attempts are not cancelled: their connections end with the master.
         if (finish(job, JobStatus.FAILED, Map.of("error", "shutdown"), failure, false, null, effects)) {
           ended++;

@@ -370,7 +370,7 @@ class AdminJobsTest {
     cases.put("{\"data\": {}, \"priority\": 1.5}", "priority must be an integer, got 1.5");
     cases.put("{\"data\": {}, \"priority\": 4294967296}", "priority must be an integer, got 4294967296");
     cases.put("{\"data\": {}, \"group\": 5}", "group must be a string, got 5");
-    cases.put("{\"data\": {}, \"group\": \"a b\"}", "group: " + AdminMessages.GROUP_RULE + "; got \"a b\"");
+    cases.put("{\"data\": {}, \"group\": \"a b\"}", "group: " + dev.taskwire.master.scheduler.JobOptions.GROUP_RULE + "; got \"a b\"");
     cases.put("{\"data\": {}, \"labels\": \"gpu\"}", "labels must be a list of strings, got \"gpu\"");
     cases.put("{\"data\": {}, \"labels\": [1]}", "labels must be a list of strings, got 1 in it");
     cases.put("{\"data\": {}, \"labels\": [\"a b\"]}", "labels: " + dev.taskwire.common.protocol.Labels.RULE
@@ -429,7 +429,7 @@ class AdminJobsTest {
     assertBadRequest("POST", "/api/v1/jobs/cancel", "{\"all\": false}",
         "all must be true, got false; to cancel one group, give only group");
     assertBadRequest("POST", "/api/v1/jobs/cancel", "{\"group\": \"a\\nb\"}",
-        "group: " + AdminMessages.GROUP_RULE + "; got \"a\\nb\"");
+        "group: " + dev.taskwire.master.scheduler.JobOptions.GROUP_RULE + "; got \"a\\nb\"");
     assertBadRequest("POST", "/api/v1/jobs/cancel", "{\"groups\": \"g\"}", "unknown field \"groups\"; the fields are group, all");
 
     assertBadRequest("PUT", "/api/v1/limits/g", "{\"limit\": 0}",
@@ -437,8 +437,8 @@ class AdminJobsTest {
     assertBadRequest("PUT", "/api/v1/limits/g", "{\"limit\": \"2\"}",
         "limit must be an integer at least 1 (DELETE the limit to remove it), got \"2\"");
     assertBadRequest("PUT", "/api/v1/limits/g", "{}", "limit is missing; expected an integer at least 1");
-    assertBadRequest("PUT", "/api/v1/limits/a%20b", "{\"limit\": 1}", "group: " + AdminMessages.GROUP_RULE + "; got \"a b\"");
-    assertBadRequest("DELETE", "/api/v1/limits/-x", null, "group: " + AdminMessages.GROUP_RULE + "; got \"-x\"");
+    assertBadRequest("PUT", "/api/v1/limits/a%20b", "{\"limit\": 1}", "group: " + dev.taskwire.master.scheduler.JobOptions.GROUP_RULE + "; got \"a b\"");
+    assertBadRequest("DELETE", "/api/v1/limits/-x", null, "group: " + dev.taskwire.master.scheduler.JobOptions.GROUP_RULE + "; got \"-x\"");
     assertEquals(Map.of(), master.scheduler().limits());
 
     String id = client.submitJob(Map.of());
@@ -460,7 +460,7 @@ class AdminJobsTest {
         "status must be one of [QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED], got 'LOST\\n'");
     assertBadRequest("GET", "/api/v1/jobs?limit=0", null, "limit must be a positive integer, got '0'");
     assertBadRequest("GET", "/api/v1/jobs?limit=10001", null, "limit must be 1..10000, got 10001");
-    assertBadRequest("GET", "/api/v1/jobs?group=a%20b", null, "group: " + AdminMessages.GROUP_RULE + "; got \"a b\"");
+    assertBadRequest("GET", "/api/v1/jobs?group=a%20b", null, "group: " + dev.taskwire.master.scheduler.JobOptions.GROUP_RULE + "; got \"a b\"");
     assertEquals("QUEUED", client.job(id).status(), "a refused complete changes nothing");
   }
 
