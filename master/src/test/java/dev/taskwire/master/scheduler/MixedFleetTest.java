@@ -55,6 +55,8 @@ class MixedFleetTest {
     final AtomicBoolean busy = new AtomicBoolean();
     final AtomicInteger tasks = new AtomicInteger();
     final AtomicInteger whileBusy = new AtomicInteger();
+    /** Answers this many {@code /task/new} with 601 first, as a slave still running a task the master gave up on. */
+    final AtomicInteger busyAnswersFirst = new AtomicInteger();
     volatile int masterPort;
     volatile String channel;
     volatile String token;
@@ -70,6 +72,10 @@ class MixedFleetTest {
         return envelope(new Envelope(true, 0, "Connect success.", null));
       }
       if ("/task/new".equals(path)) {
+        if (busyAnswersFirst.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          return new MockResponse().setResponseCode(SlaveErrorCode.TASK_ALREADY_EXIST.httpStatus())
+              .setBody(Json.toString(Envelope.failure(SlaveErrorCode.TASK_ALREADY_EXIST, "Task already exist.", null)));
+        }
         if (!busy.compareAndSet(false, true)) {
           whileBusy.incrementAndGet();
           return new MockResponse().setResponseCode(SlaveErrorCode.TASK_ALREADY_EXIST.httpStatus())
@@ -136,5 +142,29 @@ class MixedFleetTest {
     assertTrue(byReference > 0, "the reference slave took jobs");
     assertEquals(byReference, slave.tasks.get());
     assertEquals(0, slave.whileBusy.get(), "never a second task while busy");
+  }
+
+  @Test
+  void aBusyAnswerPutsTheJobBackWithoutCountingAnAttempt() throws Exception {
+    ReferenceSlave slave = new ReferenceSlave();
+    slave.busyAnswersFirst.set(2);
+    reference.setDispatcher(slave);
+    reference.start(InetAddress.getLoopbackAddress(), 0);
+    Master master = servers.start(TestMasters.loopback().heartbeatTolerance(Duration.ofMinutes(5)).build().start());
+    List<SchedulerEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    master.scheduler().addListener(events::add);
+    master.newConnection("reference", Servers.LOOPBACK, reference.getPort()).connect();
+
+    Job job = master.scheduler().submit(Map.of("a", 1, "b", 2)).join(Duration.ofSeconds(30));
+    assertEquals(JobStatus.COMPLETED, job.status());
+    assertEquals(Map.of("sum", 3, "by", "reference"), job.result());
+    assertEquals(1, job.attempts().size(), "the busy answers were not attempts");
+    dev.taskwire.common.testing.Await.until(Duration.ofSeconds(10), "the final event",
+        () -> events.stream().anyMatch(e -> e.type() == SchedulerEvent.Type.COMPLETED));
+    List<SchedulerEvent.Type> types = events.stream().filter(e -> job.id().equals(e.job())).map(SchedulerEvent::type).toList();
+    assertEquals(List.of(SchedulerEvent.Type.SUBMITTED, SchedulerEvent.Type.DISPATCHED, SchedulerEvent.Type.RETRYING,
+        SchedulerEvent.Type.DISPATCHED, SchedulerEvent.Type.RETRYING, SchedulerEvent.Type.DISPATCHED,
+        SchedulerEvent.Type.COMPLETED), types);
+    assertEquals(3, reference.getRequestCount() - 1, "three /task/new after the /connect");
   }
 }
