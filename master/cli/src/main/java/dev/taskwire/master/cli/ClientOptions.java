@@ -1,16 +1,18 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.common.protocol.Token;
 import dev.taskwire.master.admin.AdminToken;
 import dev.taskwire.master.admin.MasterClient;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** The options every client command shares: where the master is, and its admin token. */
 final class ClientOptions {
-  /** How long {@code --wait} waits for a task, unless {@code --timeout} says otherwise. */
-  static final java.time.Duration DEFAULT_WAIT = java.time.Duration.ofMinutes(10);
+  /** How long {@code --wait} waits for a task or job, unless {@code --wait-limit} says otherwise. */
+  static final Duration DEFAULT_WAIT = Duration.ofMinutes(10);
   /**
    * No usable token to authenticate with (no file, or one refused by {@link AdminToken#load}): exit
    * code 3 like a refused token, but the master was not asked.
@@ -34,15 +36,36 @@ final class ClientOptions {
    *     short token (exit code 3, like a refused token)
    */
   MasterClient client(picocli.CommandLine commandLine) throws IOException {
+    Token token = token();
     try {
-      return new MasterClient(master, AdminToken.load(tokenFile));
+      return new MasterClient(master, token);
+    } catch (IllegalArgumentException e) {
+      throw badMaster(commandLine, e);
+    }
+  }
+
+  /** What {@link MasterClient} cannot send yet (a task with its own timeout), to the same master. */
+  TaskRequests taskRequests(picocli.CommandLine commandLine) throws IOException {
+    Token token = token();
+    try {
+      return new TaskRequests(master, token);
+    } catch (IllegalArgumentException e) {
+      throw badMaster(commandLine, e);
+    }
+  }
+
+  private Token token() throws TokenFileUnusable {
+    try {
+      return AdminToken.load(tokenFile);
     } catch (NoSuchFileException e) {
       throw new TokenFileUnusable("no admin token file " + tokenFile + " (serve writes it; pass --token-file)", e);
     } catch (IOException e) {
       throw new TokenFileUnusable(e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(commandLine,
-          "Invalid value for option '--master': " + master + " (" + e.getMessage() + ")");
     }
+  }
+
+  private picocli.CommandLine.ParameterException badMaster(picocli.CommandLine commandLine, IllegalArgumentException e) {
+    return new picocli.CommandLine.ParameterException(commandLine,
+        "Invalid value for option '--master': " + master + " (" + e.getMessage() + ")");
   }
 }

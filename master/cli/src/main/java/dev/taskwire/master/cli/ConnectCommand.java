@@ -1,9 +1,12 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.common.cli.CommandLines;
+import dev.taskwire.common.protocol.Labels;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.master.admin.AdminMessages.ConnectionView;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code connect NAME HOST[:PORT]}: connects the master to a slave. */
+/** {@code connect NAME HOST[:PORT] [--label L]...}: connects the master to a slave. */
 @Command(name = "connect", mixinStandardHelpOptions = true, usageHelpWidth = 100, description = "Connects the master to a slave under a name.")
 final class ConnectCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -30,14 +33,21 @@ final class ConnectCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "JSON", description = "Connection data sent to the slave's before-connection hook.")
   String data;
 
+  @Option(names = "--label", paramLabel = "LABEL", split = ",", description = "A label the scheduler routes jobs by, given"
+      + " on the master (for a reference slave, which cannot announce its own); repeatable, or comma-separated.")
+  List<String> labels;
+
   @Override
   public Integer call() throws Exception {
     HostPort slave = HostPort.parse(spec.commandLine(), address);
     Map<String, Object> connectData = data == null ? Map.of() : parseJson(spec.commandLine(), "--data", data);
-    ConnectionView connection =
-        options.client(spec.commandLine()).connect(name, slave.host(), slave.port(), https, connectData).connection();
-    spec.commandLine().getOut().printf("connected %s to %s (%s slot%s)%n", name, connection.slave(),
-        connection.slots(), connection.slots() == 1 ? "" : "s");
+    List<String> given = labels == null ? List.of() : labels;
+    CommandLines.apply(spec.commandLine(), "--label", String.join(",", given), ignored -> Labels.require(given));
+    ConnectionView connection = options.client(spec.commandLine())
+        .connect(name, slave.host(), slave.port(), https, connectData, given).connection();
+    List<String> shown = connection.labels() == null ? List.of() : connection.labels();
+    spec.commandLine().getOut().printf("connected %s to %s (%s slot%s%s)%n", name, connection.slave(),
+        connection.slots(), connection.slots() == 1 ? "" : "s", shown.isEmpty() ? "" : ", labels " + String.join(", ", shown));
     return 0;
   }
 

@@ -6,6 +6,8 @@ import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.master.admin.AdminApi;
 import dev.taskwire.master.admin.AdminToken;
+import dev.taskwire.master.scheduler.JobOptions;
+import dev.taskwire.master.scheduler.Scheduler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -32,7 +34,14 @@ final class Defaults {
     defaults.put("--task-timeout", Durations.format(AdminApi.DEFAULT_TASK_TIMEOUT));
     defaults.put("--master", MASTER_URL);
     defaults.put("--token-file", AdminToken.defaultFile().toString());
-    defaults.put("--timeout", Durations.format(ClientOptions.DEFAULT_WAIT));
+    defaults.put("--queue-capacity", Integer.toString(Scheduler.DEFAULT_QUEUE_CAPACITY));
+    defaults.put("--job-history", Integer.toString(Scheduler.DEFAULT_JOB_HISTORY));
+    defaults.put("--wait-limit", Durations.format(ClientOptions.DEFAULT_WAIT));
+    defaults.put("--priority", Integer.toString(JobOptions.DEFAULTS.priority()));
+    defaults.put("--attempts", Integer.toString(JobOptions.DEFAULT_MAX_ATTEMPTS));
+    defaults.put("--window", Integer.toString(JobFileRun.DEFAULT_WINDOW));
+    defaults.put("--batch", Integer.toString(JobFileRun.DEFAULT_BATCH));
+    defaults.put("--limit", Integer.toString(AdminApi.DEFAULT_JOB_LIST));
     defaults.put("--slaves", Integer.toString(DemoCommand.DEFAULT_SLAVES));
     defaults.put("--tasks", Integer.toString(DemoCommand.DEFAULT_TASKS));
     defaults.put("--slots", "1");

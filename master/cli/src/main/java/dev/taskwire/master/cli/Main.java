@@ -9,10 +9,11 @@ import picocli.CommandLine.Command;
 /**
  * The runnable master: {@code java -jar taskwire-master.jar <command>}. {@code serve} runs a master
  * with its admin API; {@code connect}, {@code disconnect}, {@code connections}, {@code submit} and
- * {@code task} talk to a running one; {@code demo} runs everything in-process.
+ * {@code task} talk to a running one, and {@code jobs}, {@code job}, {@code cancel}, {@code watch}
+ * and {@code scheduler} to its scheduler; {@code demo} runs everything in-process.
  *
- * <p>Exit codes: 0 ok, 1 a task failed (or the master refused the request), 2 usage error, 3
- * master unreachable or auth failed.
+ * <p>Exit codes: 0 ok, 1 a task or job failed (or the master refused the request), 2 usage error,
+ * 3 master unreachable or auth failed.
  */
 @Command(
     name = "taskwire-master",
@@ -22,9 +23,10 @@ import picocli.CommandLine.Command;
     description = {"Taskwire master: serve, drive a running master, or run the demo.",
         "Each flag may also be set by the environment variable named after it, e.g. --port by TASKWIRE_PORT.", ""},
     subcommands = {ServeCommand.class, ConnectCommand.class, DisconnectCommand.class, ConnectionsCommand.class,
-        SubmitCommand.class, TaskCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        SubmitCommand.class, TaskCommand.class, JobsCommand.class, JobCommand.class, CancelCommand.class, WatchCommand.class,
+        SchedulerCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-  /** Exit code of a task that failed, or a request the master refused. */
+  /** Exit code of a task or job that failed, or a request the master refused. */
   public static final int EXIT_TASK_FAILED = 1;
   /** Exit code of an unreachable master or a failed authentication. */
   public static final int EXIT_UNREACHABLE = 3;
@@ -45,7 +47,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: serve, connect, disconnect, connections, submit, task or demo");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: serve, connect, disconnect, connections, submit, task, jobs, job, cancel, watch, scheduler or demo");
   }
 
   /** The version from the JAR's manifest. */

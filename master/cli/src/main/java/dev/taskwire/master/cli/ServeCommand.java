@@ -75,6 +75,18 @@ final class ServeCommand implements Callable<Integer> {
     });
   }
 
+  @Option(names = "--queue-capacity", paramLabel = "N", description = "Most jobs the scheduler holds queued; a submit beyond"
+      + " it is answered 429 QUEUE_FULL (default: ${DEFAULT-VALUE}).")
+  void queueCapacity(int capacity) {
+    CommandLines.apply(spec.commandLine(), "--queue-capacity", capacity, builder::queueCapacity);
+  }
+
+  @Option(names = "--job-history", paramLabel = "N", description = "Final jobs the scheduler keeps for lookup by id; jobs"
+      + " not final are always kept (default: ${DEFAULT-VALUE}).")
+  void jobHistory(int history) {
+    CommandLines.apply(spec.commandLine(), "--job-history", history, builder::jobHistory);
+  }
+
   @Override
   public Integer call() throws Exception {
     Token token;

@@ -1,10 +1,15 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.common.cli.CommandLines;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.util.Checks;
 import dev.taskwire.common.util.SlotWorkers;
 import dev.taskwire.master.admin.AdminErrorCode;
+import dev.taskwire.master.admin.AdminMessages;
+import dev.taskwire.master.admin.AdminMessages.JobRequest;
+import dev.taskwire.master.admin.AdminMessages.JobView;
 import dev.taskwire.master.admin.AdminMessages.ConnectionView;
 import dev.taskwire.master.admin.AdminMessages.TaskView;
 import dev.taskwire.master.admin.AdminResponseException;
@@ -21,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,54 +34,103 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code submit NAME JSON [--wait]} sends one task; {@code submit NAME --file tasks.jsonl} sends one
- * task per line, as many at once as the connection has slots, and writes each result as a JSON
- * line.
+ * {@code submit NAME JSON [--wait]} sends one task to a connection; {@code submit NAME --file
+ * tasks.jsonl} sends one task per line, as many at once as the connection has slots. Without NAME
+ * the scheduler picks the connection: {@code submit JSON [--wait]} queues one job, {@code submit
+ * --file jobs.jsonl} streams the file's lines as jobs ({@link JobFileRun}). Either file form writes
+ * each result as a JSON line, in input order.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true, usageHelpWidth = 100,
-    description = {"Submits one task (JSON) or many (--file, one JSON object per line) to a connection.",
-        "With --file, results are written as JSON lines {\"line\", \"id\", \"status\", \"result\"}, in input order."})
+    description = {"Submits one task (JSON) or many (--file, one JSON object per line) to a connection (NAME), or, without"
+        + " NAME, as jobs to the master's scheduler, which picks the connection. A first argument starting with { is JSON.",
+        "With --file, results are written as JSON lines in input order: {\"line\", \"id\", \"status\", \"result\"}"
+        + " (plus \"failure\" if it did not complete; jobs also \"attempts\").",
+        "Options marked Job: apply to jobs only; --window and --batch to a --file of jobs only."})
 final class SubmitCommand implements Callable<Integer> {
+  /** The options that only the scheduler's jobs take. */
+  private static final List<String> JOB_ONLY = Stream.concat(JobFlags.NAMES.stream(), Stream.of("--window", "--batch")).toList();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin ClientOptions options;
+  @Mixin JobFlags jobFlags;
 
-  @Parameters(index = "0", paramLabel = "NAME", description = "Name of the connection.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "NAME",
+      description = "Name of the connection; leave it out to submit to the scheduler.")
   String name;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "JSON", description = "The task data, a JSON object.")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "JSON", description = "The task or job data, a JSON object.")
   String json;
 
-  @Option(names = "--file", paramLabel = "FILE", description = "Tasks, one JSON object per line (blank lines skipped).")
+  @Option(names = "--file", paramLabel = "FILE", description = "Tasks or jobs, one JSON object per line (blank lines skipped).")
   Path file;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write --file results here instead of stdout.")
   Path out;
 
-  @Option(names = "--wait", description = "Wait for the single task and print its result.")
+  @Option(names = "--wait", description = "Wait for the single task or job and print its result.")
   boolean await;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", description = "Longest wait for one task (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "Run timeout of each task, or of each attempt of a"
+      + " job; 0s = none (default: serve's --task-timeout for a task, none for a job).")
   Duration timeout;
+
+  @Option(names = "--wait-limit", paramLabel = "DURATION", description = "Longest wait for one task or job, from its"
+      + " submit (default: ${DEFAULT-VALUE}).")
+  Duration waitLimit;
+
+  @Option(names = "--window", paramLabel = "N", description = "With --file of jobs: most jobs submitted and not yet"
+      + " written at once (default: ${DEFAULT-VALUE}); keep it below serve's --job-history.")
+  int window;
+
+  @Option(names = "--batch", paramLabel = "N", description = "With --file of jobs: jobs per request, 1.."
+      + AdminMessages.MAX_BATCH + " (default: ${DEFAULT-VALUE}).")
+  int batch;
 
   @Override
   public Integer call() throws Exception {
     CommandLine commandLine = spec.commandLine();
+    if (name != null && name.strip().startsWith("{")) {
+      // A connection name never contains '{': this is the data of a job.
+      if (json != null) {
+        throw new CommandLine.ParameterException(commandLine,
+            "Give one JSON: a first argument starting with { is the data of a job, and a connection name never has {");
+      }
+      json = name;
+      name = null;
+    }
     if ((json == null) == (file == null)) {
       throw new CommandLine.ParameterException(commandLine, "Give either JSON or --file, not both and not neither");
     }
-    return file == null ? submitOne(commandLine) : submitFile(commandLine);
+    if (name != null) {
+      for (String option : JOB_ONLY) {
+        if (commandLine.getParseResult().hasMatchedOption(option)) {
+          throw new CommandLine.ParameterException(commandLine,
+              option + " applies to jobs of the scheduler: leave out NAME to submit to the scheduler");
+        }
+      }
+      return file == null ? submitOne(commandLine) : submitFile(commandLine);
+    }
+    JobRequest request = jobFlags.request(commandLine, timeout);
+    if (file == null) {
+      for (String option : List.of("--window", "--batch")) {
+        if (commandLine.getParseResult().hasMatchedOption(option)) {
+          throw new CommandLine.ParameterException(commandLine, option + " applies to --file only");
+        }
+      }
+      return submitJob(commandLine, request);
+    }
+    return submitJobFile(commandLine, request);
   }
 
   private int submitOne(CommandLine commandLine) throws IOException {
     Map<String, Object> data = ConnectCommand.parseJson(commandLine, "JSON", json);
-    MasterClient client = options.client(spec.commandLine());
-    String id = client.submit(name, data);
+    String id = submitTask(commandLine, data);
     PrintWriter stdout = commandLine.getOut();
     if (!await) {
       stdout.println(id);
       return 0;
     }
-    TaskView task = client.awaitFinal(id, timeout);
+    TaskView task = options.client(commandLine).awaitFinal(id, waitLimit);
     stdout.println(Json.toString(task.result()));
     int code = TaskCommand.exitCode(task, true);
     if (code != 0 || !task.isFinal()) {
@@ -83,6 +138,65 @@ final class SubmitCommand implements Callable<Integer> {
       commandLine.getErr().println("task " + id + " " + task.status() + (f != null ? ": " + f.reason() + ": " + f.message() : ""));
     }
     return code;
+  }
+
+  /** Submits a task to the connection, with {@code --timeout} if given. */
+  private String submitTask(CommandLine commandLine, Map<String, Object> data) throws IOException {
+    return timeout == null ? options.client(commandLine).submit(name, data)
+        : options.taskRequests(commandLine).submit(name, data, timeout);
+  }
+
+  private int submitJob(CommandLine commandLine, JobRequest request) throws IOException {
+    Map<String, Object> data = ConnectCommand.parseJson(commandLine, "JSON", json);
+    MasterClient client = options.client(commandLine);
+    String id = client.submitJob(data, request);
+    PrintWriter stdout = commandLine.getOut();
+    if (!await) {
+      stdout.println(id);
+      return 0;
+    }
+    JobView job = JobCommand.awaitFinal(client, id, waitLimit);
+    stdout.println(Json.toString(job.result()));
+    int code = JobCommand.exitCode(job, true);
+    if (code != 0) {
+      commandLine.getErr().println("job " + id + " " + job.status() + (job.failure() != null ? ": " + JobCommand.failure(job.failure()) : ""));
+    }
+    return code;
+  }
+
+  private int submitJobFile(CommandLine commandLine, JobRequest request) throws IOException {
+    CommandLines.apply(commandLine, "--window", window, value -> Checks.atLeast("window", value, 1));
+    CommandLines.apply(commandLine, "--batch", batch, value -> {
+      if (value < 1 || value > AdminMessages.MAX_BATCH) {
+        throw new IllegalArgumentException("batch not in 1.." + AdminMessages.MAX_BATCH + ": " + value);
+      }
+    });
+    int jobs = JobFileRun.check(commandLine, file);
+    MasterClient client = options.client(commandLine);
+    Progress progress = new Progress("submit", jobs, commandLine.getErr(), Progress.stderrIsTerminal());
+    JobFileRun run;
+    try (Writer writer = out == null ? null : openOut(commandLine)) {
+      PrintWriter target = writer == null ? commandLine.getOut() : new PrintWriter(writer);
+      run = new JobFileRun(client, request, window, batch, waitLimit, target, progress);
+      try {
+        run.run(commandLine, file);
+      } finally {
+        progress.finish();
+        target.flush();
+      }
+    }
+    int failed = run.lines() - run.completed();
+    commandLine.getErr().printf("%d job(s): %d completed, %d not%n", run.lines(), run.completed(), failed);
+    return failed == 0 ? 0 : Main.EXIT_TASK_FAILED;
+  }
+
+  private Writer openOut(CommandLine commandLine) {
+    try {
+      return Files.newBufferedWriter(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CommandLine.ParameterException(commandLine, "Invalid value for option '--out': cannot write " + out
+          + ": " + e.getMessage());
+    }
   }
 
   private int submitFile(CommandLine commandLine) throws Exception {
@@ -94,7 +208,7 @@ final class SubmitCommand implements Callable<Integer> {
     try {
       // What a slot throws decides the exit code (3 for an unreachable master).
       SlotWorkers.run("taskwire-submit", slots, tasks.size(), (slot, i) -> {
-        results.put(i, runOne(client, tasks.get(i).number(), tasks.get(i).data()));
+        results.put(i, runOne(commandLine, client, tasks.get(i).number(), tasks.get(i).data()));
         progress.advance();
       });
     } finally {
@@ -117,12 +231,13 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   /** Submits and waits for one task; a refusal by the master or slave becomes the line's outcome. */
-  private Map<String, Object> runOne(MasterClient client, int lineNumber, Map<String, Object> data) throws IOException {
+  private Map<String, Object> runOne(CommandLine commandLine, MasterClient client, int lineNumber, Map<String, Object> data)
+      throws IOException {
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("line", lineNumber);
     try {
-      String id = client.submit(name, data);
-      TaskView task = client.awaitFinal(id, timeout);
+      String id = submitTask(commandLine, data);
+      TaskView task = client.awaitFinal(id, waitLimit);
       line.put("id", id);
       line.put("status", task.status());
       line.put("result", task.result());

@@ -23,12 +23,12 @@ final class TaskCommand implements Callable<Integer> {
   @Option(names = "--wait", description = "Wait until the task is final.")
   boolean await;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", description = "Longest wait with --wait (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
+  @Option(names = "--wait-limit", paramLabel = "DURATION", description = "Longest wait with --wait (default: ${DEFAULT-VALUE}).")
+  Duration waitLimit;
 
   @Override
   public Integer call() throws Exception {
-    TaskView task = await ? options.client(spec.commandLine()).awaitFinal(id, timeout) : options.client(spec.commandLine()).task(id);
+    TaskView task = await ? options.client(spec.commandLine()).awaitFinal(id, waitLimit) : options.client(spec.commandLine()).task(id);
     print(spec.commandLine().getOut(), task);
     return exitCode(task, await);
   }
@@ -44,7 +44,7 @@ final class TaskCommand implements Callable<Integer> {
 
   /**
    * 1 for a task that failed, was cancelled or did not start; without {@code --wait}, 0 for one
-   * still running; with it, a task still running at the timeout is 1 too.
+   * still running; with it, a task still running at the wait limit is 1 too.
    */
   static int exitCode(TaskView task, boolean waited) {
     if ("COMPLETED".equals(task.status())) {

@@ -1,0 +1,113 @@
+package dev.taskwire.master.cli;
+
+import dev.taskwire.common.json.Json;
+import dev.taskwire.master.admin.AdminApi;
+import dev.taskwire.master.admin.AdminMessages.AttemptView;
+import dev.taskwire.master.admin.AdminMessages.JobView;
+import dev.taskwire.master.admin.AdminMessages.TaskView;
+import dev.taskwire.master.admin.MasterClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code job ID [--wait]}: prints a job of the scheduler with its attempts. */
+@Command(name = "job", mixinStandardHelpOptions = true, usageHelpWidth = 100,
+    description = "Shows a job of the scheduler: status, options, reason if it failed, result, and each attempt.")
+final class JobCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Mixin ClientOptions options;
+
+  @Parameters(index = "0", paramLabel = "ID", description = "The job id.")
+  String id;
+
+  @Option(names = "--wait", description = "Wait until the job is final.")
+  boolean await;
+
+  @Option(names = "--wait-limit", paramLabel = "DURATION", description = "Longest wait with --wait (default: ${DEFAULT-VALUE}).")
+  Duration waitLimit;
+
+  @Option(names = "--json", description = "Print the job as one JSON object, as the admin API answers it.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    MasterClient client = options.client(spec.commandLine());
+    JobView job = await ? awaitFinal(client, id, waitLimit) : client.job(id);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.toString(job));
+    } else {
+      print(out, job);
+    }
+    return exitCode(job, await);
+  }
+
+  /**
+   * Waits up to {@code limit} (any length, in long polls of at most {@link AdminApi#DEFAULT_WAIT})
+   * for the job to be final; returns it as it is then.
+   */
+  static JobView awaitFinal(MasterClient client, String id, Duration limit) throws IOException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      JobView job = client.awaitJob(id, poll(left));
+      if (job.isFinal() || deadline - System.nanoTime() <= 0) {
+        return job;
+      }
+    }
+  }
+
+  /** One long poll of at most {@link AdminApi#DEFAULT_WAIT} for {@code leftNanos}, at least 1 ms. */
+  static Duration poll(long leftNanos) {
+    return Duration.ofNanos(Math.max(Math.min(leftNanos, AdminApi.DEFAULT_WAIT.toNanos()), 1_000_000));
+  }
+
+  /** The job's fields one per line, then one line per attempt. */
+  static void print(PrintWriter out, JobView job) {
+    out.println("id: " + job.id());
+    out.println("status: " + job.status());
+    out.println("priority: " + job.priority());
+    out.println("group: " + job.group());
+    out.println("labels: " + (job.labels().isEmpty() ? "-" : String.join(", ", job.labels())));
+    out.println("submitted: " + job.submittedAt());
+    if (job.finishedAt() != null) {
+      out.println("finished: " + job.finishedAt());
+    }
+    if (job.waitingFor() != null) {
+      out.println("waiting for: " + job.waitingFor());
+    }
+    if (job.failure() != null) {
+      out.println("reason: " + failure(job.failure()));
+    }
+    out.println("result: " + Json.toString(job.result()));
+    out.println("attempts: " + job.attempts().size());
+    for (AttemptView attempt : job.attempts()) {
+      out.println("  " + attempt.number() + ". " + attempt.connection() + " task " + attempt.task()
+          + ", dispatched " + attempt.dispatchedAt()
+          + (attempt.finishedAt() == null ? ", running" : ", finished " + attempt.finishedAt() + ", " + attempt.outcome())
+          + (attempt.failure() == null ? "" : ": " + failure(attempt.failure())));
+    }
+  }
+
+  /** {@code REASON: message}. */
+  static String failure(TaskView.Failure failure) {
+    return failure.reason() + ": " + failure.message();
+  }
+
+  /**
+   * 1 for a job that failed or was cancelled; without {@code --wait}, 0 for one not final yet; with
+   * it, a job still not final at the wait limit is 1 too (as {@link TaskCommand#exitCode} for tasks).
+   */
+  static int exitCode(JobView job, boolean waited) {
+    if ("COMPLETED".equals(job.status())) {
+      return 0;
+    }
+    return job.isFinal() || waited ? Main.EXIT_TASK_FAILED : 0;
+  }
+}
