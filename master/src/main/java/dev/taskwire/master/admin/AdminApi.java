@@ -207,7 +207,7 @@ public final class AdminApi implements MasterExtension {
    * <ul>
    *   <li>{@link ResponseException}: as it is, the API's own and the HTTP layer's (408, 413, 429);
    *   <li>{@link SlaveCallFailed}: 502 SLAVE_UNREACHABLE, or the slave's refusal (its code, 409);
-   *   <li>{@link QueueFullException}: 429 QUEUE_FULL, with {@code data.capacity};
+   *   <li>{@link QueueFullException}: 429 QUEUE_FULL, with {@code data.capacity} and {@code data.queued};
    *   <li>{@link JsonFormatException} (a malformed body or field) and {@link
    *       IllegalArgumentException} (a bad name or host): 400 BAD_REQUEST;
    *   <li>{@link NoSuchElementException}: 404 NOT_FOUND, the path's connection is not live;
@@ -226,7 +226,7 @@ public final class AdminApi implements MasterExtension {
     }
     if (e instanceof QueueFullException full) {
       return QUEUE_FULL.exception(safe(full.getMessage()),
-          Map.of(AdminResponseException.QueueFull.CAPACITY, full.capacity()));
+          Map.of(AdminResponseException.QueueFull.CAPACITY, full.capacity(), AdminResponseException.QueueFull.QUEUED, full.queued()));
     }
     if (e instanceof JsonFormatException || e instanceof IllegalArgumentException) {
       // OkHttp's message about a bad host quotes it as given.

@@ -131,6 +131,8 @@ public class AdminResponseException extends ResponseException {
   public static final class QueueFull extends AdminResponseException {
     /** The key of the queue's capacity in the answer's data. */
     static final String CAPACITY = "capacity";
+    /** The key of the number of jobs queued when it was refused. */
+    static final String QUEUED = "queued";
 
     public QueueFull(int httpStatus, String message, Map<String, Object> data) {
       super(AdminErrorCode.QUEUE_FULL, httpStatus, AdminErrorCode.QUEUE_FULL.code(), message, data);
@@ -139,6 +141,11 @@ public class AdminResponseException extends ResponseException {
     /** The queue's capacity ({@code data.capacity}), or -1 if the answer lacks it. */
     public int capacity() {
       return data().get(CAPACITY) instanceof Integer capacity ? capacity : -1;
+    }
+
+    /** How many jobs were queued when it was refused ({@code data.queued}), or -1 if the answer lacks it. */
+    public int queued() {
+      return data().get(QUEUED) instanceof Integer queued ? queued : -1;
     }
   }
 

@@ -100,7 +100,15 @@ public final class MasterClient {
 
   /** Submits a task with {@code data} to the connection {@code name}, with the API's default timeout; returns the task id. */
   public String submit(String name, Map<String, Object> data) throws IOException {
-    return send("POST", "/api/v1/connections/" + encode(name) + "/tasks", new SubmitRequest(data, null), Submitted.class).id();
+    return submit(name, data, null);
+  }
+
+  /**
+   * Submits a task with {@code data} and {@code timeout} (zero: none; null: the API's default) to
+   * the connection {@code name}; returns the task id.
+   */
+  public String submit(String name, Map<String, Object> data, Duration timeout) throws IOException {
+    return send("POST", "/api/v1/connections/" + encode(name) + "/tasks", new SubmitRequest(data, timeout), Submitted.class).id();
   }
 
   /** The task {@code id}. */

@@ -44,16 +44,6 @@ final class ClientOptions {
     }
   }
 
-  /** What {@link MasterClient} cannot send yet (a task with its own timeout), to the same master. */
-  TaskRequests taskRequests(picocli.CommandLine commandLine) throws IOException {
-    Token token = token();
-    try {
-      return new TaskRequests(master, token);
-    } catch (IllegalArgumentException e) {
-      throw badMaster(commandLine, e);
-    }
-  }
-
   private Token token() throws TokenFileUnusable {
     try {
       return AdminToken.load(tokenFile);

@@ -142,8 +142,7 @@ final class SubmitCommand implements Callable<Integer> {
 
   /** Submits a task to the connection, with {@code --timeout} if given. */
   private String submitTask(CommandLine commandLine, Map<String, Object> data) throws IOException {
-    return timeout == null ? options.client(commandLine).submit(name, data)
-        : options.taskRequests(commandLine).submit(name, data, timeout);
+    return options.client(commandLine).submit(name, data, timeout);
   }
 
   private int submitJob(CommandLine commandLine, JobRequest request) throws IOException {
@@ -272,6 +271,8 @@ final class SubmitCommand implements Callable<Integer> {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new CommandLine.ParameterException(commandLine, "Invalid value for option '--file': no such file " + file);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new CommandLine.ParameterException(commandLine, "Invalid value for option '--file': " + file + " is not UTF-8 text");
     }
     List<TaskLine> tasks = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {

@@ -305,6 +305,11 @@ class SchedulerCliTest {
     assertEquals(2, notUtf8.code());
     assertEquals("taskwire-master submit: Invalid value for option '--file': line 1: it is not UTF-8\n", notUtf8.err());
 
+    Run notUtf8ToAConnection = run("submit", "some-connection", "--file", jobs.toString());
+    assertEquals(2, notUtf8ToAConnection.code());
+    assertEquals("taskwire-master submit: Invalid value for option '--file': " + jobs + " is not UTF-8 text\n",
+        notUtf8ToAConnection.err());
+
     Run missing = run("submit", "--file", dir.resolve("missing.jsonl").toString());
     assertEquals(2, missing.code());
     assertEquals("taskwire-master submit: Invalid value for option '--file': no such file " + dir.resolve("missing.jsonl")
