@@ -34,9 +34,8 @@ final class Defaults {
     defaults.put("--token-file", AdminToken.defaultFile().toString());
     defaults.put("--timeout", Durations.format(ClientOptions.DEFAULT_WAIT));
     defaults.put("--slaves", Integer.toString(DemoCommand.DEFAULT_SLAVES));
-    defaults.put("--tasks", Integer.toString(DemoCommand.DEFAULT_TASKS));
-    defaults.put("--slots", "1");
-    defaults.put("--fail-every", Integer.toString(DemoCommand.DEFAULT_FAIL_EVERY));
+    defaults.put("--tasks", Integer.toString(DemoCommand.DEFAULT_JOBS)); // demo's --jobs: picocli names an option by its longest name
+    defaults.put("--slots", Integer.toString(DemoCommand.DEFAULT_SLOTS));
     return defaults;
   }
 }
