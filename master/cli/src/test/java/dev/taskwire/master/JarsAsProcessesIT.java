@@ -2,10 +2,14 @@ package dev.taskwire.master;
 
 import dev.taskwire.common.testing.Ports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +17,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,9 +36,12 @@ class JarsAsProcessesIT {
 
   @TempDir Path dir;
   private final List<Process> processes = new ArrayList<>();
+  /** Processes the JARs started (the demo's slaves): killed whatever the test found, so that none outlives it. */
+  private final List<ProcessHandle> grandchildren = new ArrayList<>();
 
   @AfterEach
   void stopProcesses() throws InterruptedException {
+    grandchildren.forEach(ProcessHandle::destroyForcibly);
     for (Process process : processes) {
       process.destroy();
     }
@@ -105,5 +115,62 @@ class JarsAsProcessesIT {
 
     String masterLog = Files.readString(dir.resolve("master.log"));
     assertTrue(!masterLog.contains(Files.readString(token).trim()), "the admin token is never logged in full");
+  }
+
+  @Test
+  @Timeout(120)
+  void theReadmeDemoKillsASlaveJvmAndCompletesEveryJobExactlyOnce() throws Exception {
+    assertTrue(Files.exists(MASTER_JAR), "run after mvn package: " + MASTER_JAR.toAbsolutePath());
+    CliResult demo = cli("demo"); // the README's first command: slaves from the shaded JAR's own classpath
+    assertEquals(0, demo.exitCode(), demo.stdout());
+    assertTrue(demo.stdout().startsWith("Taskwire demo: a master and 4 slave JVMs x 4 slots on loopback, 1000 jobs"), demo.stdout());
+    assertTrue(Pattern.compile("(?m)^killed slave demo-[1-4] \\(pid \\d+\\) with SIGKILL after \\d+ of 1000 jobs had completed")
+        .matcher(demo.stdout()).find(), demo.stdout());
+    assertTrue(demo.stdout().endsWith("\nevery job completed exactly once (1000 of 1000: one onComplete callback per job id,"
+        + " no onFail, every sum right)\n"), demo.stdout());
+  }
+
+  @Test
+  @Timeout(120)
+  void aDemoInterruptedLikeCtrlCLeavesNoSlaveJvmBehind() throws Exception {
+    assertTrue(Files.exists(MASTER_JAR), "run after mvn package: " + MASTER_JAR.toAbsolutePath());
+    // Enough jobs that the demo is still running when the signal comes.
+    Process demo = new ProcessBuilder(java(), "-jar", MASTER_JAR.toString(), "demo", "--jobs", "100000")
+        .redirectError(dir.resolve("demo-err.log").toFile()).start();
+    processes.add(demo);
+    FutureTask<String> slavesLine = new FutureTask<>(() -> {
+      BufferedReader lines = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("slaves: ")) {
+          return line;
+        }
+      }
+      return null;
+    });
+    Thread reader = new Thread(slavesLine, "test-demo-output");
+    reader.setDaemon(true);
+    reader.start();
+    String line = slavesLine.get(60, TimeUnit.SECONDS);
+    assertNotNull(line, "the demo printed its slaves");
+    List<ProcessHandle> slaves = new ArrayList<>();
+    Matcher pid = Pattern.compile("pid (\\d+)").matcher(line);
+    while (pid.find()) {
+      ProcessHandle slave = ProcessHandle.of(Long.parseLong(pid.group(1))).orElseThrow();
+      grandchildren.add(slave);
+      assertTrue(slave.isAlive(), line);
+      slaves.add(slave);
+    }
+    assertEquals(4, slaves.size(), line);
+
+    // Ctrl-C: SIGINT to the demo's JVM, which then runs its shutdown hooks.
+    Process interrupt = new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start();
+    assertTrue(interrupt.waitFor(10, TimeUnit.SECONDS));
+    assertEquals(0, interrupt.exitValue());
+    assertTrue(demo.waitFor(30, TimeUnit.SECONDS), "the demo exits on SIGINT");
+    assertEquals(130, demo.exitValue(), "128 + SIGINT");
+    for (ProcessHandle slave : slaves) {
+      slave.onExit().get(15, TimeUnit.SECONDS);
+      assertFalse(slave.isAlive(), "slave JVM " + slave.pid() + " is gone");
+    }
   }
 }

@@ -14,9 +14,18 @@ import java.util.Map;
 
 /** The benchmark's results: a table for people, JSON for machines, and an SVG chart of tasks/s. */
 public final class BenchReport {
+  /** The goals for the scheduler. */
+  static final double GOAL_SCHEDULER_RATIO = 0.90;
+  static final double GOAL_SUBMITS_PER_SECOND = 200_000;
+  static final double GOAL_BYTES_PER_JOB = 1_024;
+
+  private static final String ROW_FORMAT = "%-14s %10s %8s %8s %8s %8s %12s %9s%n";
+
   private final boolean slavesAsProcesses;
   private final List<ThroughputBench.Measurement> measurements = new ArrayList<>();
   private HeartbeatBench.Result heartbeat;
+  private SchedulerBench.Comparison comparison;
+  private QueueBench.Result queue;
 
   public BenchReport(boolean slavesAsProcesses) {
     this.slavesAsProcesses = slavesAsProcesses;
@@ -30,18 +39,29 @@ public final class BenchReport {
     this.heartbeat = result;
   }
 
+  /** The scheduler-vs-direct case. */
+  public void schedulerVsDirect(SchedulerBench.Comparison result) {
+    this.comparison = result;
+  }
+
+  /** The deep-queue case. */
+  public void queue(QueueBench.Result result) {
+    this.queue = result;
+  }
+
   public void printTable(PrintWriter out) {
     out.printf("Taskwire benchmark on loopback, %d cores, %s, slaves %s%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
         slavesAsProcesses ? "as separate JVMs" : "in-process");
-    String format = "%-14s %10s %8s %8s %8s %8s %12s %9s%n";
-    out.printf(format, "case", "tasks/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu us/task", "failed");
+    out.printf(ROW_FORMAT, "case", "tasks/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu us/task", "failed");
     for (ThroughputBench.Measurement m : measurements) {
-      LoadRunner.Result r = m.result();
-      Percentiles p = r.latencyNanos();
-      out.printf(Locale.ROOT, "%-14s %10.0f %8.3f %8.3f %8.3f %8.2f %12.1f %9d%n", m.benchCase().label(), r.tasksPerSecond(),
-          p.at(0.5) / 1e6, p.at(0.9) / 1e6, p.at(0.99) / 1e6, p.max() / 1e6, m.cpuMicrosPerTask(),
-          r.failed() + r.startFailed() + r.notFinal());
+      printRow(out, m.benchCase().label(), m);
+    }
+    if (comparison != null) {
+      printComparison(out);
+    }
+    if (queue != null) {
+      printQueue(out);
     }
     if (heartbeat != null) {
       out.printf(Locale.ROOT, "heartbeats: %d slaves every 1 s for %d s: %d sent (%d failed), master CPU %.1f %% of one core, "
@@ -51,6 +71,50 @@ public final class BenchReport {
           heartbeat.roundTripNanos().at(0.99) / 1e6, heartbeat.falseDrops());
     }
     out.flush();
+  }
+
+  private static void printRow(PrintWriter out, String label, ThroughputBench.Measurement m) {
+    LoadRunner.Result r = m.result();
+    Percentiles p = r.latencyNanos();
+    out.printf(Locale.ROOT, "%-14s %10.0f %8.3f %8.3f %8.3f %8.2f %12.1f %9d%n", label, r.tasksPerSecond(),
+        p.at(0.5) / 1e6, p.at(0.9) / 1e6, p.at(0.99) / 1e6, p.max() / 1e6, m.cpuMicrosPerTask(),
+        r.failed() + r.startFailed() + r.notFinal());
+  }
+
+  private void printComparison(PrintWriter out) {
+    SchedulerBench.Comparison c = comparison;
+    out.printf(Locale.ROOT, "scheduler vs direct, %s, %d tasks per run, %d rounds of direct then scheduler on one master;"
+            + " scheduler runs keep %d jobs outstanding, their latency is from submit (queue wait included):%n",
+        c.benchCase().label(), c.tasks(), c.direct().size(), c.window());
+    out.printf(ROW_FORMAT, "run", "tasks/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu us/task", "failed");
+    for (int i = 0; i < c.direct().size(); i++) {
+      printRow(out, "direct " + (i + 1), c.direct().get(i));
+      printRow(out, "scheduler " + (i + 1), c.scheduler().get(i));
+    }
+    double direct = c.medianDirect().result().tasksPerSecond();
+    double scheduler = c.medianScheduler().result().tasksPerSecond();
+    out.printf(Locale.ROOT, "scheduler vs direct: direct %.0f jobs/s, scheduler %.0f jobs/s (median run of %d each):"
+            + " scheduler at %.1f %% of direct (goal >= %.0f %%: %s)%n",
+        direct, scheduler, c.direct().size(), 100 * c.ratio(), 100 * GOAL_SCHEDULER_RATIO, met(c.ratio() >= GOAL_SCHEDULER_RATIO));
+  }
+
+  private void printQueue(PrintWriter out) {
+    QueueBench.Result q = queue;
+    out.printf(Locale.ROOT, "queue: %d jobs submitted from one thread, no slave connected, in %.2f s (%.2f s of it in GC):"
+            + " %.0f submits/s (goal >= %.0f/s: %s)%n",
+        q.jobs(), q.submitNanos() / 1e9, q.submitGcMillis() / 1e3, q.submitsPerSecond(), GOAL_SUBMITS_PER_SECOND,
+        met(q.submitsPerSecond() >= GOAL_SUBMITS_PER_SECOND));
+    out.printf(Locale.ROOT, "queue: heap per queued job %.0f bytes beyond its data (retained heap +%.1f MiB with %d jobs"
+            + " queued, their data maps %.1f MiB) (goal <= %.0f bytes: %s)%n",
+        q.bytesPerJobBeyondData(), q.heapBytes() / 1048576.0, q.jobs(), q.dataBytes() / 1048576.0, GOAL_BYTES_PER_JOB,
+        met(q.bytesPerJobBeyondData() <= GOAL_BYTES_PER_JOB));
+    out.printf(Locale.ROOT, "queue: drained by %s slaves in %.2f s: %.0f jobs/s (%d completed, %d failed, %d not final)%n",
+        q.drainCase().slaves() + "x" + q.drainCase().slots(), q.drainNanos() / 1e9, q.drainJobsPerSecond(),
+        q.completed(), q.failed(), q.notFinal());
+  }
+
+  private static String met(boolean met) {
+    return met ? "met" : "NOT MET";
   }
 
   public void writeJson(Path file) throws IOException {
@@ -89,7 +153,50 @@ public final class BenchReport {
       hb.put("falseDrops", heartbeat.falseDrops());
       root.put("heartbeat", hb);
     }
+    if (comparison != null) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("slaves", comparison.benchCase().slaves());
+      c.put("slots", comparison.benchCase().slots());
+      c.put("payloadBytes", comparison.benchCase().payloadBytes());
+      c.put("tasksPerRun", comparison.tasks());
+      c.put("window", comparison.window());
+      c.put("direct", comparison.direct().stream().map(BenchReport::runJson).toList());
+      c.put("scheduler", comparison.scheduler().stream().map(BenchReport::runJson).toList());
+      c.put("directMedianTasksPerSecond", Math.round(comparison.medianDirect().result().tasksPerSecond()));
+      c.put("schedulerMedianTasksPerSecond", Math.round(comparison.medianScheduler().result().tasksPerSecond()));
+      c.put("ratio", comparison.ratio());
+      root.put("schedulerVsDirect", c);
+    }
+    if (queue != null) {
+      Map<String, Object> q = new LinkedHashMap<>();
+      q.put("jobs", queue.jobs());
+      q.put("submitsPerSecond", Math.round(queue.submitsPerSecond()));
+      q.put("submitGcMillis", queue.submitGcMillis());
+      q.put("heapBytes", queue.heapBytes());
+      q.put("dataBytes", queue.dataBytes());
+      q.put("bytesPerJobBeyondData", Math.round(queue.bytesPerJobBeyondData()));
+      q.put("drainSlaves", queue.drainCase().slaves());
+      q.put("drainSlots", queue.drainCase().slots());
+      q.put("drainJobsPerSecond", Math.round(queue.drainJobsPerSecond()));
+      q.put("completed", queue.completed());
+      q.put("failed", queue.failed());
+      q.put("notFinal", queue.notFinal());
+      root.put("queue", q);
+    }
     Files.writeString(file, Json.toString(root) + "\n", StandardCharsets.UTF_8);
+  }
+
+  private static Map<String, Object> runJson(ThroughputBench.Measurement m) {
+    LoadRunner.Result r = m.result();
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("tasks", r.submitted());
+    row.put("tasksPerSecond", Math.round(r.tasksPerSecond()));
+    row.put("p50Ms", r.latencyNanos().at(0.5) / 1e6);
+    row.put("p99Ms", r.latencyNanos().at(0.99) / 1e6);
+    row.put("cpuMicrosPerTask", m.cpuMicrosPerTask());
+    row.put("completed", r.completed());
+    row.put("failed", r.failed() + r.startFailed() + r.notFinal());
+    return row;
   }
 
   /** A bar chart of tasks/s, one bar per case, grouped by payload size. */

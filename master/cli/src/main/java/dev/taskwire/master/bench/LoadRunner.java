@@ -4,11 +4,16 @@ import dev.taskwire.common.util.SlotWorkers;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
 import dev.taskwire.master.TaskStatus;
+import dev.taskwire.master.scheduler.Job;
+import dev.taskwire.master.scheduler.JobOptions;
+import dev.taskwire.master.scheduler.Scheduler;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -17,8 +22,10 @@ import java.util.function.IntFunction;
 
 /**
  * Runs a number of tasks through connections, keeping each slot of each slave busy ({@link
- * SlotWorkers}: one thread per slot sends a task, waits for its result, and sends the next). Measures each task's
- * latency from {@code start()} to the end of its callbacks. Used by the demo and the benchmark.
+ * SlotWorkers}: one thread per slot sends a task, waits for its result, and sends the next), or
+ * the same number of jobs through the {@link Scheduler} ({@link #runJobs}). Measures each task's
+ * latency from {@code start()} (a job's from its submit) to the end of its callbacks. Used by the
+ * benchmark.
  */
 public final class LoadRunner {
   /** The longest a worker waits for one task before counting it as not final. */
@@ -89,6 +96,56 @@ public final class LoadRunner {
     }
     return new Result(total, completed.get(), failed.get(), startFailed.get(), notFinal.get(),
         new Percentiles(values), elapsed, processCpuNanos() - cpuBefore);
+  }
+
+  /**
+   * Runs {@code total} jobs through {@code scheduler}, job {@code i} carrying {@code data.apply(i)},
+   * submitted from this thread, which keeps at most {@code window} jobs not final: it takes a permit
+   * per submit, and the job's callback gives it back. With a window of a few times the fleet's slots
+   * the queue always holds a job for a slot that frees, and never fills. A job's latency is from its
+   * submit to the end of its callbacks, so it includes its wait in the queue. {@code progress} is
+   * told the index of each job that ends (from the scheduler's callback threads).
+   */
+  public static Result runJobs(Scheduler scheduler, int total, IntFunction<Map<String, Object>> data, JobOptions options,
+      int window, IntConsumer progress) throws InterruptedException {
+    AtomicInteger completed = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicLongArray latencies = new AtomicLongArray(total);
+    AtomicInteger measured = new AtomicInteger();
+    Semaphore outstanding = new Semaphore(window);
+    int notFinal = 0;
+    long cpuBefore = processCpuNanos();
+    long startNanos = System.nanoTime();
+    for (int i = 0; i < total; i++) {
+      if (!outstanding.tryAcquire(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        notFinal += total - i; // no job ended for a whole task wait: the rest are not even submitted
+        break;
+      }
+      int index = i;
+      long t0 = System.nanoTime();
+      Job job = scheduler.submit(data.apply(i), options);
+      job.onComplete((d, r) -> {
+        latencies.set(measured.getAndIncrement(), System.nanoTime() - t0);
+        completed.incrementAndGet();
+        outstanding.release();
+        progress.accept(index);
+      }).onFail((d, r) -> {
+        latencies.set(measured.getAndIncrement(), System.nanoTime() - t0);
+        failed.incrementAndGet();
+        outstanding.release();
+        progress.accept(index);
+      });
+    }
+    if (!outstanding.tryAcquire(window, TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      notFinal += window - outstanding.availablePermits();
+    }
+    long elapsed = System.nanoTime() - startNanos;
+    long[] values = new long[Math.min(total, measured.get())];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = latencies.get(i);
+    }
+    return new Result(total, completed.get(), failed.get(), 0, notFinal, new Percentiles(values), elapsed,
+        processCpuNanos() - cpuBefore);
   }
 
   /** CPU time this JVM has used, all threads, or 0 where the platform does not tell. */

@@ -3,6 +3,8 @@ package dev.taskwire.master.cli;
 import dev.taskwire.common.cli.CommandLines;
 import dev.taskwire.master.bench.BenchReport;
 import dev.taskwire.master.bench.HeartbeatBench;
+import dev.taskwire.master.bench.QueueBench;
+import dev.taskwire.master.bench.SchedulerBench;
 import dev.taskwire.master.bench.ThroughputBench;
 import dev.taskwire.master.bench.ThroughputCase;
 import java.io.PrintWriter;
@@ -16,9 +18,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench}: measures throughput and latency for S slaves x K slots x payload size, and the
- * master's cost of heartbeats from many slaves, all on loopback; prints a table and writes {@code
- * bench.json} and {@code bench.svg} (tasks/s by S and K).
+ * {@code bench}: measures throughput and latency for S slaves x K slots x payload size, the
+ * scheduler against connection-bound tasks on 4x4 100 B, a deep queue (submit rate, heap per job,
+ * drain rate), and the master's cost of heartbeats from many slaves, all on loopback; prints a
+ * table and writes {@code bench.json} and {@code bench.svg} (tasks/s by S and K).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, usageHelpWidth = 100,
     description = {"Benchmarks a master and slaves on loopback: throughput, latency, heartbeat scale.", ""})
@@ -46,6 +49,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--slaves-as-processes", description = "Run each slave as a JVM of its own.")
   boolean slavesAsProcesses;
 
+  @Option(names = "--scheduler-rounds", paramLabel = "N", description = "Rounds of the scheduler-vs-direct case (4x4 100B, --bench-tasks per run, each round a direct run then a scheduler run; the medians are compared); 0 = skip it (default: 5).")
+  int schedulerRounds = 5;
+
+  @Option(names = "--queue-jobs", paramLabel = "N", description = "Jobs of the deep-queue case (submitted with no slave, then drained by 4x4 slaves; 1,000,000 needs about 2 GiB of heap); 0 = skip it (default: 1000000).")
+  int queueJobs = 1_000_000;
+
   @Option(names = "--heartbeat-slaves", paramLabel = "N", description = "Simulated slaves of the heartbeat case; 0 = skip it (default: 1000).")
   int heartbeatSlaves = 1_000;
 
@@ -61,7 +70,8 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine commandLine = spec.commandLine();
-    for (String[] check : new String[][] {{"--bench-tasks", "" + tasks}, {"--warmup", "" + warmup}}) {
+    for (String[] check : new String[][] {{"--bench-tasks", "" + tasks}, {"--warmup", "" + warmup},
+        {"--scheduler-rounds", "" + schedulerRounds}, {"--queue-jobs", "" + queueJobs}}) {
       CommandLines.apply(commandLine, check[0], Integer.parseInt(check[1]), v -> {
         if (v < 0) {
           throw new IllegalArgumentException(check[0].substring(2) + " < 0: " + v);
@@ -90,6 +100,21 @@ final class BenchCommand implements Callable<Integer> {
       Progress progress = new Progress("bench " + index + "/" + cases.size() + " " + benchCase.label(), tasks,
           commandLine.getErr(), Progress.stderrIsTerminal());
       report.add(ThroughputBench.run(benchCase, warmup, tasks, slavesAsProcesses, out, i -> progress.advance()));
+      progress.finish();
+    }
+    if (schedulerRounds > 0) {
+      Progress progress = new Progress("bench scheduler vs direct " + SchedulerBench.CASE.label(), 2 * schedulerRounds * tasks,
+          commandLine.getErr(), Progress.stderrIsTerminal());
+      report.schedulerVsDirect(SchedulerBench.run(SchedulerBench.CASE, warmup, tasks, schedulerRounds, slavesAsProcesses, out,
+          i -> progress.advance()));
+      progress.finish();
+    }
+    if (queueJobs > 0) {
+      commandLine.getErr().printf("bench queue: %d jobs submitted with no slave connected, then drained by %dx%d slaves%n",
+          queueJobs, SchedulerBench.CASE.slaves(), SchedulerBench.CASE.slots());
+      commandLine.getErr().flush();
+      Progress progress = new Progress("bench queue drain", queueJobs, commandLine.getErr(), Progress.stderrIsTerminal());
+      report.queue(QueueBench.run(queueJobs, SchedulerBench.CASE, slavesAsProcesses, out, i -> progress.advance()));
       progress.finish();
     }
     if (heartbeatSlaves > 0) {

@@ -43,9 +43,8 @@ final class Defaults {
     defaults.put("--batch", Integer.toString(JobFileRun.DEFAULT_BATCH));
     defaults.put("--limit", Integer.toString(AdminApi.DEFAULT_JOB_LIST));
     defaults.put("--slaves", Integer.toString(DemoCommand.DEFAULT_SLAVES));
-    defaults.put("--tasks", Integer.toString(DemoCommand.DEFAULT_TASKS));
-    defaults.put("--slots", "1");
-    defaults.put("--fail-every", Integer.toString(DemoCommand.DEFAULT_FAIL_EVERY));
+    defaults.put("--tasks", Integer.toString(DemoCommand.DEFAULT_JOBS)); // demo's --jobs: picocli names an option by its longest name
+    defaults.put("--slots", Integer.toString(DemoCommand.DEFAULT_SLOTS));
     return defaults;
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +26,9 @@ class BenchCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"bench", "--slaves", "1,2", "--slots", "1,2", "--payloads", "100,4096",
-        "--bench-tasks", "40", "--warmup", "5", "--jit-warmup", "20", "--heartbeat-slaves", "20", "--heartbeat-warmup", "1",
-        "--heartbeat-seconds", "2", "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
+        "--bench-tasks", "40", "--warmup", "5", "--jit-warmup", "20", "--scheduler-rounds", "2", "--queue-jobs", "300",
+        "--heartbeat-slaves", "20", "--heartbeat-warmup", "1", "--heartbeat-seconds", "2", "--out", dir.toString()},
+        Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
     String table = out.toString();
     for (String label : List.of("1x1 100B", "1x2 100B", "2x1 100B", "2x2 100B", "1x1 4KiB", "2x2 4KiB")) {
@@ -34,6 +36,19 @@ class BenchCommandTest {
     }
     assertTrue(table.contains("heartbeats: 20 slaves every 1 s for 2 s"), table);
     assertTrue(table.contains("false drops 0"), table);
+    assertTrue(table.contains("\nscheduler vs direct, 4x4 100B, 40 tasks per run, 2 rounds of direct then scheduler on one master;"
+        + " scheduler runs keep 32 jobs outstanding"), table);
+    for (String run : List.of("direct 1", "scheduler 1", "direct 2", "scheduler 2")) {
+      assertTrue(Pattern.compile("(?m)^" + run + " +\\d+ .* 0$").matcher(table).find(), run + " with 0 failed in\n" + table);
+    }
+    assertTrue(Pattern.compile("(?m)^scheduler vs direct: direct \\d+ jobs/s, scheduler \\d+ jobs/s \\(median run of 2 each\\):"
+        + " scheduler at [0-9.]+ % of direct \\(goal >= 90 %: (met|NOT MET)\\)$").matcher(table).find(), table);
+    assertTrue(Pattern.compile("(?m)^queue: 300 jobs submitted from one thread, no slave connected, in [0-9.]+ s \\([0-9.]+ s of it"
+        + " in GC\\): \\d+ submits/s \\(goal >= 200000/s: (met|NOT MET)\\)$").matcher(table).find(), table);
+    assertTrue(Pattern.compile("(?m)^queue: heap per queued job -?\\d+ bytes beyond its data \\(retained heap [+-][0-9.]+ MiB"
+        + " with 300 jobs queued, their data maps -?[0-9.]+ MiB\\) \\(goal <= 1024 bytes: (met|NOT MET)\\)$").matcher(table).find(), table);
+    assertTrue(Pattern.compile("(?m)^queue: drained by 4x4 slaves in [0-9.]+ s: \\d+ jobs/s \\(300 completed, 0 failed, 0 not final\\)$")
+        .matcher(table).find(), table);
 
     Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("bench.json")));
     List<?> cases = (List<?>) json.get("throughput");
@@ -44,6 +59,21 @@ class BenchCommandTest {
       assertEquals(40, measured.get("completed"), measured.toString());
       assertEquals(0, measured.get("failed"));
     }
+    Map<?, ?> comparison = (Map<?, ?>) json.get("schedulerVsDirect");
+    for (String mode : List.of("direct", "scheduler")) {
+      List<?> runs = (List<?>) comparison.get(mode);
+      assertEquals(2, runs.size(), mode);
+      for (Object run : runs) {
+        assertEquals(40, ((Map<?, ?>) run).get("completed"), mode + " " + run);
+        assertEquals(0, ((Map<?, ?>) run).get("failed"), mode + " " + run);
+      }
+    }
+    assertTrue(((Number) comparison.get("ratio")).doubleValue() > 0, comparison::toString);
+    Map<?, ?> queue = (Map<?, ?>) json.get("queue");
+    assertEquals(300, queue.get("jobs"));
+    assertEquals(300, queue.get("completed"), queue::toString);
+    assertEquals(0, queue.get("failed"));
+    assertEquals(0, queue.get("notFinal"));
     Map<?, ?> heartbeat = (Map<?, ?>) json.get("heartbeat");
     assertEquals(0, heartbeat.get("falseDrops"));
     assertTrue(((Number) heartbeat.get("heartbeats")).intValue() > 0);
@@ -51,6 +81,26 @@ class BenchCommandTest {
     String svg = Files.readString(dir.resolve("bench.svg"));
     assertTrue(svg.startsWith("<svg"), svg);
     assertEquals(8, svg.split("<rect x=").length - 1, "one bar per case");
+  }
+
+  @Test
+  @Timeout(120)
+  void slavesAsProcessesRunTheCasesWithSlaveJvmsLoggingToTheOutputDirectory() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"bench", "--slaves", "2", "--slots", "1", "--payloads", "100", "--bench-tasks", "20",
+        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--queue-jobs", "0", "--heartbeat-slaves", "0",
+        "--slaves-as-processes", "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(0, code, err::toString);
+    assertTrue(out.toString().contains("slaves as separate JVMs"), out::toString);
+    assertTrue(Pattern.compile("(?m)^2x1 100B +\\d+ .* 0$").matcher(out.toString()).find(), out::toString);
+    for (int i = 0; i < 2; i++) {
+      String log = Files.readString(dir.resolve("bench-slave-" + i + ".log"));
+      assertTrue(log.contains("Taskwire slave listening on http://127.0.0.1:"), log);
+    }
+    Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("bench.json")));
+    assertEquals(null, json.get("schedulerVsDirect"), "--scheduler-rounds 0 skips the case");
+    assertEquals(null, json.get("queue"), "--queue-jobs 0 skips the case");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.taskwire.master.cli;
 import dev.taskwire.slave.TestSlaves;
 import dev.taskwire.master.TestMasters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
@@ -22,6 +23,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -169,6 +172,10 @@ class CliTest {
     assertEquals(2, run("connections", "--master", "not a url"));
     assertTrue(err.toString().startsWith("taskwire-master connections: Invalid value for option '--master': not a url"), err::toString);
     assertEquals(2, run("demo", "--tasks", "0"));
+    assertEquals("taskwire-master demo: Invalid value for option '--jobs': 0 (jobs < 1: 0)\n", err.toString());
+    assertEquals(2, run("demo", "--slaves", "1"));
+    assertEquals("taskwire-master demo: Invalid value for option '--slaves': 1 (slaves < 2: 1)\n", err.toString());
+    assertEquals(2, run("demo", "--fail-every", "10"));
   }
 
   @Test
@@ -232,13 +239,34 @@ class CliTest {
   }
 
   @Test
-  void demoRunsEveryTaskToAFinalState() {
-    assertEquals(0, run("demo", "--slaves", "2", "--tasks", "60", "--fail-every", "20"), err::toString);
+  @org.junit.jupiter.api.Timeout(120)
+  void demoKillsASlaveJvmAndEveryJobStillCompletesExactlyOnce() {
+    // The slaves are JVMs of their own, started from this test's classpath.
+    assertEquals(0, run("demo", "--slaves", "2", "--jobs", "60", "--slots", "2"), err::toString);
     String summary = out.toString();
-    assertTrue(summary.contains("Taskwire demo: 2 slaves x 1 slot on loopback, 60 tasks"), summary);
-    assertTrue(summary.contains("completed 57, failed 3 (3 on purpose), not started 0, not final 0"), summary);
-    assertTrue(summary.matches("(?s).*throughput \\d+ tasks/s.*latency p50 [0-9.]+ ms, p99 [0-9.]+ ms.*"), summary);
-    assertTrue(summary.contains("every task reached a final state"), summary);
+    assertTrue(summary.startsWith("Taskwire demo: a master and 2 slave JVMs x 2 slots on loopback, 60 jobs through the"
+        + " scheduler (15 interactive at priority 1, 45 batch at priority 0); one slave is killed halfway\n"), summary);
+    Matcher slaves = Pattern.compile("(?m)^slaves: demo-1 pid (\\d+) port \\d+, demo-2 pid (\\d+) port \\d+$").matcher(summary);
+    assertTrue(slaves.find(), summary);
+    Matcher killed = Pattern.compile("(?m)^killed slave demo-[12] \\(pid (\\d+)\\) with SIGKILL after (\\d+) of 60 jobs had"
+        + " completed, \\d+ jobs? running on it; the master dropped its connection [0-9.]+ s later \\(heartbeat tolerance 2s\\)$")
+        .matcher(summary);
+    assertTrue(killed.find(), summary);
+    assertTrue(Integer.parseInt(killed.group(2)) >= 30, "killed once half had completed: " + killed.group(2));
+    assertTrue(List.of(slaves.group(1), slaves.group(2)).contains(killed.group(1)), summary);
+    assertTrue(summary.contains("\npriority 1 interactive: 15 jobs, 15 completed, "), summary);
+    assertTrue(summary.contains("\npriority 0 batch: 45 jobs, 45 completed, "), summary);
+    Matcher retried = Pattern.compile("(?m)^retried: (\\d+) jobs? \\(.*\\); scheduler totals: 60 submitted, 60 completed, 0 failed,"
+        + " (\\d+) retries$").matcher(summary);
+    assertTrue(retried.find(), summary);
+    assertTrue(Integer.parseInt(retried.group(2)) >= Integer.parseInt(retried.group(1)), summary);
+    assertTrue(summary.matches("(?s).*\nthroughput \\d+ jobs/s \\(60 jobs in [0-9.]+ s, .*"), summary);
+    assertTrue(summary.endsWith("\nevery job completed exactly once (60 of 60: one onComplete callback per job id, no onFail,"
+        + " every sum right)\n"), summary);
+    for (String pid : List.of(slaves.group(1), slaves.group(2))) {
+      assertFalse(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false),
+          "slave process " + pid + " is gone after the demo");
+    }
   }
 
   @Test

@@ -1,0 +1,91 @@
+package dev.taskwire.master.bench;
+
+import dev.taskwire.master.Master;
+import dev.taskwire.master.SlaveConnection;
+import dev.taskwire.master.scheduler.JobOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+
+/**
+ * Scheduler vs direct: one master and one fleet, the same tasks run as connection-bound tasks
+ * ({@link LoadRunner#run}) and as jobs through the scheduler ({@link LoadRunner#runJobs}), in
+ * rounds that alternate the two (direct, scheduler, direct, scheduler, ...), so that on a small
+ * machine neither gets the JIT, the GC or a noisy neighbour to itself. The median run of each is
+ * compared.
+ */
+public final class SchedulerBench {
+  /** The case the issue states the goal for: 4 slaves x 4 slots, 100-byte payloads. */
+  public static final ThroughputCase CASE = new ThroughputCase(4, 4, 100);
+  /** Jobs kept outstanding per slot of the fleet: one running, one queued behind it. */
+  static final int WINDOW_PER_SLOT = 2;
+
+  private SchedulerBench() {}
+
+  /**
+   * Every run of both modes, in order.
+   *
+   * @param window the most jobs outstanding in a scheduler run
+   */
+  public record Comparison(ThroughputCase benchCase, int tasks, int window, List<ThroughputBench.Measurement> direct,
+      List<ThroughputBench.Measurement> scheduler) {
+    /** The direct run of median tasks/s (the lower of the two middle ones for an even count). */
+    public ThroughputBench.Measurement medianDirect() {
+      return median(direct);
+    }
+
+    /** The scheduler run of median tasks/s. */
+    public ThroughputBench.Measurement medianScheduler() {
+      return median(scheduler);
+    }
+
+    /** The scheduler's median tasks/s as a fraction of direct's. */
+    public double ratio() {
+      double base = medianDirect().result().tasksPerSecond();
+      return base == 0 ? 0 : medianScheduler().result().tasksPerSecond() / base;
+    }
+
+    private static ThroughputBench.Measurement median(List<ThroughputBench.Measurement> runs) {
+      List<ThroughputBench.Measurement> sorted = new ArrayList<>(runs);
+      sorted.sort(Comparator.comparingDouble(m -> m.result().tasksPerSecond()));
+      return sorted.get((sorted.size() - 1) / 2);
+    }
+  }
+
+  /**
+   * Runs {@code warmup} tasks then {@code warmup} jobs, then {@code rounds} times {@code tasks}
+   * tasks followed by {@code tasks} jobs, on one master with {@code benchCase}'s fleet. {@code
+   * progress} is told of every timed task or job that ends.
+   */
+  public static Comparison run(ThroughputCase benchCase, int warmup, int tasks, int rounds, boolean slavesAsProcesses,
+      Path logDir, IntConsumer progress) throws Exception {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("rounds < 1: " + rounds);
+    }
+    try (Master master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").build().start();
+        SlaveFleet fleet = SlaveFleet.start(benchCase.slaves(), benchCase.slots(), slavesAsProcesses, logDir)) {
+      List<SlaveConnection> connections = new ArrayList<>();
+      for (int i = 0; i < fleet.ports().size(); i++) {
+        SlaveConnection connection = master.newConnection("bench-" + i, "127.0.0.1", fleet.ports().get(i));
+        connection.connect();
+        connections.add(connection);
+      }
+      int window = WINDOW_PER_SLOT * benchCase.slaves() * benchCase.slots();
+      IntFunction<Map<String, Object>> data = ThroughputBench.payload(benchCase.payloadBytes());
+      LoadRunner.run(connections, warmup, data, i -> { });
+      LoadRunner.runJobs(master.scheduler(), warmup, data, JobOptions.DEFAULTS, window, i -> { });
+      List<ThroughputBench.Measurement> direct = new ArrayList<>();
+      List<ThroughputBench.Measurement> scheduler = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        direct.add(new ThroughputBench.Measurement(benchCase, LoadRunner.run(connections, tasks, data, progress)));
+        scheduler.add(new ThroughputBench.Measurement(benchCase,
+            LoadRunner.runJobs(master.scheduler(), tasks, data, JobOptions.DEFAULTS, window, progress)));
+      }
+      return new Comparison(benchCase, tasks, window, direct, scheduler);
+    }
+  }
+}
