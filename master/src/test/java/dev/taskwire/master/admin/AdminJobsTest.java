@@ -329,6 +329,7 @@ class AdminJobsTest {
     assertEquals(1007, full.code());
     assertEquals(AdminErrorCode.QUEUE_FULL, full.errorCode());
     assertEquals(3, full.capacity());
+    assertEquals(0, full.queued());
     assertEquals("the scheduler's queue is full: 0 of 3 jobs wait, 4 more do not fit; nothing was queued",
         full.responseMessage());
     assertEquals(0, client.schedulerSummary().queued(), "nothing half-accepted");
@@ -340,7 +341,7 @@ class AdminJobsTest {
     RawHttp.Response raw = raw("POST", "/api/v1/jobs", "{\"data\": {}}");
     assertEquals(429, raw.status());
     assertEquals(1007, raw.envelope().code());
-    assertEquals(Map.of("capacity", 3), raw.envelope().data());
+    assertEquals(Map.of("capacity", 3, "queued", 3), raw.envelope().data());
     assertEquals(3, client.schedulerSummary().queued());
     // Room again once a job leaves the queue.
     client.cancelJob(client.jobs(null, null, 1).get(0).id());
