@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SchedulerSlaveKilledIT {
   private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
-  private static final Duration TOLERANCE = Duration.ofSeconds(3);
+  // Loose enough that a slave JVM starved of CPU (CI shares two cores) is rarely dropped early.
+  private static final Duration TOLERANCE = Duration.ofSeconds(5);
   private static final int JOBS = 2_000;
 
   @TempDir Path dir;
@@ -91,27 +94,38 @@ class SchedulerSlaveKilledIT {
     for (Job job : jobs) {
       job.join(Duration.ofSeconds(60));
     }
-    int retried = 0;
+    // On a starved machine the heartbeat check may also drop a live slave (its jobs are then retried
+    // too, as LOST): what must hold is that every job completed once, and that each of the killed
+    // slave's unfinished jobs shows a failed attempt there and a completed one elsewhere.
+    Set<String> dropped = new HashSet<>(Set.of("slave-0", "slave-1", "slave-2", "slave-3"));
+    dropped.removeAll(master.names());
+    int retriedFromVictim = 0;
+    long retries = 0;
     for (int i = 0; i < JOBS; i++) {
       Job job = jobs.get(i);
       assertEquals(JobStatus.COMPLETED, job.status(), () -> job + " " + job.attempts());
       assertEquals(1_000_000 + i, ((Number) job.result().get("sum")).intValue(), "its own result");
       assertEquals(1, callbacks.get(job.id()).get(), "one callback");
       List<Attempt> attempts = job.attempts();
-      Attempt first = attempts.get(0);
-      if (first.outcome() != TaskStatus.COMPLETED) {
-        retried++;
-        assertEquals(victimName, first.connection(), "only the killed slave's jobs were retried: " + attempts);
-        assertTrue(first.failure().reason() == Reason.LOST || first.failure().reason() == Reason.START_FAILED, attempts::toString);
-        assertEquals(2, attempts.size(), attempts::toString);
-        assertEquals(TaskStatus.COMPLETED, attempts.get(1).outcome());
-        assertTrue(!attempts.get(1).connection().equals(victimName));
-      } else {
-        assertEquals(1, attempts.size());
+      Attempt last = attempts.get(attempts.size() - 1);
+      assertEquals(TaskStatus.COMPLETED, last.outcome(), attempts::toString);
+      for (Attempt failedAttempt : attempts.subList(0, attempts.size() - 1)) {
+        assertTrue(dropped.contains(failedAttempt.connection()), () -> "only dropped slaves' jobs were retried: " + attempts);
+        assertTrue(failedAttempt.failure().reason() == Reason.LOST || failedAttempt.failure().reason() == Reason.START_FAILED,
+            attempts::toString);
+      }
+      retries += attempts.size() - 1;
+      if (attempts.size() > 1 && attempts.get(0).connection().equals(victimName)) {
+        retriedFromVictim++;
+        assertTrue(!last.connection().equals(victimName));
+        if (dropped.size() == 1) {
+          assertEquals(2, attempts.size(), attempts::toString);
+        }
       }
     }
-    assertTrue(retried > 0, "the killed slave had jobs in flight");
-    assertEquals(retried, scheduler.summary().totals().retries());
+    assertTrue(dropped.contains(victimName));
+    assertTrue(retriedFromVictim > 0, "the killed slave had jobs in flight");
+    assertEquals(retries, scheduler.summary().totals().retries());
     assertEquals(JOBS, scheduler.summary().totals().completed());
   }
 }
