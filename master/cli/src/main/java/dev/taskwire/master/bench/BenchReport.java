@@ -74,22 +74,32 @@ public final class BenchReport {
   }
 
   private static void printRow(PrintWriter out, String label, ThroughputBench.Measurement m) {
+    printRow(out, label, m, null);
+  }
+
+  /** One row of the table; {@code others} (cores other processes used), if not null, as a last column. */
+  private static void printRow(PrintWriter out, String label, ThroughputBench.Measurement m, Double others) {
     LoadRunner.Result r = m.result();
     Percentiles p = r.latencyNanos();
-    out.printf(Locale.ROOT, "%-14s %10.0f %8.3f %8.3f %8.3f %8.2f %12.1f %9d%n", label, r.tasksPerSecond(),
+    out.printf(Locale.ROOT, "%-14s %10.0f %8.3f %8.3f %8.3f %8.2f %12.1f %9d", label, r.tasksPerSecond(),
         p.at(0.5) / 1e6, p.at(0.9) / 1e6, p.at(0.99) / 1e6, p.max() / 1e6, m.cpuMicrosPerTask(),
         r.failed() + r.startFailed() + r.notFinal());
+    out.print(others == null ? "" : others.isNaN() ? String.format(Locale.ROOT, " %7s", "?")
+        : String.format(Locale.ROOT, " %7.2f", others));
+    out.println();
   }
 
   private void printComparison(PrintWriter out) {
     SchedulerBench.Comparison c = comparison;
     out.printf(Locale.ROOT, "scheduler vs direct, %s, %d tasks per run, %d rounds of direct then scheduler on one master;"
-            + " scheduler runs keep %d jobs outstanding, their latency is from submit (queue wait included):%n",
+            + " scheduler runs keep %d jobs outstanding, their latency is from submit (queue wait included);"
+            + " others: cores other processes used meanwhile:%n",
         c.benchCase().label(), c.tasks(), c.direct().size(), c.window());
-    out.printf(ROW_FORMAT, "run", "tasks/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu us/task", "failed");
+    out.printf(ROW_FORMAT.replace("%n", " %7s%n"), "run", "tasks/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu us/task",
+        "failed", "others");
     for (int i = 0; i < c.direct().size(); i++) {
-      printRow(out, "direct " + (i + 1), c.direct().get(i));
-      printRow(out, "scheduler " + (i + 1), c.scheduler().get(i));
+      printRow(out, "direct " + (i + 1), c.direct().get(i), c.directOthers().get(i));
+      printRow(out, "scheduler " + (i + 1), c.scheduler().get(i), c.schedulerOthers().get(i));
     }
     double direct = c.medianDirect().result().tasksPerSecond();
     double scheduler = c.medianScheduler().result().tasksPerSecond();
@@ -160,8 +170,8 @@ public final class BenchReport {
       c.put("payloadBytes", comparison.benchCase().payloadBytes());
       c.put("tasksPerRun", comparison.tasks());
       c.put("window", comparison.window());
-      c.put("direct", comparison.direct().stream().map(BenchReport::runJson).toList());
-      c.put("scheduler", comparison.scheduler().stream().map(BenchReport::runJson).toList());
+      c.put("direct", runsJson(comparison.direct(), comparison.directOthers()));
+      c.put("scheduler", runsJson(comparison.scheduler(), comparison.schedulerOthers()));
       c.put("directMedianTasksPerSecond", Math.round(comparison.medianDirect().result().tasksPerSecond()));
       c.put("schedulerMedianTasksPerSecond", Math.round(comparison.medianScheduler().result().tasksPerSecond()));
       c.put("ratio", comparison.ratio());
@@ -184,6 +194,16 @@ public final class BenchReport {
       root.put("queue", q);
     }
     Files.writeString(file, Json.toString(root) + "\n", StandardCharsets.UTF_8);
+  }
+
+  private static List<Map<String, Object>> runsJson(List<ThroughputBench.Measurement> runs, List<Double> others) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      Map<String, Object> row = runJson(runs.get(i));
+      row.put("otherProcessesCores", others.get(i).isNaN() ? null : others.get(i));
+      rows.add(row);
+    }
+    return rows;
   }
 
   private static Map<String, Object> runJson(ThroughputBench.Measurement m) {

@@ -29,7 +29,11 @@ import java.util.function.IntConsumer;
 public final class QueueBench {
   /** Collections before a heap reading: the second and later find little left, so the reading is what is retained. */
   static final int GC_ROUNDS = 4;
-  /** Heap assumed per queued job (measured: about half of it) when checking up front that the JVM has enough. */
+  /**
+   * Heap a JVM needs per queued job for this case to run at all (a job retains about 450 bytes with
+   * its data; the rest is room for the collector), checked up front. Runs with less than about twice
+   * this spend much of the submit time in the collector.
+   */
   static final long HEAP_PER_JOB_ESTIMATE = 1_024;
   /** The longest the drain may wait for any one job. */
   static final Duration DRAIN_WAIT = Duration.ofMinutes(5);
@@ -65,17 +69,11 @@ public final class QueueBench {
    * Queues {@code jobs} jobs on a master with no slave, then drains them with {@code drainCase}'s
    * fleet. {@code progress} is told of every job the drain sees final (in submit order).
    *
-   * @throws IllegalStateException if this JVM's heap is clearly too small for {@code jobs}, naming the -Xmx to use
+   * @throws IllegalStateException if this JVM's heap is clearly too small ({@link #requireHeap})
    */
   public static Result run(int jobs, ThroughputCase drainCase, boolean slavesAsProcesses, Path logDir, IntConsumer progress)
       throws Exception {
-    long needed = 2L * jobs * HEAP_PER_JOB_ESTIMATE; // the jobs, and room for the collector to move them
-    long max = Runtime.getRuntime().maxMemory();
-    if (max < needed) {
-      throw new IllegalStateException("the queue case needs about " + needed / 1_048_576 + " MiB of heap for " + jobs
-          + " jobs, this JVM has " + max / 1_048_576 + " MiB: run java with -Xmx" + (needed / 1_073_741_824 + 1) + "g,"
-          + " or pass a smaller --queue-jobs");
-    }
+    requireHeap(jobs);
     long dataBytes = dataBytes(jobs);
     try (Master master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").queueCapacity(jobs)
         .build().start()) {
@@ -121,6 +119,22 @@ public final class QueueBench {
         long drainNanos = System.nanoTime() - drainStart;
         return new Result(jobs, submitNanos, submitGcMillis, heapBytes, dataBytes, drainCase, drainNanos, completed, failed, notFinal);
       }
+    }
+  }
+
+  /**
+   * Fails at once if this JVM's heap is clearly too small for {@code jobs} queued jobs, naming the
+   * -Xmx to use: better before the other cases than after them.
+   *
+   * @throws IllegalStateException if it is
+   */
+  public static void requireHeap(int jobs) {
+    long needed = jobs * HEAP_PER_JOB_ESTIMATE;
+    long max = Runtime.getRuntime().maxMemory();
+    if (max < needed) {
+      throw new IllegalStateException("the queue case needs about " + needed / 1_048_576 + " MiB of heap for " + jobs
+          + " jobs, this JVM has " + max / 1_048_576 + " MiB: run java with -Xmx" + (2 * needed / 1_073_741_824 + 1) + "g,"
+          + " or pass a smaller --queue-jobs");
     }
   }
 

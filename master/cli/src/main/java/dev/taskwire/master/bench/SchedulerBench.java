@@ -30,9 +30,11 @@ public final class SchedulerBench {
    * Every run of both modes, in order.
    *
    * @param window the most jobs outstanding in a scheduler run
+   * @param directOthers cores other processes kept busy during each direct run (NaN where unknown)
+   * @param schedulerOthers the same for each scheduler run
    */
   public record Comparison(ThroughputCase benchCase, int tasks, int window, List<ThroughputBench.Measurement> direct,
-      List<ThroughputBench.Measurement> scheduler) {
+      List<ThroughputBench.Measurement> scheduler, List<Double> directOthers, List<Double> schedulerOthers) {
     /** The direct run of median tasks/s (the lower of the two middle ones for an even count). */
     public ThroughputBench.Measurement medianDirect() {
       return median(direct);
@@ -57,12 +59,13 @@ public final class SchedulerBench {
   }
 
   /**
-   * Runs {@code warmup} tasks then {@code warmup} jobs, then {@code rounds} times {@code tasks}
-   * tasks followed by {@code tasks} jobs, on one master with {@code benchCase}'s fleet. {@code
-   * progress} is told of every timed task or job that ends.
+   * Runs {@code jitWarmup} jobs (the scheduler's path gets the JIT warm-up the direct path got from
+   * the benchmark's start and every case since), then {@code warmup} tasks and {@code warmup} jobs,
+   * then {@code rounds} times {@code tasks} tasks followed by {@code tasks} jobs, on one master with
+   * {@code benchCase}'s fleet. {@code progress} is told of every timed task or job that ends.
    */
-  public static Comparison run(ThroughputCase benchCase, int warmup, int tasks, int rounds, boolean slavesAsProcesses,
-      Path logDir, IntConsumer progress) throws Exception {
+  public static Comparison run(ThroughputCase benchCase, int jitWarmup, int warmup, int tasks, int rounds,
+      boolean slavesAsProcesses, Path logDir, IntConsumer progress) throws Exception {
     if (rounds < 1) {
       throw new IllegalArgumentException("rounds < 1: " + rounds);
     }
@@ -76,16 +79,24 @@ public final class SchedulerBench {
       }
       int window = WINDOW_PER_SLOT * benchCase.slaves() * benchCase.slots();
       IntFunction<Map<String, Object>> data = ThroughputBench.payload(benchCase.payloadBytes());
+      LoadRunner.runJobs(master.scheduler(), jitWarmup, data, JobOptions.DEFAULTS, window, i -> { });
       LoadRunner.run(connections, warmup, data, i -> { });
       LoadRunner.runJobs(master.scheduler(), warmup, data, JobOptions.DEFAULTS, window, i -> { });
       List<ThroughputBench.Measurement> direct = new ArrayList<>();
       List<ThroughputBench.Measurement> scheduler = new ArrayList<>();
+      List<Double> directOthers = new ArrayList<>();
+      List<Double> schedulerOthers = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
-        direct.add(new ThroughputBench.Measurement(benchCase, LoadRunner.run(connections, tasks, data, progress)));
-        scheduler.add(new ThroughputBench.Measurement(benchCase,
-            LoadRunner.runJobs(master.scheduler(), tasks, data, JobOptions.DEFAULTS, window, progress)));
+        long busy = MachineLoad.busyNanos();
+        LoadRunner.Result result = LoadRunner.run(connections, tasks, data, progress);
+        long busyAfter = MachineLoad.busyNanos();
+        direct.add(new ThroughputBench.Measurement(benchCase, result));
+        directOthers.add(MachineLoad.otherCores(busy, busyAfter, result.cpuNanos(), result.elapsedNanos()));
+        result = LoadRunner.runJobs(master.scheduler(), tasks, data, JobOptions.DEFAULTS, window, progress);
+        scheduler.add(new ThroughputBench.Measurement(benchCase, result));
+        schedulerOthers.add(MachineLoad.otherCores(busyAfter, MachineLoad.busyNanos(), result.cpuNanos(), result.elapsedNanos()));
       }
-      return new Comparison(benchCase, tasks, window, direct, scheduler);
+      return new Comparison(benchCase, tasks, window, direct, scheduler, directOthers, schedulerOthers);
     }
   }
 }

@@ -52,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--scheduler-rounds", paramLabel = "N", description = "Rounds of the scheduler-vs-direct case (4x4 100B, --bench-tasks per run, each round a direct run then a scheduler run; the medians are compared); 0 = skip it (default: 5).")
   int schedulerRounds = 5;
 
-  @Option(names = "--queue-jobs", paramLabel = "N", description = "Jobs of the deep-queue case (submitted with no slave, then drained by 4x4 slaves; 1,000,000 needs about 2 GiB of heap); 0 = skip it (default: 1000000).")
+  @Option(names = "--queue-jobs", paramLabel = "N", description = "Jobs of the deep-queue case (submitted with no slave, then drained by 4x4 slaves; 1,000,000 needs at least 1 GiB of heap, better 4); 0 = skip it (default: 1000000).")
   int queueJobs = 1_000_000;
 
   @Option(names = "--heartbeat-slaves", paramLabel = "N", description = "Simulated slaves of the heartbeat case; 0 = skip it (default: 1000).")
@@ -78,6 +78,7 @@ final class BenchCommand implements Callable<Integer> {
         }
       });
     }
+    QueueBench.requireHeap(queueJobs);
     Files.createDirectories(out);
     PrintWriter stdout = commandLine.getOut();
     List<ThroughputCase> cases = new ArrayList<>();
@@ -105,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
     if (schedulerRounds > 0) {
       Progress progress = new Progress("bench scheduler vs direct " + SchedulerBench.CASE.label(), 2 * schedulerRounds * tasks,
           commandLine.getErr(), Progress.stderrIsTerminal());
-      report.schedulerVsDirect(SchedulerBench.run(SchedulerBench.CASE, warmup, tasks, schedulerRounds, slavesAsProcesses, out,
+      report.schedulerVsDirect(SchedulerBench.run(SchedulerBench.CASE, jitWarmup, warmup, tasks, schedulerRounds, slavesAsProcesses, out,
           i -> progress.advance()));
       progress.finish();
     }
