@@ -94,9 +94,7 @@ public final class QueueBench {
 
       try (SlaveFleet fleet = SlaveFleet.start(drainCase.slaves(), drainCase.slots(), slavesAsProcesses, logDir)) {
         long drainStart = System.nanoTime();
-        for (int i = 0; i < fleet.ports().size(); i++) {
-          master.newConnection("queue-" + i, "127.0.0.1", fleet.ports().get(i)).connect();
-        }
+        fleet.connect(master, "queue-", 0);
         int completed = 0;
         int failed = 0;
         int notFinal = 0;

@@ -71,12 +71,7 @@ public final class SchedulerBench {
     }
     try (Master master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").build().start();
         SlaveFleet fleet = SlaveFleet.start(benchCase.slaves(), benchCase.slots(), slavesAsProcesses, logDir)) {
-      List<SlaveConnection> connections = new ArrayList<>();
-      for (int i = 0; i < fleet.ports().size(); i++) {
-        SlaveConnection connection = master.newConnection("bench-" + i, "127.0.0.1", fleet.ports().get(i));
-        connection.connect();
-        connections.add(connection);
-      }
+      List<SlaveConnection> connections = fleet.connect(master, "bench-", 0);
       int window = WINDOW_PER_SLOT * benchCase.slaves() * benchCase.slots();
       IntFunction<Map<String, Object>> data = ThroughputBench.payload(benchCase.payloadBytes());
       LoadRunner.runJobs(master.scheduler(), jitWarmup, data, JobOptions.DEFAULTS, window, i -> { });

@@ -1,5 +1,7 @@
 package dev.taskwire.master.bench;
 
+import dev.taskwire.master.Master;
+import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.slave.Slave;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -122,6 +124,21 @@ public final class SlaveFleet implements AutoCloseable {
   static String javaBinary() {
     return ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /**
+   * Connects {@code master} to every slave, in start order, the one at index i named {@code prefix}
+   * followed by {@code i + firstNumber}; returns the live connections in that order.
+   */
+  public List<SlaveConnection> connect(Master master, String prefix, int firstNumber)
+      throws IOException {
+    List<SlaveConnection> connections = new ArrayList<>(ports.size());
+    for (int i = 0; i < ports.size(); i++) {
+      SlaveConnection connection = master.newConnection(prefix + (i + firstNumber), "127.0.0.1", ports.get(i));
+      connection.connect();
+      connections.add(connection);
+    }
+    return connections;
   }
 
   /** The slaves' ports, in start order. */

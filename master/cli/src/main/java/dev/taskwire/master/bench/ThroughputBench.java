@@ -3,7 +3,6 @@ package dev.taskwire.master.bench;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.SlaveConnection;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -27,12 +26,7 @@ public final class ThroughputBench {
       IntConsumer progress) throws Exception {
     try (Master master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").build().start();
         SlaveFleet fleet = SlaveFleet.start(benchCase.slaves(), benchCase.slots(), slavesAsProcesses, logDir)) {
-      List<SlaveConnection> connections = new ArrayList<>();
-      for (int i = 0; i < fleet.ports().size(); i++) {
-        SlaveConnection connection = master.newConnection("bench-" + i, "127.0.0.1", fleet.ports().get(i));
-        connection.connect();
-        connections.add(connection);
-      }
+      List<SlaveConnection> connections = fleet.connect(master, "bench-", 0);
       IntFunction<Map<String, Object>> data = payload(benchCase.payloadBytes());
       LoadRunner.run(connections, warmup, data, i -> { });
       LoadRunner.Result result = LoadRunner.run(connections, tasks, data, progress);

@@ -107,13 +107,10 @@ final class DemoCommand implements Callable<Integer> {
           endedAt.putIfAbsent(connection.name(), System.nanoTime());
         }
       });
-      List<SlaveConnection> connections = new ArrayList<>();
+      List<SlaveConnection> connections = fleet.connect(master, "demo-", 1);
       List<String> described = new ArrayList<>();
-      for (int i = 0; i < slaves; i++) {
-        SlaveConnection connection = master.newConnection("demo-" + (i + 1), "127.0.0.1", fleet.ports().get(i));
-        connection.connect();
-        connections.add(connection);
-        described.add(connection.name() + " pid " + fleet.pid(i) + " port " + fleet.ports().get(i));
+      for (int i = 0; i < connections.size(); i++) {
+        described.add(connections.get(i).name() + " pid " + fleet.pid(i) + " port " + fleet.ports().get(i));
       }
       out.println("slaves: " + String.join(", ", described));
       out.flush();
