@@ -126,13 +126,36 @@ public final class MasterClient {
    * returns it as it is then.
    */
   public TaskView awaitFinal(String id, Duration limit) throws IOException {
+    return untilFinal(limit, poll -> await(id, poll), TaskView::isFinal);
+  }
+
+  /**
+   * Waits up to {@code limit} (any length, in long polls of at most 30 s) for the job to be final;
+   * returns it as it is then.
+   */
+  public JobView awaitJobFinal(String id, Duration limit) throws IOException {
+    return untilFinal(limit, poll -> awaitJob(id, poll), JobView::isFinal);
+  }
+
+  /** The next long poll's wait for {@code left} of a longer wait: at most 30 s, at least 1 ms. */
+  public static Duration longPoll(Duration left) {
+    return Duration.ofNanos(Math.max(Math.min(left.toNanos(), AdminApi.DEFAULT_WAIT.toNanos()), 1_000_000));
+  }
+
+  /** One long poll, for {@link #untilFinal}. */
+  @FunctionalInterface
+  private interface LongPoll<T> {
+    T await(Duration poll) throws IOException;
+  }
+
+  /** Repeats {@code poll} until what it answers is final or {@code limit} has passed; returns the last answer. */
+  private static <T> T untilFinal(Duration limit, LongPoll<T> poll, java.util.function.Predicate<T> isFinal)
+      throws IOException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (true) {
-      long left = deadline - System.nanoTime();
-      Duration poll = Duration.ofNanos(Math.max(Math.min(left, AdminApi.DEFAULT_WAIT.toNanos()), 1_000_000));
-      TaskView task = await(id, poll);
-      if (task.isFinal() || deadline - System.nanoTime() <= 0) {
-        return task;
+      T answer = poll.await(longPoll(Duration.ofNanos(deadline - System.nanoTime())));
+      if (isFinal.test(answer) || deadline - System.nanoTime() <= 0) {
+        return answer;
       }
     }
   }

@@ -1,12 +1,10 @@
 package dev.taskwire.master.cli;
 
 import dev.taskwire.common.json.Json;
-import dev.taskwire.master.admin.AdminApi;
 import dev.taskwire.master.admin.AdminMessages.AttemptView;
 import dev.taskwire.master.admin.AdminMessages.JobView;
 import dev.taskwire.master.admin.AdminMessages.TaskView;
 import dev.taskwire.master.admin.MasterClient;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -38,7 +36,7 @@ final class JobCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MasterClient client = options.client(spec.commandLine());
-    JobView job = await ? awaitFinal(client, id, waitLimit) : client.job(id);
+    JobView job = await ? client.awaitJobFinal(id, waitLimit) : client.job(id);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.toString(job));
@@ -46,26 +44,6 @@ final class JobCommand implements Callable<Integer> {
       print(out, job);
     }
     return exitCode(job, await);
-  }
-
-  /**
-   * Waits up to {@code limit} (any length, in long polls of at most {@link AdminApi#DEFAULT_WAIT})
-   * for the job to be final; returns it as it is then.
-   */
-  static JobView awaitFinal(MasterClient client, String id, Duration limit) throws IOException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      long left = deadline - System.nanoTime();
-      JobView job = client.awaitJob(id, poll(left));
-      if (job.isFinal() || deadline - System.nanoTime() <= 0) {
-        return job;
-      }
-    }
-  }
-
-  /** One long poll of at most {@link AdminApi#DEFAULT_WAIT} for {@code leftNanos}, at least 1 ms. */
-  static Duration poll(long leftNanos) {
-    return Duration.ofNanos(Math.max(Math.min(leftNanos, AdminApi.DEFAULT_WAIT.toNanos()), 1_000_000));
   }
 
   /** The job's fields one per line, then one line per attempt. */
@@ -105,9 +83,6 @@ final class JobCommand implements Callable<Integer> {
    * it, a job still not final at the wait limit is 1 too (as {@link TaskCommand#exitCode} for tasks).
    */
   static int exitCode(JobView job, boolean waited) {
-    if ("COMPLETED".equals(job.status())) {
-      return 0;
-    }
-    return job.isFinal() || waited ? Main.EXIT_TASK_FAILED : 0;
+    return TaskCommand.exitCode(job.status(), job.isFinal(), waited);
   }
 }

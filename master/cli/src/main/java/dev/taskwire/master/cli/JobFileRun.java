@@ -251,7 +251,7 @@ final class JobFileRun {
     if (oldest.refusal == null) {
       long deadline = oldest.submittedAt + waitLimit.toNanos();
       do {
-        views = await(oldest.ids, JobCommand.poll(deadline - System.nanoTime()));
+        views = await(oldest.ids, MasterClient.longPoll(Duration.ofNanos(deadline - System.nanoTime())));
       } while (!views.stream().allMatch(JobFileRun::isFinal) && deadline - System.nanoTime() > 0);
     }
     write(oldest, views);

@@ -154,7 +154,7 @@ final class SubmitCommand implements Callable<Integer> {
       stdout.println(id);
       return 0;
     }
-    JobView job = JobCommand.awaitFinal(client, id, waitLimit);
+    JobView job = client.awaitJobFinal(id, waitLimit);
     stdout.println(Json.toString(job.result()));
     int code = JobCommand.exitCode(job, true);
     if (code != 0) {

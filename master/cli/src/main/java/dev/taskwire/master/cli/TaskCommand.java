@@ -47,9 +47,14 @@ final class TaskCommand implements Callable<Integer> {
    * still running; with it, a task still running at the wait limit is 1 too.
    */
   static int exitCode(TaskView task, boolean waited) {
-    if ("COMPLETED".equals(task.status())) {
+    return exitCode(task.status(), task.isFinal(), waited);
+  }
+
+  /** The rule of {@link #exitCode(TaskView, boolean)} for anything with a status: a task or a job. */
+  static int exitCode(String status, boolean isFinal, boolean waited) {
+    if ("COMPLETED".equals(status)) {
       return 0;
     }
-    return task.isFinal() || waited ? Main.EXIT_TASK_FAILED : 0;
+    return isFinal || waited ? Main.EXIT_TASK_FAILED : 0;
   }
 }
