@@ -51,8 +51,9 @@ public final class SlaveConnection implements AutoCloseable {
   private final Map<String, String> headers;
   private final TasksInFlight inFlight;
   private final Object lock = new Object();
+  // Written under lock; volatile because the scheduler reads it for every job it places.
+  private volatile State state = State.NEW;
   // Guarded by lock:
-  private State state = State.NEW;
   private int slots = 1;
   private List<String> extensions = List.of();
   private List<String> announcedLabels = List.of();
@@ -149,9 +150,7 @@ public final class SlaveConnection implements AutoCloseable {
 
   /** Where the connection is in its life. */
   public State state() {
-    synchronized (lock) {
-      return state;
-    }
+    return state;
   }
 
   /** Whether the connection is live. */

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * (never on an HTTP thread, never under a lock); one that throws is logged and the others still
  * run. {@code onComplete} callbacks run for COMPLETED, {@code onFail} ones for FAILED and CANCELLED;
  * a START_FAILED task runs none ({@code start()} told the caller). A callback added after the task
- * finished runs at once on the adding thread. {@link #join()} returns once the callbacks have run.
+ * finished runs at once on the adding thread (on a result thread if the callbacks added before it
+ * are still running). {@link #join()} returns once the callbacks have run; a task with no callbacks
+ * and nobody waiting on it is done without a trip to a result thread.
  */
 public final class Task {
   private static final Logger log = LoggerFactory.getLogger(Task.class);
@@ -285,6 +287,12 @@ public final class Task {
     if (whenFinal != null) {
       whenFinal.run();
     }
+    if (toRun.isEmpty() && done.getNumberOfDependents() == 0) {
+      // Nothing to run and nobody waiting (a scheduler's attempt, say): no trip to a result thread.
+      // A callback added from now on runs on a result thread all the same (addCallback).
+      done.complete(this);
+      return before;
+    }
     try {
       callbackExecutor.execute(() -> runCallbacks(toRun));
     } catch (RejectedExecutionException stopped) {
@@ -307,9 +315,21 @@ public final class Task {
       }
     }
     // After the callbacks already queued: at once on this thread if they have run, else right
-    // after them on the result thread.
-    done.thenRun(() -> run(callback));
+    // after them on a result thread (never on the thread that finished the task: a report's).
+    if (done.isDone()) {
+      run(callback);
+    } else {
+      done.thenRunAsync(() -> run(callback), this::runOnResultThread);
+    }
     return this;
+  }
+
+  private void runOnResultThread(Runnable action) {
+    try {
+      callbackExecutor.execute(action);
+    } catch (RejectedExecutionException stopped) {
+      action.run(); // the master has stopped its result threads: here rather than never
+    }
   }
 
   private void run(Callback callback) {

@@ -7,13 +7,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The live connections as the dispatcher sees them: their labels, the attempts handed to each and
- * not yet in its tasks in flight ({@code pending}), and a short pause after a slave answered busy.
- * A connection's free slots are its own count ({@link SlaveConnection#freeSlots()}, which also
- * counts tasks sent to it directly) less its pending attempts, so a slot is never promised twice.
- * Not thread-safe: the scheduler's lock guards it.
+ * The live connections as the dispatcher sees them: their labels and slots, the scheduler's
+ * attempts on each that have not ended ({@code attempts}) and those of them still being sent
+ * ({@code pending}), and a short pause after a slave answered busy.
+ *
+ * <p>A connection's taken slots are the larger of two counts. Its tasks in flight ({@link
+ * SlaveConnection#tasksInFlight()}) count tasks sent on it directly too, but miss an attempt from
+ * its dispatch until its sender thread registers it (a few microseconds) and from its end until the
+ * scheduler hears of it. The scheduler's unended attempts count exactly its own, from the moment
+ * it hands out a slot to the moment it hears the attempt ended. Alone on a connection the larger is
+ * exact. (Counting a sending attempt as well as the tasks in flight would count it twice for the
+ * whole {@code /task/new} round trip, and leave slots idle.) With direct tasks in flight as well, a
+ * slot may be offered twice in those short moments: the slave then answers busy, and the job goes
+ * back to the head of its queue with no attempt counted. Not thread-safe: the scheduler's lock
+ * guards it, except {@code pending} and {@code everPaused}.
  */
 final class FleetSlots {
   /** The first pause after a busy answer; each busy answer in a row doubles it, up to {@link #MAX_PAUSE_NANOS}. */
@@ -32,20 +42,32 @@ final class FleetSlots {
   static final class Entry {
     final SlaveConnection connection;
     final Set<String> labels;
-    int pending;
+    /** The slave's slots, read once: a reconnect makes a new entry. */
+    final int slots;
+    /** The scheduler's attempts on this connection that have not ended. */
+    int attempts;
+    /**
+     * Of those, the ones still being sent ({@code /task/new} not answered). Atomic: a send the
+     * slave accepted counts itself down without the scheduler's lock.
+     */
+    final AtomicInteger pending = new AtomicInteger();
     long pausedUntilNanos;
     long pauseNanos;
+    /** Whether this connection was ever paused; until it is, an accepted send has no pause to lift. */
+    volatile boolean everPaused;
 
     Entry(SlaveConnection connection) {
       this.connection = connection;
       this.labels = new HashSet<>(connection.labels());
+      this.slots = connection.slots();
     }
 
     int free(long now) {
       if (pausedUntilNanos != 0 && now - pausedUntilNanos < 0 || !connection.isConnected()) {
         return 0; // paused, or ended and not yet told: a job sent there would bounce straight back
       }
-      return Math.min(connection.freeSlots() - pending, MAX_SENDS_PER_CONNECTION - pending);
+      int taken = Math.max(connection.tasksInFlight(), attempts);
+      return Math.min(slots - taken, MAX_SENDS_PER_CONNECTION - pending.get());
     }
 
     boolean has(List<String> required) {
@@ -145,6 +167,7 @@ final class FleetSlots {
   long pause(Entry entry) {
     entry.pauseNanos = entry.pauseNanos == 0 ? FIRST_PAUSE_NANOS : Math.min(entry.pauseNanos * 2, MAX_PAUSE_NANOS);
     entry.pausedUntilNanos = System.nanoTime() + entry.pauseNanos;
+    entry.everPaused = true;
     return entry.pauseNanos;
   }
 

@@ -46,7 +46,10 @@ public final class Job {
   private TaskFailure failure;
   private long finishedAtMillis;
   private List<Attempt> attempts; // null until the first dispatch
-  private List<Callback> callbacks; // null until one is added
+  // Guarded by this job's own monitor (taken inside the scheduler's lock, never around it), so that
+  // adding a callback does not wait for the scheduler's lock:
+  private List<Callback> callbacks; // null until one is added; null again once taken
+  private boolean callbacksTaken;
   Task currentTask; // the attempt in flight, if any
   SlaveConnection lastConnection; // where the last attempt ran, avoided by a retry where possible
   boolean inQueue; // in the queue's lanes (not waiting for a backoff)
@@ -247,9 +250,12 @@ public final class Job {
     queueTimer = cancel(queueTimer);
     deadlineTimer = cancel(deadlineTimer);
     retryTimer = cancel(retryTimer);
-    List<Callback> toRun = callbacks == null ? List.of() : callbacks;
-    callbacks = null;
-    return toRun;
+    synchronized (this) {
+      List<Callback> toRun = callbacks == null ? List.of() : callbacks;
+      callbacks = null;
+      callbacksTaken = true;
+      return toRun;
+    }
   }
 
   /** Cancels {@code timer} if there is one; returns null, for the field. */
@@ -262,15 +268,19 @@ public final class Job {
 
   /** Runs {@code toRun} (from {@link #finish}), then completes {@link #future()}; off the lock. */
   void runCallbacks(List<?> toRun) {
+    // The result was set under the scheduler's lock before that lock was left and this was handed
+    // to a callback thread, so it is visible here without the lock; and final, so read once.
+    Map<String, Object> outcome = result;
+    JobStatus now = status;
     for (Object callback : toRun) {
-      run((Callback) callback);
+      run((Callback) callback, now, outcome);
     }
     done.complete(this);
   }
 
   private Job addCallback(Callback callback) {
-    synchronized (scheduler.lock) {
-      if (!status.isFinal()) {
+    synchronized (this) {
+      if (!callbacksTaken) {
         if (callbacks == null) {
           callbacks = new ArrayList<>(2);
         }
@@ -278,17 +288,11 @@ public final class Job {
         return this;
       }
     }
-    done.thenRun(() -> run(callback));
+    done.thenRun(() -> run(callback, status(), result()));
     return this;
   }
 
-  private void run(Callback callback) {
-    Map<String, Object> outcome;
-    JobStatus now;
-    synchronized (scheduler.lock) {
-      outcome = result;
-      now = status;
-    }
+  private void run(Callback callback, JobStatus now, Map<String, Object> outcome) {
     if (callback.onComplete() != (now == JobStatus.COMPLETED)) {
       return;
     }

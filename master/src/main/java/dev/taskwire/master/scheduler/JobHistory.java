@@ -39,6 +39,12 @@ final class JobHistory {
     while (finished.size() > capacity) {
       byId.remove(finished.pollFirst().id());
     }
+    // Jobs mostly end in about the order they came, so the forgotten ones gather at the front: drop
+    // them there, a few at a time. A job that runs long holds the front; past a bound, one pass.
+    Job oldest;
+    while ((oldest = order.peekFirst()) != null && byId.get(oldest.id()) != oldest) {
+      order.pollFirst();
+    }
     if (order.size() > 2 * byId.size() + 1024) {
       order.removeIf(kept -> byId.get(kept.id()) != kept);
     }

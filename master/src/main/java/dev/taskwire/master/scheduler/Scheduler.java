@@ -114,8 +114,8 @@ public final class Scheduler {
   private long cancelled;
   private long retries;
 
-  /** The attempt a task in flight belongs to. */
-  private record Running(Job job, int attempt) {}
+  /** The attempt a task in flight belongs to, and the connection's entry whose slot it holds. */
+  private record Running(Job job, int attempt, FleetSlots.Entry entry) {}
 
   private Scheduler(int capacity, int history) {
     this.capacity = capacity;
@@ -363,7 +363,8 @@ public final class Scheduler {
     List<JobQueue.Placement<FleetSlots.Entry>> taken = queue.take(budget, job -> {
       FleetSlots.Entry entry = fleet.place(job);
       if (entry != null) {
-        entry.pending++; // reserved at once: the next placement in this round must not count it free
+        entry.attempts++; // reserved at once: the next placement in this round must not count it free
+        entry.pending.incrementAndGet();
         runningByGroup.merge(job.options().group(), 1, Integer::sum);
       }
       return entry;
@@ -389,7 +390,7 @@ public final class Scheduler {
     job.status(JobStatus.RUNNING);
     job.currentTask = task;
     job.queueTimer = Job.cancel(job.queueTimer); // dispatched: the queue timeout is met
-    running.put(task, new Running(job, number));
+    running.put(task, new Running(job, number, entry));
     if (events.wanted()) {
       events.publish(SchedulerEvent.ofJob(Type.DISPATCHED, job, connection.name(), number, task.id().value(), null, null));
     }
@@ -531,9 +532,15 @@ public final class Scheduler {
       // An Error (from a hook, say) must not leave the attempt and its reserved slot behind.
       error = e;
     }
+    boolean quietlyAccepted = error == null && isAccepted(task.status()) && !entry.everPaused;
+    int sendsBefore = entry.pending.getAndDecrement();
+    if (quietlyAccepted && sendsBefore < FleetSlots.MAX_SENDS_PER_CONNECTION) {
+      // The common case, without the lock: the slave took it, there is no pause to lift, and the
+      // cap on sends in progress did not hold this connection back, so no dispatch waits on this.
+      return;
+    }
     Effects effects = new Effects();
     synchronized (lock) {
-      entry.pending--;
       TaskStatus status = task.status();
       if (status == TaskStatus.START_FAILED || !status.isFinal() && status != TaskStatus.STARTED) {
         startFailed(job, task, entry, error, effects);
@@ -558,6 +565,7 @@ public final class Scheduler {
     if (attempt == null) {
       return;
     }
+    attempt.entry().attempts--;
     decrementRunning(job.options().group());
     if (job.currentTask != task || job.status().isFinal()) {
       return;
@@ -594,6 +602,11 @@ public final class Scheduler {
     retryOrFail(job, failure, Map.of("error", "start-failed", "connection", entry.connection.name()), effects);
   }
 
+  /** Whether a task's status after its send says the slave took it (it may even have reported already). */
+  private static boolean isAccepted(TaskStatus status) {
+    return status == TaskStatus.STARTED || status.isFinal() && status != TaskStatus.START_FAILED && status != TaskStatus.CANCELLED;
+  }
+
   /** Whether the slave refused as busy: 601 (every slot taken), or a Taskwire slave's 429 (too many requests). */
   private static boolean isBusy(Throwable error) {
     if (error instanceof SlaveResponseException refusal) {
@@ -625,6 +638,7 @@ public final class Scheduler {
     }
     Job job = attempt.job();
     TaskStatus status = task.status();
+    attempt.entry().attempts--;
     decrementRunning(job.options().group());
     job.attemptEnded(job.attempt(attempt.attempt()).ended(status, task.failure()));
     if (job.currentTask != task || job.status().isFinal()) {

@@ -152,6 +152,10 @@ class EveryFateTest {
 
     Await.until(Duration.ofSeconds(10), "the EMPTY event", () -> events.stream().anyMatch(e -> e.type() == SchedulerEvent.Type.EMPTY));
     Await.until(Duration.ofSeconds(10), "every attempt ended", () -> scheduler.summary().running() == 0);
+    // Every path an attempt ends by gave its slot back: the fleet's view is whole again (a busy
+    // pause, if one is under way, lasts at most FleetSlots.MAX_PAUSE_NANOS).
+    Await.until(Duration.ofSeconds(10), "every slot free again",
+        () -> scheduler.summary().freeSlots().equals(Map.of("slave-0", 4, "slave-1", 4, "slave-2", 4, "slave-3", 4)));
     assertEquals(1, events.stream().filter(e -> e.type() == SchedulerEvent.Type.EMPTY).count());
     long finals = events.stream().filter(e -> e.type().isFinal()).count();
     assertEquals(JOBS, finals, "one final event per job");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.Master;
@@ -16,9 +17,15 @@ import dev.taskwire.master.TestMasters;
 import dev.taskwire.slave.TestSlaves;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,6 +83,51 @@ class SchedulerEdgeTest {
     direct.join(WAIT);
     assertEquals(JobStatus.COMPLETED, job.join(WAIT).status());
     assertEquals(Map.of("sum", 4), job.result());
+  }
+
+  @Test
+  void jobsAndConnectionBoundTasksSharingOneSlaveEachEndOnceAndGiveTheirSlotsBack() throws Exception {
+    Master master = master();
+    SlaveConnection connection = connect(master, 2);
+    Scheduler scheduler = master.scheduler();
+    List<Job> jobs = new ArrayList<>();
+    AtomicInteger directCompleted = new AtomicInteger();
+    AtomicInteger directRefused = new AtomicInteger();
+    ExecutorService direct = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> senders = new ArrayList<>();
+      for (int thread = 0; thread < 2; thread++) {
+        senders.add(direct.submit(() -> {
+          for (int i = 0; i < 100; i++) {
+            try {
+              Task task = connection.newTask(Map.of("a", i, "b", 1)).start().join(WAIT);
+              assertEquals(Map.of("sum", i + 1), task.result());
+              directCompleted.incrementAndGet();
+            } catch (ResponseException busy) {
+              directRefused.incrementAndGet(); // the scheduler had taken the slot: the caller's lot, as without it
+            }
+          }
+          return null;
+        }));
+      }
+      for (int i = 0; i < 300; i++) {
+        jobs.add(scheduler.submit(Map.of("a", i, "b", 2)));
+      }
+      for (Future<?> sender : senders) {
+        sender.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      direct.shutdownNow();
+    }
+    for (int i = 0; i < jobs.size(); i++) {
+      Job job = jobs.get(i).join(WAIT);
+      assertEquals(JobStatus.COMPLETED, job.status(), job::toString);
+      assertEquals(Map.of("sum", i + 2), job.result());
+      assertEquals(1, job.attempts().size(), () -> "a busy answer is not an attempt: " + job.attempts());
+    }
+    assertEquals(200, directCompleted.get() + directRefused.get());
+    Await.until(WAIT, "both slots free again", () -> scheduler.summary().freeSlots().equals(Map.of(connection.name(), 2)));
+    assertEquals(0, connection.tasksInFlight());
   }
 
   @Test
