@@ -44,7 +44,18 @@ public record TaskFailure(Reason reason, String message) {
      * A job's attempts all ended in a reason its policy retries, and no attempt is left; the message
      * names the last attempt's reason.
      */
-    RETRIES_EXHAUSTED
+    RETRIES_EXHAUSTED,
+    /**
+     * A job's upstream job ended without completing (FAILED, or CANCELLED other than by a caller's
+     * cancel, which cancels its downstreams instead); the message names the upstream. Result
+     * {@code {"error": "upstream-failed", "upstream": ID}}.
+     */
+    UPSTREAM_FAILED,
+    /**
+     * A combined job's function ({@code Scheduler.combine}) threw. Result {@code {"error":
+     * "combine-failed", "message": ...}}.
+     */
+    COMBINE_FAILED
   }
 
   /** The result Taskwire gives a task it ended itself, e.g. {@code {"error": "connection-lost", ...}}. */

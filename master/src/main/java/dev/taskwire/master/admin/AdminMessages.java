@@ -10,6 +10,7 @@ import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.Labels;
 import dev.taskwire.common.protocol.ProtocolDefaults;
+import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.common.util.LogSafe;
 import dev.taskwire.master.ConnectionNames;
@@ -21,6 +22,7 @@ import dev.taskwire.master.scheduler.Backoff;
 import dev.taskwire.master.scheduler.Job;
 import dev.taskwire.master.scheduler.JobOptions;
 import dev.taskwire.master.scheduler.JobStatus;
+import dev.taskwire.master.scheduler.Passing;
 import dev.taskwire.master.scheduler.SchedulerEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -232,30 +234,50 @@ public final class AdminMessages {
    * @param attempts attempts in all, 1..{@value JobOptions#MAX_ATTEMPTS} ({@link JobOptions#maxAttempts()})
    * @param retryOn the reasons also retried: SLAVE_FAILED, TIMEOUT
    * @param backoff the wait before a retry asked for by {@code retryOn}
+   * @param name the job's name ({@link JobOptions#name()}), its key among a downstream's nested upstream results
+   * @param dependsOn the ids of the jobs it runs after ({@link JobOptions#after()})
+   * @param passing how their results reach its data: {@code nest} (the default), {@code merge} or
+   *     {@code none} ({@link Passing})
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"priority", "group", "labels", "timeout", "queueTimeout", "deadline", "attempts", "retryOn",
-      "backoff"})
+      "backoff", "name", "dependsOn", "passing"})
   public record JobRequest(Integer priority, String group, List<String> labels, @JsonIgnore Duration timeout,
       @JsonIgnore Duration queueTimeout, @JsonIgnore Duration deadline, Integer attempts,
-      List<TaskFailure.Reason> retryOn, @JsonIgnore Backoff backoff) {
+      List<TaskFailure.Reason> retryOn, @JsonIgnore Backoff backoff, String name, List<String> dependsOn,
+      String passing) {
     /** Every option left to its default. */
-    public static final JobRequest DEFAULTS = new JobRequest(null, null, null, null, null, null, null, null, null);
+    public static final JobRequest DEFAULTS = new JobRequest(null, null, null, null, null, null, null, null, null, null,
+        null, null);
     /** The option fields a body may carry. */
-    static final List<String> FIELDS =
-        List.of("priority", "group", "labels", "timeout", "queueTimeout", "deadline", "attempts", "retryOn", "backoff");
+    static final List<String> FIELDS = List.of("priority", "group", "labels", "timeout", "queueTimeout", "deadline",
+        "attempts", "retryOn", "backoff", "name", "dependsOn", "passing");
     private static final List<String> BACKOFF_FIELDS = List.of("initial", "multiplier", "cap");
 
     public JobRequest {
       labels = labels == null ? null : List.copyOf(labels);
       retryOn = retryOn == null ? null : List.copyOf(retryOn);
+      dependsOn = dependsOn == null ? null : List.copyOf(dependsOn);
+    }
+
+    /** Options of a job that depends on no other (name, dependsOn and passing left to their defaults). */
+    public JobRequest(Integer priority, String group, List<String> labels, Duration timeout, Duration queueTimeout,
+        Duration deadline, Integer attempts, List<TaskFailure.Reason> retryOn, Backoff backoff) {
+      this(priority, group, labels, timeout, queueTimeout, deadline, attempts, retryOn, backoff, null, null, null);
+    }
+
+    /** These options with {@code name}, {@code dependsOn} and {@code passing} as given (null: the default). */
+    public JobRequest withDependencies(String name, List<String> dependsOn, String passing) {
+      return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, retryOn, backoff, name,
+          dependsOn, passing);
     }
 
     /** Every option of {@code options}, written out (defaults too). */
     public static JobRequest of(JobOptions options) {
       List<TaskFailure.Reason> retryOn = options.retryOn().stream().sorted().toList();
       return new JobRequest(options.priority(), options.group(), options.labels(), options.timeout(),
-          options.queueTimeout(), options.deadline(), options.maxAttempts(), retryOn, options.backoff());
+          options.queueTimeout(), options.deadline(), options.maxAttempts(), retryOn, options.backoff(), options.name(),
+          options.after(), options.passing().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /**
@@ -292,7 +314,25 @@ public final class AdminMessages {
       if (backoff != null) {
         builder.backoff(backoff);
       }
+      if (name != null) {
+        builder.name(name);
+      }
+      if (dependsOn != null) {
+        builder.afterIds(dependsOn);
+      }
+      if (passing != null) {
+        builder.passing(passingOf(passing));
+      }
       return builder.build();
+    }
+
+    private static Passing passingOf(String mode) {
+      for (Passing passing : Passing.values()) {
+        if (passing.name().equalsIgnoreCase(mode)) {
+          return passing;
+        }
+      }
+      throw new IllegalArgumentException("passing must be nest, merge or none, got \"" + LogSafe.escape(mode) + "\"");
     }
 
     @JsonProperty("timeout")
@@ -344,7 +384,39 @@ public final class AdminMessages {
       Integer attempts = body.get("attempts") == null ? null : attempts(body.get("attempts"));
       List<TaskFailure.Reason> retryOn = body.get("retryOn") == null ? null : retryOn(body.get("retryOn"));
       Backoff backoff = body.get("backoff") == null ? null : backoff(body.get("backoff"));
-      return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, retryOn, backoff);
+      String name = body.get("name") == null ? null : AdminMessages.group(body.get("name"), "name");
+      List<String> dependsOn = body.get("dependsOn") == null ? null : dependsOn(body.get("dependsOn"));
+      String passing = null;
+      if (body.get("passing") != null) {
+        if (!(body.get("passing") instanceof String mode)) {
+          throw new JsonFormatException("passing must be \"nest\", \"merge\" or \"none\", got " + excerpt(body.get("passing")));
+        }
+        try {
+          passingOf(mode);
+        } catch (IllegalArgumentException e) {
+          throw new JsonFormatException(e.getMessage(), e);
+        }
+        passing = mode;
+      }
+      return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, retryOn, backoff, name,
+          dependsOn, passing);
+    }
+
+    private static List<String> dependsOn(Object value) {
+      List<String> ids = strings(value, "dependsOn");
+      if (ids.size() > JobOptions.MAX_UPSTREAMS) {
+        throw new JsonFormatException("dependsOn may name at most " + JobOptions.MAX_UPSTREAMS + " jobs, got " + ids.size());
+      }
+      if (new java.util.HashSet<>(ids).size() != ids.size()) {
+        throw new JsonFormatException("dependsOn names a job twice");
+      }
+      for (String id : ids) {
+        if (id.isEmpty() || id.length() > TaskId.MAX_LENGTH) {
+          throw new JsonFormatException("dependsOn must hold job ids (1 to " + TaskId.MAX_LENGTH + " characters), got "
+              + excerpt(id));
+        }
+      }
+      return ids;
     }
 
     private static List<String> labels(Object value) {
@@ -594,14 +666,20 @@ public final class AdminMessages {
    * @param failure why it did not complete; null unless it failed or was cancelled
    * @param submittedAt when it was submitted
    * @param finishedAt when it reached its final status
-   * @param waitingFor why a QUEUED job is not running yet ({@link Job#waitingFor()}); null otherwise
+   * @param waitingFor why a WAITING or QUEUED job is not running yet ({@link Job#waitingFor()}); null otherwise
    * @param attempts its attempts, the first first
+   * @param name its name; null if it has none
+   * @param upstreams the ids of the jobs it runs after, in order
+   * @param downstreams the ids of the jobs submitted to run after it
+   * @param passing how its upstreams' results reach its data: nest, merge, none
+   * @param combined whether it is a combined job (its result, or its data, a function of its upstreams' results)
    */
   @JsonPropertyOrder({"id", "status", "final", "priority", "group", "labels", "data", "result", "failure",
-      "submittedAt", "finishedAt", "waitingFor", "attempts"})
+      "submittedAt", "finishedAt", "waitingFor", "attempts", "name", "upstreams", "downstreams", "passing", "combined"})
   public record JobView(String id, String status, @JsonProperty("final") boolean isFinal, int priority, String group,
       List<String> labels, Map<String, Object> data, Map<String, Object> result, TaskView.Failure failure,
-      String submittedAt, String finishedAt, String waitingFor, List<AttemptView> attempts) {
+      String submittedAt, String finishedAt, String waitingFor, List<AttemptView> attempts, String name,
+      List<String> upstreams, List<String> downstreams, String passing, boolean combined) {
     /** Reads of a job that changes meanwhile are repeated until its status holds across them, this often at most. */
     private static final int READS = 10;
 
@@ -626,7 +704,8 @@ public final class AdminMessages {
       JobOptions options = job.options();
       return new JobView(job.id(), status.name(), status.isFinal(), options.priority(), options.group(),
           options.labels(), job.data(), result, TaskView.Failure.of(failure), text(job.submittedAt()), text(finishedAt),
-          waitingFor, attempts.stream().map(AttemptView::of).toList());
+          waitingFor, attempts.stream().map(AttemptView::of).toList(), options.name(), job.upstreams(), job.downstreams(),
+          options.passing().name().toLowerCase(java.util.Locale.ROOT), job.isCombined());
     }
   }
 

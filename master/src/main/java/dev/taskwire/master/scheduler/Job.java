@@ -42,6 +42,14 @@ public final class Job {
 
   // Guarded by the scheduler's lock; status is volatile for reads without it.
   private volatile JobStatus status = JobStatus.QUEUED;
+  private Map<String, Object> sentData; // what attempts send: data, with upstream results passed in; null while WAITING
+  private List<String> downstreamIds; // jobs submitted to run after this one; null until one is
+  List<Job> upstreams; // the jobs of options().after(), in order, until this job is final
+  List<Job> pendingDownstreams; // downstreams that were waiting on this job, until it is final
+  int upstreamsLeft; // upstreams not yet completed
+  Combiner combiner; // a combined job's function; null for any other job
+  boolean combineAsTask; // a combined job whose combination is sent to a slave as its data
+  boolean cancelledByCaller; // ended by a cancel of a caller (its own, its group's, all), not by a slave
   private Map<String, Object> result;
   private TaskFailure failure;
   private long finishedAtMillis;
@@ -65,6 +73,7 @@ public final class Job {
     this.data = data;
     this.options = options;
     this.seq = seq;
+    this.sentData = data;
   }
 
   /** The job's id (a random UUID), the same for all its attempts. */
@@ -118,6 +127,34 @@ public final class Job {
     synchronized (scheduler.lock) {
       return attempts == null ? List.of() : List.copyOf(attempts);
     }
+  }
+
+  /**
+   * The data its attempts send: {@link #data()} with its upstreams' results passed in as its {@link
+   * JobOptions#passing() passing mode} says (for a combined job sent to a slave, the combination);
+   * null while it is WAITING.
+   */
+  public Map<String, Object> sentData() {
+    synchronized (scheduler.lock) {
+      return sentData;
+    }
+  }
+
+  /** The ids of the jobs it runs after, in the order given ({@link JobOptions#after()}). */
+  public List<String> upstreams() {
+    return options.after();
+  }
+
+  /** The ids of the jobs submitted to run after this one, in the order they were submitted. */
+  public List<String> downstreams() {
+    synchronized (scheduler.lock) {
+      return downstreamIds == null ? List.of() : List.copyOf(downstreamIds);
+    }
+  }
+
+  /** Whether it is a combined job ({@link Scheduler#combine}), whose result is a function of its upstreams'. */
+  public boolean isCombined() {
+    return combiner != null;
   }
 
   /**
@@ -197,6 +234,48 @@ public final class Job {
 
   long seq() {
     return seq;
+  }
+
+  Map<String, Object> sendData() {
+    return sentData;
+  }
+
+  void sentData(Map<String, Object> data) {
+    this.sentData = data;
+  }
+
+  /** The key a downstream nests this job's result under: its name, or its id. */
+  String key() {
+    return options.name() != null ? options.name() : id;
+  }
+
+  /** {@code downstream} runs after this job, which is not final: it is told when this one ends. */
+  void addDownstream(Job downstream) {
+    if (pendingDownstreams == null) {
+      pendingDownstreams = new ArrayList<>(2);
+    }
+    pendingDownstreams.add(downstream);
+    noteDownstream(downstream);
+  }
+
+  /** Records {@code downstream} for {@link #downstreams()} only: this job had completed already. */
+  void noteDownstream(Job downstream) {
+    if (downstreamIds == null) {
+      downstreamIds = new ArrayList<>(2);
+    }
+    downstreamIds.add(downstream.id());
+  }
+
+  /** Whether a downstream other than {@code except} waits on this job and is not final. */
+  boolean neededByOtherThan(Job except) {
+    if (pendingDownstreams != null) {
+      for (Job downstream : pendingDownstreams) {
+        if (downstream != except && !downstream.status().isFinal()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   int attemptCount() {

@@ -25,9 +25,17 @@ import java.util.Set;
  * @param retryOn the reasons an attempt is retried for, besides LOST and START_FAILED, which always are:
  *     SLAVE_FAILED and TIMEOUT may be added; default none
  * @param backoff the wait before a retry asked for by {@code retryOn}
+ * @param name a name for the job (the rule of groups, {@link #GROUP_RULE}), its key in a
+ *     downstream's {@link Passing#NEST nested} upstream results; null, the default, for none (the
+ *     job's id is the key then). Names need not be unique, except among one job's upstreams.
+ * @param after the ids of the jobs this one runs after (its upstreams), in order: it stays WAITING
+ *     until all of them completed; each must be known to the scheduler and not failed or
+ *     cancelled when this one is submitted; default none
+ * @param passing how the upstreams' results reach this job's data; default {@link Passing#NEST}
  */
 public record JobOptions(int priority, String group, List<String> labels, Duration timeout, Duration queueTimeout,
-    Duration deadline, int maxAttempts, Set<TaskFailure.Reason> retryOn, Backoff backoff) {
+    Duration deadline, int maxAttempts, Set<TaskFailure.Reason> retryOn, Backoff backoff, String name,
+    List<String> after, Passing passing) {
   /** The group of jobs that name none. */
   public static final String DEFAULT_GROUP = "default";
   /** Attempts a job gets unless it says otherwise: a lost slave is survived twice. */
@@ -41,6 +49,8 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
   /** The rule of group names, that of connection names (a group shows up in logs and paths too), as messages state it. */
   public static final String GROUP_RULE = "a group must be 1 to " + ConnectionNames.MAX_LENGTH
       + " characters of ASCII letters, digits and . _ - : @, starting with a letter or digit";
+  /** The most upstreams one job may have. */
+  public static final int MAX_UPSTREAMS = 100_000;
   /** Every default. */
   public static final JobOptions DEFAULTS = builder().build();
 
@@ -60,6 +70,18 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
     }
     retryOn = Set.copyOf(retryOn);
     Objects.requireNonNull(backoff, "backoff == null");
+    if (name != null && !ConnectionNames.isValid(name)) {
+      throw new IllegalArgumentException(GROUP_RULE.replace("a group", "a job name") + "; got \""
+          + dev.taskwire.common.util.LogSafe.escape(name) + "\"");
+    }
+    after = List.copyOf(after);
+    if (after.size() > MAX_UPSTREAMS) {
+      throw new IllegalArgumentException("a job may run after at most " + MAX_UPSTREAMS + " jobs, got " + after.size());
+    }
+    if (new java.util.HashSet<>(after).size() != after.size()) {
+      throw new IllegalArgumentException("after names a job twice: " + after);
+    }
+    Objects.requireNonNull(passing, "passing == null");
   }
 
   private static void requireGroup(String group) {
@@ -86,6 +108,9 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
     builder.maxAttempts = maxAttempts;
     builder.retryOn = retryOn.isEmpty() ? EnumSet.noneOf(TaskFailure.Reason.class) : EnumSet.copyOf(retryOn);
     builder.backoff = backoff;
+    builder.name = name;
+    builder.after = after;
+    builder.passing = passing;
     return builder;
   }
 
@@ -100,6 +125,9 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Set<TaskFailure.Reason> retryOn = EnumSet.noneOf(TaskFailure.Reason.class);
     private Backoff backoff = Backoff.DEFAULT;
+    private String name;
+    private List<String> after = List.of();
+    private Passing passing = Passing.NEST;
 
     private Builder() {}
 
@@ -162,6 +190,38 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
       return this;
     }
 
+    /** A name for the job, its key among a downstream's nested upstream results; if unset, none (null clears it). */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** Runs after these jobs, in this order (see {@link JobOptions#after()}); if unset, after none. */
+    public Builder after(Job... upstreams) {
+      return after(List.of(upstreams));
+    }
+
+    /** {@link #after(Job...)} of these. */
+    public Builder after(Collection<Job> upstreams) {
+      List<String> ids = new java.util.ArrayList<>(upstreams.size());
+      for (Job upstream : upstreams) {
+        ids.add(upstream.id());
+      }
+      return afterIds(ids);
+    }
+
+    /** Runs after the jobs with these ids, in this order; the admin API's {@code dependsOn}. */
+    public Builder afterIds(Collection<String> ids) {
+      this.after = List.copyOf(ids);
+      return this;
+    }
+
+    /** How the upstreams' results reach the data; if unset, {@link Passing#NEST}. */
+    public Builder passing(Passing passing) {
+      this.passing = Objects.requireNonNull(passing, "passing == null");
+      return this;
+    }
+
     /**
      * The options.
      *
@@ -169,7 +229,7 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
      */
     public JobOptions build() {
       return new JobOptions(priority, group, List.copyOf(labels), timeout, queueTimeout, deadline, maxAttempts, retryOn,
-          backoff);
+          backoff, name, after, passing);
     }
   }
 }

@@ -1,10 +1,13 @@
 package dev.taskwire.master.scheduler;
 
 /**
- * The life of a {@link Job}: {@code QUEUED → RUNNING → COMPLETED or FAILED}, back to QUEUED for a
- * retry, or {@code CANCELLED} from any state before a final one.
+ * The life of a {@link Job}: {@code WAITING → QUEUED → RUNNING → COMPLETED or FAILED}, back to
+ * QUEUED for a retry, or {@code CANCELLED} from any state before a final one. Only a job that
+ * depends on others is ever WAITING.
  */
 public enum JobStatus {
+  /** Waiting for its upstream jobs ({@link JobOptions#after()}) to complete, or for its combination to be computed. */
+  WAITING,
   /** Waiting: for a free slot on a slave that has its labels, its group's limit, or a retry's backoff. */
   QUEUED,
   /** An attempt is in flight on a connection. */

@@ -106,6 +106,7 @@ public final class Scheduler {
   // Guarded by lock:
   private long seq;
   private int waitingForRetry;
+  private int waitingForUpstreams; // WAITING jobs: they count against the queue's bound too
   private int unfinished;
   private boolean shuttingDown;
   private long submitted;
@@ -174,25 +175,116 @@ public final class Scheduler {
       copies.add(Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(one, "data == null"))));
       ids.add(TaskId.random().value());
     }
+    if (options.passing() == Passing.NEST && !options.after().isEmpty()) {
+      for (Map<String, Object> one : copies) {
+        if (one.containsKey(Passing.NEST_KEY)) {
+          throw new IllegalArgumentException("the data has an \"" + Passing.NEST_KEY + "\" entry, where passing NEST puts the"
+              + " upstream results; rename it, or pass them with MERGE or NONE");
+        }
+      }
+    }
     List<Job> jobs = new ArrayList<>(copies.size());
     Effects effects = new Effects();
     synchronized (lock) {
-      if (shuttingDown) {
-        throw new IllegalStateException("the master is shutting down: no new jobs");
-      }
-      int queued = queue.size() + waitingForRetry;
-      if (queued + copies.size() > capacity) {
-        throw new QueueFullException(capacity, queued, copies.size());
-      }
+      checkRoom(copies.size());
+      List<Job> upstreams = upstreamsOf(options);
       for (int i = 0; i < copies.size(); i++) {
         Job job = new Job(this, ids.get(i), copies.get(i), options, ++seq);
-        accept(job);
+        accept(job, upstreams, effects);
         jobs.add(job);
       }
       dispatch(effects);
     }
     effects.run();
     return jobs;
+  }
+
+  /**
+   * A combined job (Dara's {@code MetaTask}): once every one of {@code upstreams} has completed,
+   * {@code function} turns their results (in this order) into its result, on the master. It fails
+   * with UPSTREAM_FAILED if one of them does not complete, and with COMBINE_FAILED if the function
+   * throws. Cancelling it cancels those of its upstreams that no other job not final runs after.
+   *
+   * @param options its priority, group, name, deadline...; their {@code after} and {@code passing}
+   *     are replaced by {@code upstreams}
+   * @throws IllegalArgumentException if {@code upstreams} is empty, or one is unknown, failed or cancelled
+   */
+  public Job combine(List<Job> upstreams, Combiner function, JobOptions options) {
+    return submitCombined(upstreams, function, options, false);
+  }
+
+  /** {@link #combine(List, Combiner, JobOptions)} with {@link JobOptions#DEFAULTS}. */
+  public Job combine(List<Job> upstreams, Combiner function) {
+    return combine(upstreams, function, JobOptions.DEFAULTS);
+  }
+
+  /**
+   * {@link #combine(List, Combiner, JobOptions) combine}, but the function's result is the data
+   * of a job sent to a slave like any other ({@code asTask}): its result is the slave's.
+   */
+  public Job combineAsTask(List<Job> upstreams, Combiner function, JobOptions options) {
+    return submitCombined(upstreams, function, options, true);
+  }
+
+  private Job submitCombined(List<Job> upstreams, Combiner function, JobOptions options, boolean asTask) {
+    Objects.requireNonNull(function, "function == null");
+    if (upstreams.isEmpty()) {
+      throw new IllegalArgumentException("a combined job needs at least one upstream");
+    }
+    JobOptions combined = options.toBuilder().after(upstreams).passing(Passing.NONE).build();
+    String id = TaskId.random().value();
+    Effects effects = new Effects();
+    Job job;
+    synchronized (lock) {
+      checkRoom(1);
+      List<Job> resolved = upstreamsOf(combined);
+      job = new Job(this, id, Map.of(), combined, ++seq);
+      job.combiner = function;
+      job.combineAsTask = asTask;
+      accept(job, resolved, effects);
+      dispatch(effects);
+    }
+    effects.run();
+    return job;
+  }
+
+  /** Under the lock: throws unless {@code count} more jobs may wait. */
+  private void checkRoom(int count) {
+    if (shuttingDown) {
+      throw new IllegalStateException("the master is shutting down: no new jobs");
+    }
+    int queued = queue.size() + waitingForRetry + waitingForUpstreams;
+    if (queued + count > capacity) {
+      throw new QueueFullException(capacity, queued, count);
+    }
+  }
+
+  /** Under the lock: the jobs {@code options} runs after, each known and not failed or cancelled. */
+  private List<Job> upstreamsOf(JobOptions options) {
+    List<String> ids = options.after();
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    List<Job> upstreams = new ArrayList<>(ids.size());
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (String id : ids) {
+      Job upstream = history.get(id);
+      if (upstream == null) {
+        throw new IllegalArgumentException("unknown upstream job " + LogSafe.escape(id) + ": never submitted to this"
+            + " master, or already forgotten (the last " + history.capacity() + " final jobs are kept)");
+      }
+      JobStatus status = upstream.status();
+      if (status == JobStatus.FAILED || status == JobStatus.CANCELLED) {
+        throw new IllegalArgumentException("upstream job " + id + " already ended " + status
+            + ": a job after it could never run");
+      }
+      if (options.passing() == Passing.NEST && !keys.add(upstream.key())) {
+        throw new IllegalArgumentException("two upstreams share the key \"" + upstream.key()
+            + "\" their results would be nested under: give them different names");
+      }
+      upstreams.add(upstream);
+    }
+    return upstreams;
   }
 
   /** The job {@code id}, while it is kept (every job not final, and the last final ones). */
@@ -280,7 +372,7 @@ public final class Scheduler {
     synchronized (lock) {
       return new SchedulerSummary(queue.size(), waitingForRetry, running.size(), capacity, queue.counts(),
           new TreeMap<>(runningByGroup), Map.copyOf(limits), fleet.freeByConnection(),
-          new SchedulerSummary.Totals(submitted, completed, failed, cancelled, retries));
+          new SchedulerSummary.Totals(submitted, completed, failed, cancelled, retries), waitingForUpstreams);
     }
   }
 
@@ -290,8 +382,7 @@ public final class Scheduler {
     Effects effects = new Effects();
     boolean cancelledNow;
     synchronized (lock) {
-      cancelledNow = finish(job, JobStatus.CANCELLED, Map.of("cancelled", true),
-          new TaskFailure(Reason.CANCELLED, "cancelled by the caller"), true, null, effects);
+      cancelledNow = cancelByCaller(job, "cancelled by the caller", effects) > 0;
     }
     effects.run();
     return cancelledNow;
@@ -302,7 +393,8 @@ public final class Scheduler {
     boolean completedNow;
     synchronized (lock) {
       completedNow = finish(job, JobStatus.COMPLETED, Collections.unmodifiableMap(new LinkedHashMap<>(result)), null,
-          true, "completed by hand", effects);
+          true, "completed by hand", effects) > 0;
+      dispatch(effects); // its downstreams may be ready
     }
     effects.run();
     return completedNow;
@@ -310,6 +402,12 @@ public final class Scheduler {
 
   String waitingFor(Job job) {
     synchronized (lock) {
+      if (job.status() == JobStatus.WAITING) {
+        if (job.upstreamsLeft == 0) {
+          return "waiting for its function to combine its upstreams' results";
+        }
+        return "waiting for " + job.upstreamsLeft + " of its " + job.upstreams.size() + " upstream jobs to complete";
+      }
       if (job.status() != JobStatus.QUEUED) {
         return null;
       }
@@ -334,20 +432,118 @@ public final class Scheduler {
 
   // Under the lock.
 
-  private void accept(Job job) {
+  private void accept(Job job, List<Job> upstreams, Effects effects) {
     history.add(job);
-    queue.add(job);
     unfinished++;
     submitted++;
     JobOptions options = job.options();
-    if (!options.queueTimeout().isZero()) {
-      job.queueTimer = schedule(() -> queueTimedOut(job), options.queueTimeout());
-    }
     if (!options.deadline().isZero()) {
       job.deadlineTimer = schedule(() -> deadlinePassed(job), options.deadline());
     }
     if (events.wanted()) {
       events.publish(SchedulerEvent.ofJob(Type.SUBMITTED, job, null, null, null, null, null));
+    }
+    if (upstreams.isEmpty() && job.combiner == null) {
+      enqueue(job);
+      return;
+    }
+    job.upstreams = upstreams;
+    job.sentData(null); // made from the upstreams' results once they are in
+    job.status(JobStatus.WAITING);
+    waitingForUpstreams++;
+    int left = 0;
+    for (Job upstream : upstreams) {
+      if (upstream.status() == JobStatus.COMPLETED) {
+        upstream.noteDownstream(job);
+      } else {
+        upstream.addDownstream(job);
+        left++;
+      }
+    }
+    job.upstreamsLeft = left;
+    if (left == 0) {
+      ready(job, effects);
+    }
+  }
+
+  /** Under the lock: {@code job} joins the queue for the first time; its queue timeout starts now. */
+  private void enqueue(Job job) {
+    queue.add(job);
+    if (!job.options().queueTimeout().isZero()) {
+      job.queueTimer = schedule(() -> queueTimedOut(job), job.options().queueTimeout());
+    }
+  }
+
+  /**
+   * Under the lock: every upstream of {@code job}, WAITING, has completed. Its data is made from
+   * theirs and it is queued; a combined job's function is run off the lock first.
+   */
+  private void ready(Job job, Effects effects) {
+    List<Job> upstreams = job.upstreams;
+    List<Map<String, Object>> results = new ArrayList<>(upstreams.size());
+    for (Job upstream : upstreams) {
+      results.add(upstream.result());
+    }
+    if (job.combiner != null) {
+      effects.add(() -> {
+        try {
+          callbacks.execute(() -> combineNow(job, results));
+        } catch (RejectedExecutionException stopped) {
+          // The master is shutting down: its shutdown ends the job.
+        }
+      });
+      return;
+    }
+    List<String> keys = List.of();
+    if (job.options().passing() == Passing.NEST) {
+      keys = new ArrayList<>(upstreams.size());
+      for (Job upstream : upstreams) {
+        keys.add(upstream.key());
+      }
+    }
+    job.sentData(job.options().passing().apply(job.data(), keys, results));
+    leaveWaiting(job);
+  }
+
+  private void leaveWaiting(Job job) {
+    waitingForUpstreams--;
+    job.status(JobStatus.QUEUED);
+    enqueue(job);
+  }
+
+  /** On a callback thread: runs a combined job's function, then completes it, or queues its combination as a task. */
+  private void combineNow(Job job, List<Map<String, Object>> results) {
+    Map<String, Object> combination = null;
+    Throwable error = null;
+    try {
+      Map<String, Object> out = job.combiner.combine(Collections.unmodifiableList(results));
+      if (out == null) {
+        throw new IllegalStateException("the function returned null, not a JSON object");
+      }
+      combination = Collections.unmodifiableMap(new LinkedHashMap<>(out));
+    } catch (Exception | Error e) {
+      error = e;
+    }
+    Effects effects = new Effects();
+    synchronized (lock) {
+      if (job.status() != JobStatus.WAITING) {
+        return; // ended meanwhile: cancelled, past its deadline, shut down
+      }
+      if (error != null) {
+        String why = LogSafe.escape(String.valueOf(error));
+        finish(job, JobStatus.FAILED, Map.of("error", "combine-failed", "message", why),
+            new TaskFailure(Reason.COMBINE_FAILED, "its function threw " + why), false, null, effects);
+      } else if (job.combineAsTask) {
+        job.sentData(combination);
+        leaveWaiting(job);
+      } else {
+        finish(job, JobStatus.COMPLETED, combination, null, false, "combined on the master", effects);
+      }
+      dispatch(effects);
+    }
+    effects.run();
+    if (error != null) {
+      log.warn("The function of combined job {} threw", job.id(), error);
     }
   }
 
@@ -381,7 +577,7 @@ public final class Scheduler {
 
   private void start(Job job, FleetSlots.Entry entry, Effects effects) {
     SlaveConnection connection = entry.connection;
-    Task task = connection.newTask(job.data());
+    Task task = connection.newTask(job.sendData());
     if (!job.options().timeout().isZero()) {
       task.timeout(job.options().timeout()); // else the connection's default task timeout applies
     }
@@ -403,14 +599,103 @@ public final class Scheduler {
     });
   }
 
+  /** Under the lock: a caller's cancel of {@code job} (and what it spreads to); returns how many jobs it ended. */
+  private int cancelByCaller(Job job, String why, Effects effects) {
+    if (job.status().isFinal()) {
+      return 0;
+    }
+    job.cancelledByCaller = true;
+    return finish(job, JobStatus.CANCELLED, Map.of("cancelled", true), new TaskFailure(Reason.CANCELLED, why), true,
+        null, effects);
+  }
+
   /**
-   * Ends {@code job} with {@code status} unless it is final; returns whether this call ended it.
+   * Ends {@code job} with {@code status} unless it is final, then settles the jobs that depend on
+   * it ({@link #settle}); returns how many jobs this call ended, 0 if {@code job} was final.
    * {@code cancelAttempt}: a running attempt is cancelled (the slave asked to stop it).
    */
-  private boolean finish(Job job, JobStatus status, Map<String, Object> result, TaskFailure failure,
+  private int finish(Job job, JobStatus status, Map<String, Object> result, TaskFailure failure,
+      boolean cancelAttempt, String message, Effects effects) {
+    if (!finishOne(job, status, result, failure, cancelAttempt, message, effects)) {
+      return 0;
+    }
+    return job.pendingDownstreams == null && job.combiner == null ? 1 : 1 + settle(job, effects);
+  }
+
+  /**
+   * Under the lock: {@code first} just ended; tells the jobs that depend on it, and theirs in turn,
+   * with a work list rather than recursion (a chain may be 10,000 long). A completed job counts
+   * down its downstreams, and queues those it was the last upstream of; one a caller cancelled
+   * cancels its downstreams, and, if it is a combined job, those of its upstreams no other job not
+   * final needs; one that ended otherwise fails its downstreams with UPSTREAM_FAILED. Each edge is
+   * looked at once. Returns how many jobs it ended.
+   */
+  private int settle(Job first, Effects effects) {
+    int ended = 0;
+    java.util.ArrayDeque<Job> work = new java.util.ArrayDeque<>();
+    work.add(first);
+    Job job;
+    while ((job = work.poll()) != null) {
+      List<Job> downstreams = job.pendingDownstreams;
+      List<Job> upstreams = job.upstreams;
+      job.pendingDownstreams = null; // final now: nothing more to tell, and nothing kept alive
+      job.upstreams = null;
+      JobStatus status = job.status();
+      boolean byCaller = status == JobStatus.CANCELLED && job.cancelledByCaller;
+      if (downstreams != null) {
+        for (Job downstream : downstreams) {
+          if (downstream.status().isFinal()) {
+            continue;
+          }
+          if (status == JobStatus.COMPLETED) {
+            if (--downstream.upstreamsLeft == 0) {
+              ready(downstream, effects);
+            }
+            continue;
+          }
+          boolean endedNow;
+          if (byCaller) {
+            downstream.cancelledByCaller = true;
+            endedNow = finishOne(downstream, JobStatus.CANCELLED, Map.of("cancelled", true), new TaskFailure(Reason.CANCELLED,
+                "its upstream " + job.key() + " was cancelled"), true, null, effects);
+          } else {
+            TaskFailure why = job.failure();
+            endedNow = finishOne(downstream, JobStatus.FAILED, Map.of("error", "upstream-failed", "upstream", job.id()),
+                new TaskFailure(Reason.UPSTREAM_FAILED, "its upstream " + job.key() + " ended " + status
+                    + (why == null ? "" : " (" + why.reason() + ": " + why.message() + ")")), true, null, effects);
+          }
+          if (endedNow) {
+            ended++;
+            work.add(downstream);
+          }
+        }
+      }
+      if (byCaller && job.combiner != null && upstreams != null) {
+        for (Job upstream : upstreams) {
+          if (!upstream.status().isFinal() && !upstream.neededByOtherThan(job)) {
+            upstream.cancelledByCaller = true;
+            if (finishOne(upstream, JobStatus.CANCELLED, Map.of("cancelled", true), new TaskFailure(Reason.CANCELLED,
+                "the combined job " + job.key() + " that needed it was cancelled"), true, null, effects)) {
+              ended++;
+              work.add(upstream);
+            }
+          }
+        }
+      }
+    }
+    return ended;
+  }
+
+  /**
+   * Ends {@code job} alone with {@code status} unless it is final; returns whether this call ended it.
+   */
+  private boolean finishOne(Job job, JobStatus status, Map<String, Object> result, TaskFailure failure,
       boolean cancelAttempt, String message, Effects effects) {
     if (job.status().isFinal()) {
       return false;
+    }
+    if (job.status() == JobStatus.WAITING) {
+      waitingForUpstreams--;
     }
     if (job.inQueue) {
       queue.removed(job);
@@ -511,10 +796,7 @@ public final class Scheduler {
     int count = 0;
     synchronized (lock) {
       for (Job job : history.oldestFirst(job -> !job.status().isFinal() && which.test(job))) {
-        if (finish(job, JobStatus.CANCELLED, Map.of("cancelled", true), new TaskFailure(Reason.CANCELLED, why), true,
-            null, effects)) {
-          count++;
-        }
+        count += cancelByCaller(job, why, effects); // with what it spreads to; 0 for one ended by an earlier spread
       }
     }
     effects.run();
@@ -711,12 +993,14 @@ public final class Scheduler {
       TaskFailure failure = new TaskFailure(Reason.SHUTDOWN, "the master shut down");
       for (Job job : history.oldestFirst(job -> !job.status().isFinal())) {
         // Attempts are not cancelled: their connections end with the master.
-        if (finish(job, JobStatus.FAILED, Map.of("error", "shutdown"), failure, false, null, effects)) {
+        // Each alone: every job not final ends SHUTDOWN, none UPSTREAM_FAILED.
+        if (finishOne(job, JobStatus.FAILED, Map.of("error", "shutdown"), failure, false, null, effects)) {
           ended++;
         }
       }
       queue.clear();
       waitingForRetry = 0;
+      waitingForUpstreams = 0;
     }
     effects.run();
     if (ended > 0) {

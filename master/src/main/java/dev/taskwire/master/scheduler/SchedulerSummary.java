@@ -14,10 +14,11 @@ import java.util.Map;
  * @param limits group limits
  * @param freeSlots free slots by live connection
  * @param totals counts since the master started
+ * @param waitingForUpstreams jobs WAITING for their upstream jobs (they count against the queue's bound too)
  */
 public record SchedulerSummary(int queued, int waitingForRetry, int running, int queueCapacity,
     Map<Integer, Map<String, Integer>> queuedByPriority, Map<String, Integer> runningByGroup, Map<String, Integer> limits,
-    Map<String, Integer> freeSlots, Totals totals) {
+    Map<String, Integer> freeSlots, Totals totals, int waitingForUpstreams) {
 
   /**
    * Counts since the master started.

@@ -111,6 +111,34 @@ class AdminJobsTest {
   }
 
   @Test
+  void aJobDependsOnJobsByIdAndItsViewListsBothDirections() throws Exception {
+    String upstream = client.submitJob(Map.of("a", 1, "b", 2), JobRequest.DEFAULTS.withDependencies("first", null, null));
+    String downstream = client.submitJob(Map.of("a", 10),
+        JobRequest.DEFAULTS.withDependencies(null, List.of(upstream), "MERGE"));
+    JobView waiting = client.job(downstream);
+    assertEquals("WAITING", waiting.status());
+    assertEquals(List.of(upstream), waiting.upstreams());
+    assertEquals("merge", waiting.passing());
+    assertEquals("waiting for 1 of its 1 upstream jobs to complete", waiting.waitingFor());
+    assertEquals(List.of(downstream), client.job(upstream).downstreams());
+    assertEquals("first", client.job(upstream).name());
+
+    // Completed by hand with {"b": 7}: MERGE makes the downstream's data {"a": 10, "b": 7}, which the slave sums.
+    client.completeJob(upstream, Map.of("b", 7));
+    connectSlave("s1", 1, List.of());
+    JobView done = client.awaitJob(downstream, WAIT);
+    assertEquals("COMPLETED", done.status());
+    assertEquals(Map.of("sum", 17), done.result());
+
+    assertBadRequest("POST", "/api/v1/jobs", "{\"data\": {}, \"dependsOn\": [\"nope\"]}",
+        "unknown upstream job nope: never submitted to this master, or already forgotten (the last 50 final jobs are kept)");
+    assertBadRequest("POST", "/api/v1/jobs", "{\"data\": {}, \"dependsOn\": \"" + upstream + "\"}",
+        "dependsOn must be a list of strings, got \"" + upstream + "\"");
+    assertBadRequest("POST", "/api/v1/jobs", "{\"data\": {}, \"passing\": \"zip\"}",
+        "passing must be nest, merge or none, got \"zip\"");
+  }
+
+  @Test
   void aFailedJobShowsItsReasonAndEachAttempt() throws Exception {
     connectSlave("s1", 1, List.of());
     JobRequest retried = new JobRequest(null, null, null, null, null, null, 2, List.of(Reason.SLAVE_FAILED),
@@ -275,7 +303,7 @@ class AdminJobsTest {
 
     Map<String, Object> json = raw("GET", "/api/v1/scheduler", null).envelope().data();
     assertEquals(List.of("queued", "waitingForRetry", "running", "queueCapacity", "queuedByPriority", "runningByGroup",
-        "limits", "freeSlots", "totals"), List.copyOf(json.keySet()));
+        "limits", "freeSlots", "totals", "waitingForUpstreams"), List.copyOf(json.keySet()));
     assertEquals(Map.of("5", Map.of("g", 1), "0", Map.of("default", 2)), json.get("queuedByPriority"),
         "priorities as string keys");
 
@@ -362,9 +390,9 @@ class AdminJobsTest {
     String retryOn = "retryOn must be a list of SLAVE_FAILED and TIMEOUT (LOST and START_FAILED are always retried), got ";
     Map<String, String> cases = new LinkedHashMap<>();
     cases.put("{\"data\": {}, \"priorty\": 1}", "unknown field \"priorty\"; the fields are data, priority, group, labels,"
-        + " timeout, queueTimeout, deadline, attempts, retryOn, backoff");
+        + " timeout, queueTimeout, deadline, attempts, retryOn, backoff, name, dependsOn, passing");
     cases.put("{\"dta\": {}}", "unknown field \"dta\"; the fields are data, priority, group, labels, timeout, queueTimeout,"
-        + " deadline, attempts, retryOn, backoff");
+        + " deadline, attempts, retryOn, backoff, name, dependsOn, passing");
     cases.put("{\"priority\": 1}", "data is missing; expected an object");
     cases.put("{\"data\": [1]}", "data must be an object, got [1]");
     cases.put("{\"data\": {}, \"priority\": \"1\"}", "priority must be an integer, got \"1\"");
@@ -456,9 +484,9 @@ class AdminJobsTest {
     assertBadRequest("GET", "/api/v1/jobs/" + id + "/wait?timeout=2h", null, "timeout must be at most 60s, got 2h");
 
     assertBadRequest("GET", "/api/v1/jobs?status=queued", null,
-        "status must be one of [QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED], got 'queued'");
+        "status must be one of [WAITING, QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED], got 'queued'");
     assertBadRequest("GET", "/api/v1/jobs?status=LOST%0A", null,
-        "status must be one of [QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED], got 'LOST\\n'");
+        "status must be one of [WAITING, QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED], got 'LOST\\n'");
     assertBadRequest("GET", "/api/v1/jobs?limit=0", null, "limit must be a positive integer, got '0'");
     assertBadRequest("GET", "/api/v1/jobs?limit=10001", null, "limit must be 1..10000, got 10001");
     assertBadRequest("GET", "/api/v1/jobs?group=a%20b", null, "group: " + dev.taskwire.master.scheduler.JobOptions.GROUP_RULE + "; got \"a b\"");
@@ -515,7 +543,7 @@ class AdminJobsTest {
     String id = (String) submitted.get("id");
     Map<String, Object> job = raw("GET", "/api/v1/jobs/" + id + "/wait?timeout=20s", null).envelope().data();
     assertEquals(List.of("id", "status", "final", "priority", "group", "labels", "data", "result", "failure", "submittedAt",
-        "finishedAt", "waitingFor", "attempts"), List.copyOf(job.keySet()));
+        "finishedAt", "waitingFor", "attempts", "name", "upstreams", "downstreams", "passing", "combined"), List.copyOf(job.keySet()));
     assertEquals(true, job.get("final"));
     assertEquals(List.of("reason", "message"), List.copyOf(((Map<?, ?>) job.get("failure")).keySet()));
     Map<?, ?> attempt = (Map<?, ?>) ((List<?>) job.get("attempts")).get(0);

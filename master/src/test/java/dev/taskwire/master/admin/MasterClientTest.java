@@ -256,11 +256,12 @@ class MasterClientTest {
     summary.put("limits", Map.of("g", 2));
     summary.put("freeSlots", Map.of("s1", 0));
     summary.put("totals", Map.of("submitted", 9, "completed", 3, "failed", 1, "cancelled", 0, "retries", 2));
+    summary.put("waitingForUpstreams", 4);
     answer(200, Envelope.success("Scheduler.", summary));
     SchedulerSummary read = client.schedulerSummary();
     assertRequest("GET", "/api/v1/scheduler", null);
     assertEquals(new SchedulerSummary(3, 1, 2, 100, Map.of(5, Map.of("g", 1), -1, Map.of("default", 2)), Map.of("g", 2),
-        Map.of("g", 2), Map.of("s1", 0), new SchedulerSummary.Totals(9, 3, 1, 0, 2)), read);
+        Map.of("g", 2), Map.of("s1", 0), new SchedulerSummary.Totals(9, 3, 1, 0, 2), 4), read);
   }
 
   @Test

@@ -67,7 +67,8 @@ final class JobFlags {
     check(commandLine, "--deadline", deadline, JobOptions.Builder::deadline);
     check(commandLine, "--attempts", attempts, JobOptions.Builder::maxAttempts);
     List<TaskFailure.Reason> reasons = retryOn == null ? null : reasons(commandLine);
-    return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, reasons, null);
+    return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, reasons, null, null, null,
+        null);
   }
 
   /** {@code value} if it is a group name (the rule of connection names); a usage error naming {@code option} otherwise. */
