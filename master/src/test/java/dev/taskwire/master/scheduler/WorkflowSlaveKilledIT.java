@@ -1,0 +1,129 @@
+package dev.taskwire.master.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.Ports;
+import dev.taskwire.master.Master;
+import dev.taskwire.master.SlaveConnection;
+import dev.taskwire.master.TaskStatus;
+import dev.taskwire.master.TestMasters;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A workflow of 500 chains of 4 on four slave JVMs, one killed with {@code destroyForcibly} in the
+ * middle: every job completes once with its own sum, and each downstream was sent after its
+ * upstream's final attempt, carrying that attempt's result, once.
+ */
+class WorkflowSlaveKilledIT {
+  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
+  private static final Duration TOLERANCE = Duration.ofSeconds(5); // see SchedulerSlaveKilledIT
+  private static final int CHAINS = 500;
+  private static final int LINKS = 4;
+
+  @TempDir Path dir;
+  private final List<Process> slaves = new ArrayList<>();
+  private Master master;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    for (Process slave : slaves) {
+      slave.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    if (master != null) {
+      master.close();
+    }
+  }
+
+  @Test
+  @Timeout(180)
+  void everyJobOfTheWorkflowCompletesOnceAndRetriedUpstreamsFeedTheirDownstreamsOnce() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      int port = Ports.free();
+      ports.add(port);
+      slaves.add(Ports.start(dir, "slave-" + i, List.of(java, "-jar", SLAVE_JAR.toString(), "--host", "127.0.0.1",
+          "--port", "" + port, "--slots", "4", "--heartbeat-span", "200ms")));
+    }
+    for (int port : ports) {
+      Await.until(Duration.ofSeconds(30), "slave on " + port + " listening", () -> Ports.listening(port));
+    }
+    master = TestMasters.loopback().heartbeatTolerance(TOLERANCE).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
+    for (int i = 0; i < 4; i++) {
+      master.newConnection("slave-" + i, "127.0.0.1", ports.get(i)).connect();
+    }
+
+    Scheduler scheduler = master.scheduler();
+    Map<String, AtomicInteger> callbacks = new ConcurrentHashMap<>();
+    AtomicInteger completed = new AtomicInteger();
+    List<List<Job>> chains = new ArrayList<>();
+    for (int c = 0; c < CHAINS; c++) {
+      List<Job> chain = new ArrayList<>();
+      Job previous = null;
+      for (int link = 0; link < LINKS; link++) {
+        JobOptions.Builder options = JobOptions.builder().name("link-" + link);
+        if (previous != null) {
+          options.after(previous);
+        }
+        // 20 ms each, so that the killed slave surely has jobs in flight.
+        Job job = scheduler.submit(Map.of("a", c, "b", link * 1_000_000, "sleepMs", 20), options.build());
+        job.onComplete((data, result) -> {
+          callbacks.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet();
+          completed.incrementAndGet();
+        }).onFail((data, result) -> callbacks.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet());
+        chain.add(job);
+        previous = job;
+      }
+      chains.add(chain);
+    }
+    int jobs = CHAINS * LINKS;
+    Await.until(Duration.ofSeconds(60), "a third of the jobs completed", () -> completed.get() >= jobs / 3);
+    String victimName = master.liveConnections().stream()
+        .max(Comparator.comparingInt(SlaveConnection::tasksInFlight)).orElseThrow().name();
+    Process victim = slaves.get(Integer.parseInt(victimName.substring("slave-".length())));
+    victim.destroyForcibly();
+    assertTrue(victim.waitFor(10, TimeUnit.SECONDS), "the slave JVM is gone");
+
+    int retried = 0;
+    for (int c = 0; c < CHAINS; c++) {
+      List<Job> chain = chains.get(c);
+      for (int link = 0; link < LINKS; link++) {
+        Job job = chain.get(link).join(Duration.ofSeconds(60));
+        assertEquals(JobStatus.COMPLETED, job.status(), () -> job + " " + job.attempts());
+        assertEquals(c + link * 1_000_000, ((Number) job.result().get("sum")).intValue(), "its own result");
+        assertEquals(1, callbacks.get(job.id()).get(), "one callback");
+        List<Attempt> attempts = job.attempts();
+        assertEquals(TaskStatus.COMPLETED, attempts.get(attempts.size() - 1).outcome(), attempts::toString);
+        if (attempts.size() > 1) {
+          retried++;
+        }
+        if (link > 0) {
+          Job upstream = chain.get(link - 1);
+          assertEquals(Map.of("link-" + (link - 1), upstream.result()), job.sentData().get(Passing.NEST_KEY),
+              "the upstream's final result, once");
+          Attempt lastOfUpstream = upstream.attempts().get(upstream.attempts().size() - 1);
+          assertFalse(job.attempts().get(0).dispatchedAt().isBefore(lastOfUpstream.finishedAt()),
+              () -> "sent only after its upstream's final attempt: " + upstream.attempts() + " then " + job.attempts());
+        }
+      }
+    }
+    assertTrue(retried > 0, "the killed slave had jobs in flight");
+    assertEquals(jobs, scheduler.summary().totals().completed());
+    assertEquals(0, scheduler.summary().waitingForUpstreams());
+  }
+}
