@@ -72,6 +72,11 @@ import org.slf4j.LoggerFactory;
  *       connection's {@link SlaveConnection#taskTimeout() default task timeout} applies); {@code
  *       queueTimeout} the wait before its first dispatch (QUEUE_TIMEOUT); {@code deadline} its
  *       whole life, across attempts (DEADLINE, a running attempt cancelled).
+ *   <li><b>Dependencies.</b> A job may run {@link JobOptions#after() after} other jobs: it is
+ *       WAITING until all of them completed, then queued with their results in its data as its
+ *       {@link Passing} says. One that does not complete fails its downstreams (UPSTREAM_FAILED); a
+ *       caller's cancel spreads down, and from a {@link #combine combined job} up to the upstreams
+ *       nothing else needs. Each edge is settled once, by a work list, not by recursion.
  *   <li><b>Shutdown.</b> When the master shuts down, every job not yet final fails with reason
  *       SHUTDOWN, and its callbacks run.
  * </ul>
