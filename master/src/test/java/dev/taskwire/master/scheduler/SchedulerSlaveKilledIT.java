@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
-import dev.taskwire.common.testing.Ports;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.TaskFailure.Reason;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,19 +30,18 @@ import org.junit.jupiter.api.io.TempDir;
  * jobs show a second attempt elsewhere.
  */
 class SchedulerSlaveKilledIT {
-  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
   // Loose enough that a slave JVM starved of CPU (CI shares two cores) is rarely dropped early.
   private static final Duration TOLERANCE = Duration.ofSeconds(5);
   private static final int JOBS = 2_000;
 
   @TempDir Path dir;
-  private final List<Process> slaves = new ArrayList<>();
+  private SlaveJvms slaves;
   private Master master;
 
   @AfterEach
   void stop() throws InterruptedException {
-    for (Process slave : slaves) {
-      slave.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (slaves != null) {
+      slaves.close();
     }
     if (master != null) {
       master.close();
@@ -54,21 +51,9 @@ class SchedulerSlaveKilledIT {
   @Test
   @Timeout(180)
   void everyJobCompletesOnceWhenASlaveIsKilledHalfway() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<Integer> ports = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      int port = Ports.free();
-      ports.add(port);
-      slaves.add(Ports.start(dir, "slave-" + i, List.of(java, "-jar", SLAVE_JAR.toString(), "--host", "127.0.0.1",
-          "--port", "" + port, "--slots", "4", "--heartbeat-span", "200ms")));
-    }
-    for (int port : ports) {
-      Await.until(Duration.ofSeconds(30), "slave on " + port + " listening", () -> Ports.listening(port));
-    }
+    slaves = SlaveJvms.start(dir, 4);
     master = TestMasters.loopback().heartbeatTolerance(TOLERANCE).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
-    for (int i = 0; i < 4; i++) {
-      master.newConnection("slave-" + i, "127.0.0.1", ports.get(i)).connect();
-    }
+    slaves.connect(master);
 
     Scheduler scheduler = master.scheduler();
     Map<String, AtomicInteger> callbacks = new ConcurrentHashMap<>();
@@ -87,9 +72,7 @@ class SchedulerSlaveKilledIT {
     // The busiest live slave: one that a starved CI machine's heartbeat check dropped early has none.
     String victimName = master.liveConnections().stream()
         .max(Comparator.comparingInt(SlaveConnection::tasksInFlight)).orElseThrow().name();
-    Process victim = slaves.get(Integer.parseInt(victimName.substring("slave-".length())));
-    victim.destroyForcibly();
-    assertTrue(victim.waitFor(10, TimeUnit.SECONDS), "the slave JVM is gone");
+    slaves.kill(victimName);
 
     for (Job job : jobs) {
       job.join(Duration.ofSeconds(60));

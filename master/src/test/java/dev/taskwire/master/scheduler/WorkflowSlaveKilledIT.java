@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
-import dev.taskwire.common.testing.Ports;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.TaskStatus;
@@ -17,7 +16,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,19 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
  * upstream's final attempt, carrying that attempt's result, once.
  */
 class WorkflowSlaveKilledIT {
-  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
   private static final Duration TOLERANCE = Duration.ofSeconds(5); // see SchedulerSlaveKilledIT
   private static final int CHAINS = 500;
   private static final int LINKS = 4;
 
   @TempDir Path dir;
-  private final List<Process> slaves = new ArrayList<>();
+  private SlaveJvms slaves;
   private Master master;
 
   @AfterEach
   void stop() throws InterruptedException {
-    for (Process slave : slaves) {
-      slave.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (slaves != null) {
+      slaves.close();
     }
     if (master != null) {
       master.close();
@@ -52,21 +49,9 @@ class WorkflowSlaveKilledIT {
   @Test
   @Timeout(180)
   void everyJobOfTheWorkflowCompletesOnceAndRetriedUpstreamsFeedTheirDownstreamsOnce() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<Integer> ports = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      int port = Ports.free();
-      ports.add(port);
-      slaves.add(Ports.start(dir, "slave-" + i, List.of(java, "-jar", SLAVE_JAR.toString(), "--host", "127.0.0.1",
-          "--port", "" + port, "--slots", "4", "--heartbeat-span", "200ms")));
-    }
-    for (int port : ports) {
-      Await.until(Duration.ofSeconds(30), "slave on " + port + " listening", () -> Ports.listening(port));
-    }
+    slaves = SlaveJvms.start(dir, 4);
     master = TestMasters.loopback().heartbeatTolerance(TOLERANCE).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
-    for (int i = 0; i < 4; i++) {
-      master.newConnection("slave-" + i, "127.0.0.1", ports.get(i)).connect();
-    }
+    slaves.connect(master);
 
     Scheduler scheduler = master.scheduler();
     Map<String, AtomicInteger> callbacks = new ConcurrentHashMap<>();
@@ -95,9 +80,7 @@ class WorkflowSlaveKilledIT {
     Await.until(Duration.ofSeconds(60), "a third of the jobs completed", () -> completed.get() >= jobs / 3);
     String victimName = master.liveConnections().stream()
         .max(Comparator.comparingInt(SlaveConnection::tasksInFlight)).orElseThrow().name();
-    Process victim = slaves.get(Integer.parseInt(victimName.substring("slave-".length())));
-    victim.destroyForcibly();
-    assertTrue(victim.waitFor(10, TimeUnit.SECONDS), "the slave JVM is gone");
+    slaves.kill(victimName);
 
     int retried = 0;
     for (int c = 0; c < CHAINS; c++) {
