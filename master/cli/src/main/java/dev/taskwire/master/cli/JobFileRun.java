@@ -61,13 +61,10 @@ final class JobFileRun {
   private final JobRequest options;
   private final int window;
   private final Duration waitLimit;
-  private final PrintWriter target;
-  private final Progress progress;
+  private final ResultLines out;
   private final Deque<Chunk> outstanding = new ArrayDeque<>();
   private int batch;
   private int outstandingJobs;
-  private int lines;
-  private int completed;
 
   /**
    * A run that submits with {@code options}, at most {@code window} jobs outstanding, {@code batch}
@@ -81,38 +78,66 @@ final class JobFileRun {
     this.window = window;
     this.batch = Math.min(batch, window);
     this.waitLimit = waitLimit;
-    this.target = target;
-    this.progress = progress;
+    this.out = new ResultLines(target, progress);
   }
 
   /** Lines written. */
   int lines() {
-    return lines;
+    return out.lines();
   }
 
   /** Lines whose job completed. */
   int completed() {
-    return completed;
+    return out.completed();
   }
 
   /**
-   * The first pass: how many jobs {@code file} holds, after checking, one line at a time, that every
-   * non-blank line is a JSON object.
+   * What the first pass found.
+   *
+   * @param jobs the non-blank lines
+   * @param workflow whether the file is a workflow file ({@link WorkflowFile}): some line has
+   *     {@code "name"} or {@code "after"} beside its {@code "data"}
+   */
+  record Checked(int jobs, boolean workflow) {}
+
+  /**
+   * The first pass: how many jobs {@code file} holds, and whether it is a workflow file, after
+   * checking, one line at a time, that every non-blank line is a JSON object and, in a workflow
+   * file, that every line has the shape of a workflow line ({@link WorkflowFile#shapeOf}). With
+   * {@code dataOnly} every line is the job's data, whatever its keys.
    *
    * @throws CommandLine.ParameterException naming the first bad line, or a file that cannot be read
    */
-  static int check(CommandLine commandLine, Path file) {
+  static Checked check(CommandLine commandLine, Path file, boolean dataOnly) {
     int jobs = 0;
+    int firstStep = 0; // the first line with "name" or "after": it makes the file a workflow file
+    int firstData = 0; // the first line that is no workflow line
     try (Lines in = Lines.open(commandLine, file)) {
       String text;
       while ((text = in.next()) != null) {
         if (!text.isBlank()) {
-          in.parse(text);
+          Map<String, Object> line = in.parse(text);
           jobs++;
+          if (dataOnly) {
+            continue;
+          }
+          WorkflowFile.Shape shape = WorkflowFile.shapeOf(line);
+          if (shape == WorkflowFile.Shape.STEP && firstStep == 0) {
+            firstStep = in.number();
+          } else if (shape == WorkflowFile.Shape.DATA && firstData == 0) {
+            firstData = in.number();
+          }
         }
       }
     }
-    return jobs;
+    if (firstStep > 0 && firstData > 0) {
+      // Mixed files are refused rather than guessed at: in a workflow file {"data": {...}} is a
+      // line's wrapper, in a plain file it is the job's data, and a line cannot say which it means.
+      throw Lines.usage(commandLine, "line " + firstData + ": not a workflow line, and line " + firstStep + " made this"
+          + " a workflow file: there every line is {\"data\": {...}} with optional \"name\" and \"after\" and no other"
+          + " key (give --data-lines to send every line as the job's data)");
+    }
+    return new Checked(jobs, firstStep > 0);
   }
 
   /**
@@ -229,7 +254,7 @@ final class JobFileRun {
   private void pause(Duration backoff) throws IOException {
     Chunk oldest = outstanding.peek();
     if (oldest != null && oldest.refusal == null) {
-      List<JobView> views = await(oldest.ids, backoff);
+      List<JobView> views = await(client, oldest.ids, backoff);
       if (views.stream().allMatch(JobFileRun::isFinal)) {
         outstanding.remove();
         write(oldest, views);
@@ -251,7 +276,7 @@ final class JobFileRun {
     if (oldest.refusal == null) {
       long deadline = oldest.submittedAt + waitLimit.toNanos();
       do {
-        views = await(oldest.ids, MasterClient.longPoll(Duration.ofNanos(deadline - System.nanoTime())));
+        views = await(client, oldest.ids, MasterClient.longPoll(Duration.ofNanos(deadline - System.nanoTime())));
       } while (!views.stream().allMatch(JobFileRun::isFinal) && deadline - System.nanoTime() > 0);
     }
     write(oldest, views);
@@ -261,7 +286,7 @@ final class JobFileRun {
    * {@link MasterClient#awaitJobs} of {@code ids}; a job the master no longer keeps (its job history
    * is shorter than the window) is null in the list rather than failing the whole wait.
    */
-  private List<JobView> await(List<String> ids, Duration timeout) throws IOException {
+  static List<JobView> await(MasterClient client, List<String> ids, Duration timeout) throws IOException {
     try {
       return client.awaitJobs(ids, timeout);
     } catch (AdminResponseException.NotFound forgotten) {
@@ -277,7 +302,7 @@ final class JobFileRun {
     }
   }
 
-  private static boolean isFinal(JobView view) {
+  static boolean isFinal(JobView view) {
     return view == null || view.isFinal();
   }
 
@@ -285,38 +310,50 @@ final class JobFileRun {
   private void write(Chunk chunk, List<JobView> views) {
     outstandingJobs -= chunk.ids.size();
     for (int i = 0; i < chunk.lines.length; i++) {
-      Map<String, Object> line = new LinkedHashMap<>();
-      line.put("line", chunk.lines[i]);
-      if (chunk.refusal != null) {
-        line.put("id", null);
-        line.put("status", "NOT_SUBMITTED");
-        line.put("result", Map.of("error", chunk.refusal.responseMessage(), "code", chunk.refusal.code()));
-        line.put("attempts", 0);
-      } else if (views.get(i) == null) {
-        line.put("id", chunk.ids.get(i));
-        line.put("status", "UNKNOWN");
-        line.put("result", null);
-        line.put("failure", Map.of("reason", "NOT_FOUND",
-            "message", "the master no longer keeps this job: make --window smaller than serve's --job-history"));
-        line.put("attempts", null);
-      } else {
-        JobView job = views.get(i);
-        line.put("id", job.id());
-        line.put("status", job.status());
-        line.put("result", job.result());
-        if (job.failure() != null) {
-          line.put("failure", job.failure());
-        }
-        line.put("attempts", job.attempts().size());
-      }
-      if ("COMPLETED".equals(line.get("status"))) {
-        completed++;
-      }
-      lines++;
-      target.println(Json.toString(line));
-      progress.advance();
+      Map<String, Object> line = chunk.refusal != null ? refusedLine(chunk.lines[i], chunk.refusal)
+          : jobLine(chunk.lines[i], chunk.ids.get(i), views.get(i), FORGOTTEN);
+      out.write(line);
     }
-    target.flush();
+    out.flush();
+  }
+
+  /** The output line of a line the master refused. */
+  static Map<String, Object> refusedLine(int number, ResponseException refusal) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("line", number);
+    line.put("id", null);
+    line.put("status", "NOT_SUBMITTED");
+    line.put("result", Map.of("error", refusal.responseMessage(), "code", refusal.code()));
+    line.put("attempts", 0);
+    return line;
+  }
+
+  /** What a line of a job the master no longer keeps says, for a plain file. */
+  static final String FORGOTTEN = "the master no longer keeps this job: make --window smaller than serve's --job-history";
+
+  /**
+   * The output line of the job {@code id} submitted for line {@code number}, as {@code job} shows
+   * it; null for a job the master no longer keeps, the line then saying {@code forgotten}.
+   */
+  static Map<String, Object> jobLine(int number, String id, JobView job, String forgotten) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("line", number);
+    if (job == null) {
+      line.put("id", id);
+      line.put("status", "UNKNOWN");
+      line.put("result", null);
+      line.put("failure", Map.of("reason", "NOT_FOUND", "message", forgotten));
+      line.put("attempts", null);
+    } else {
+      line.put("id", job.id());
+      line.put("status", job.status());
+      line.put("result", job.result());
+      if (job.failure() != null) {
+        line.put("failure", job.failure());
+      }
+      line.put("attempts", job.attempts().size());
+    }
+    return line;
   }
 
   /**
@@ -335,7 +372,7 @@ final class JobFileRun {
   }
 
   /** The file's lines, one at a time, with their numbers; a failure to read is a usage error naming the file. */
-  private static final class Lines implements AutoCloseable {
+  static final class Lines implements AutoCloseable {
     private final CommandLine commandLine;
     private final Path file;
     private final BufferedReader reader;
@@ -395,7 +432,8 @@ final class JobFileRun {
       }
     }
 
-    private static CommandLine.ParameterException usage(CommandLine commandLine, String message) {
+    /** A usage error about {@code --file}: {@code message} should name the line. */
+    static CommandLine.ParameterException usage(CommandLine commandLine, String message) {
       return new CommandLine.ParameterException(commandLine, "Invalid value for option '--file': " + message);
     }
   }

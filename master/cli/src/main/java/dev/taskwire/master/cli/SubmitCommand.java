@@ -14,6 +14,7 @@ import dev.taskwire.master.admin.AdminMessages.ConnectionView;
 import dev.taskwire.master.admin.AdminMessages.TaskView;
 import dev.taskwire.master.admin.AdminResponseException;
 import dev.taskwire.master.admin.MasterClient;
+import dev.taskwire.master.scheduler.Passing;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -37,18 +38,29 @@ import picocli.CommandLine.Parameters;
  * {@code submit NAME JSON [--wait]} sends one task to a connection; {@code submit NAME --file
  * tasks.jsonl} sends one task per line, as many at once as the connection has slots. Without NAME
  * the scheduler picks the connection: {@code submit JSON [--wait]} queues one job, {@code submit
- * --file jobs.jsonl} streams the file's lines as jobs ({@link JobFileRun}). Either file form writes
- * each result as a JSON line, in input order.
+ * --file jobs.jsonl} streams the file's lines as jobs ({@link JobFileRun}), or, for a workflow file
+ * (lines with {@code "name"} and {@code "after"}, {@link WorkflowFile}), submits them upstreams first
+ * ({@link WorkflowRun}). Either file form writes each result as a JSON line, in input order.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true, usageHelpWidth = 100,
     description = {"Submits one task (JSON) or many (--file, one JSON object per line) to a connection (NAME), or, without"
         + " NAME, as jobs to the master's scheduler, which picks the connection. A first argument starting with { is JSON.",
         "With --file, results are written as JSON lines in input order: {\"line\", \"id\", \"status\", \"result\"}"
         + " (plus \"failure\" if it did not complete; jobs also \"attempts\").",
-        "Options marked Job: apply to jobs only; --window and --batch to a --file of jobs only."})
+        "Options marked Job: apply to jobs only; --window, --batch, --passing and --data-lines to a --file of jobs only.",
+        "Workflow file: a --file of jobs where a line is {\"data\": {...}, \"name\": \"b\", \"after\": [\"a\"]} runs each"
+        + " line after the lines it names (before or after it in the file); names are unique within the file. A file"
+        + " is a workflow file when some line is an object with \"data\" (an object) and \"name\" and/or \"after\" and"
+        + " no other key; then every line must be {\"data\": {...}} with optional \"name\" and \"after\". Any other"
+        + " file is plain: each line is the job's data as it is ({\"data\": {...}} alone too); --data-lines makes"
+        + " every file plain. A duplicate or unknown name or a cycle is a usage error naming the line (exit 2) and"
+        + " nothing is submitted. A workflow file is held in memory whole (a plain file streams); keep it shorter"
+        + " than serve's --job-history. A line whose upstream failed is written FAILED, reason UPSTREAM_FAILED."})
 final class SubmitCommand implements Callable<Integer> {
   /** The options that only the scheduler's jobs take. */
-  private static final List<String> JOB_ONLY = Stream.concat(JobFlags.NAMES.stream(), Stream.of("--window", "--batch")).toList();
+  private static final List<String> JOB_ONLY = Stream.concat(JobFlags.NAMES.stream(), Stream.of("--window", "--batch", "--passing", "--data-lines")).toList();
+  /** The options that only a --file of jobs takes. */
+  private static final List<String> FILE_ONLY = List.of("--window", "--batch", "--passing", "--data-lines");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin ClientOptions options;
@@ -86,6 +98,15 @@ final class SubmitCommand implements Callable<Integer> {
       + AdminMessages.MAX_BATCH + " (default: ${DEFAULT-VALUE}).")
   int batch;
 
+  @Option(names = "--passing", paramLabel = "MODE", description = "With a workflow --file: how each line with \"after\""
+      + " gets its upstreams' results: nest (under \"upstream\", by name), merge (their entries added to its data, later"
+      + " ones winning) or none (default: ${DEFAULT-VALUE}).")
+  String passing = "nest";
+
+  @Option(names = "--data-lines", description = "With --file of jobs: every line is the job's data as it is, even one"
+      + " shaped like a workflow line.")
+  boolean dataLines;
+
   @Override
   public Integer call() throws Exception {
     CommandLine commandLine = spec.commandLine();
@@ -112,7 +133,7 @@ final class SubmitCommand implements Callable<Integer> {
     }
     JobRequest request = jobFlags.request(commandLine, timeout);
     if (file == null) {
-      for (String option : List.of("--window", "--batch")) {
+      for (String option : FILE_ONLY) {
         if (commandLine.getParseResult().hasMatchedOption(option)) {
           throw new CommandLine.ParameterException(commandLine, option + " applies to --file only");
         }
@@ -170,23 +191,62 @@ final class SubmitCommand implements Callable<Integer> {
         throw new IllegalArgumentException("batch not in 1.." + AdminMessages.MAX_BATCH + ": " + value);
       }
     });
-    int jobs = JobFileRun.check(commandLine, file);
+    Passing mode = passingOf(commandLine);
+    JobFileRun.Checked checked = JobFileRun.check(commandLine, file, dataLines);
+    WorkflowFile workflow = null;
+    if (checked.workflow()) {
+      if (commandLine.getParseResult().hasMatchedOption("--window")) {
+        throw new CommandLine.ParameterException(commandLine, "--window applies to a plain --file only: a workflow"
+            + " file is submitted whole");
+      }
+      workflow = WorkflowFile.read(commandLine, file, mode);
+    } else if (commandLine.getParseResult().hasMatchedOption("--passing")) {
+      throw new CommandLine.ParameterException(commandLine, "--passing applies to a workflow --file only (lines"
+          + " {\"data\": {...}, \"name\": ..., \"after\": [...]})");
+    }
     MasterClient client = options.client(commandLine);
-    Progress progress = new Progress("submit", jobs, commandLine.getErr(), Progress.stderrIsTerminal());
-    JobFileRun run;
+    Progress progress = new Progress("submit", checked.jobs(), commandLine.getErr(), Progress.stderrIsTerminal());
+    int lines;
+    int completed;
     try (Writer writer = out == null ? null : openOut(commandLine)) {
       PrintWriter target = writer == null ? commandLine.getOut() : new PrintWriter(writer);
-      run = new JobFileRun(client, request, window, batch, waitLimit, target, progress);
       try {
-        run.run(commandLine, file);
+        if (workflow != null) {
+          WorkflowRun run = new WorkflowRun(client, request, mode, batch, waitLimit, target, progress);
+          try {
+            run.run(workflow);
+          } finally {
+            lines = run.lines();
+            completed = run.completed();
+          }
+        } else {
+          JobFileRun run = new JobFileRun(client, request, window, batch, waitLimit, target, progress);
+          try {
+            run.run(commandLine, file);
+          } finally {
+            lines = run.lines();
+            completed = run.completed();
+          }
+        }
       } finally {
         progress.finish();
         target.flush();
       }
     }
-    int failed = run.lines() - run.completed();
-    commandLine.getErr().printf("%d job(s): %d completed, %d not%n", run.lines(), run.completed(), failed);
+    int failed = lines - completed;
+    commandLine.getErr().printf("%d job(s): %d completed, %d not%n", lines, completed, failed);
     return failed == 0 ? 0 : Main.EXIT_TASK_FAILED;
+  }
+
+  /** {@code --passing} as the scheduler's mode; a usage error if it is none of nest, merge and none. */
+  private Passing passingOf(CommandLine commandLine) {
+    for (Passing mode : Passing.values()) {
+      if (mode.name().equalsIgnoreCase(passing)) {
+        return mode;
+      }
+    }
+    throw new CommandLine.ParameterException(commandLine, "Invalid value for option '--passing': " + passing
+        + " (nest, merge or none)");
   }
 
   private Writer openOut(CommandLine commandLine) {
