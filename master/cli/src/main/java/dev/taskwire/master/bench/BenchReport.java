@@ -18,14 +18,18 @@ public final class BenchReport {
   static final double GOAL_SCHEDULER_RATIO = 0.90;
   static final double GOAL_SUBMITS_PER_SECOND = 200_000;
   static final double GOAL_BYTES_PER_JOB = 1_024;
+  /** The goal for jobs that depend on jobs, against as many independent ones. */
+  static final double GOAL_WORKFLOW_RATIO = 0.80;
 
   private static final String ROW_FORMAT = "%-14s %10s %8s %8s %8s %8s %12s %9s%n";
+  private static final String WORKFLOW_ROW = "%-14s %10s %8s %11s %10s %7s %9s %6s %7s%n";
 
   private final boolean slavesAsProcesses;
   private final List<ThroughputBench.Measurement> measurements = new ArrayList<>();
   private HeartbeatBench.Result heartbeat;
   private SchedulerBench.Comparison comparison;
   private QueueBench.Result queue;
+  private WorkflowBench.Comparison workflow;
 
   public BenchReport(boolean slavesAsProcesses) {
     this.slavesAsProcesses = slavesAsProcesses;
@@ -44,6 +48,11 @@ public final class BenchReport {
     this.comparison = result;
   }
 
+  /** The workflow-vs-independent case. */
+  public void workflowVsIndependent(WorkflowBench.Comparison result) {
+    this.workflow = result;
+  }
+
   /** The deep-queue case. */
   public void queue(QueueBench.Result result) {
     this.queue = result;
@@ -59,6 +68,9 @@ public final class BenchReport {
     }
     if (comparison != null) {
       printComparison(out);
+    }
+    if (workflow != null) {
+      printWorkflow(out);
     }
     if (queue != null) {
       printQueue(out);
@@ -106,6 +118,34 @@ public final class BenchReport {
     out.printf(Locale.ROOT, "scheduler vs direct: direct %.0f jobs/s, scheduler %.0f jobs/s (median run of %d each):"
             + " scheduler at %.1f %% of direct (goal >= %.0f %%: %s)%n",
         direct, scheduler, c.direct().size(), 100 * c.ratio(), 100 * GOAL_SCHEDULER_RATIO, met(c.ratio() >= GOAL_SCHEDULER_RATIO));
+  }
+
+  private void printWorkflow(PrintWriter out) {
+    WorkflowBench.Comparison w = workflow;
+    WorkflowBench.Shape shape = w.shape();
+    out.printf(Locale.ROOT, "workflow vs independent, %s, %d jobs per run, %d rounds of independent then workflow on one"
+            + " master, every job of a run submitted up front; a workflow run is %d chains of %d jobs (each after the one"
+            + " before, passing NEST) and %d jobs with one job combined over them on the master; others: cores other"
+            + " processes used meanwhile:%n",
+        w.benchCase().label(), shape.jobs(), w.independent().size(), shape.chains(), shape.chainLength(), shape.fanIn());
+    out.printf(WORKFLOW_ROW, "run", "jobs/s", "seconds", "cpu us/job", "completed", "failed", "not final", "wrong", "others");
+    for (int i = 0; i < w.independent().size(); i++) {
+      printWorkflowRow(out, "independent " + (i + 1), w.independent().get(i), w.independentOthers().get(i));
+      printWorkflowRow(out, "workflow " + (i + 1), w.workflow().get(i), w.workflowOthers().get(i));
+    }
+    double independent = w.medianIndependent().jobsPerSecond();
+    double dependent = w.medianWorkflow().jobsPerSecond();
+    out.printf(Locale.ROOT, "workflow vs independent: independent %.0f jobs/s, workflow %.0f jobs/s (median run of %d each):"
+            + " workflow at %.1f %% of independent (goal >= %.0f %%: %s)%n",
+        independent, dependent, w.independent().size(), 100 * w.ratio(), 100 * GOAL_WORKFLOW_RATIO,
+        met(w.ratio() >= GOAL_WORKFLOW_RATIO));
+  }
+
+  private static void printWorkflowRow(PrintWriter out, String label, WorkflowBench.Run run, double others) {
+    out.printf(Locale.ROOT, WORKFLOW_ROW, label, String.format(Locale.ROOT, "%.0f", run.jobsPerSecond()),
+        String.format(Locale.ROOT, "%.2f", run.elapsedNanos() / 1e9), String.format(Locale.ROOT, "%.1f", run.cpuMicrosPerJob()),
+        run.completed(), run.failed(), run.notFinal(), run.wrong(),
+        Double.isNaN(others) ? "?" : String.format(Locale.ROOT, "%.2f", others));
   }
 
   private void printQueue(PrintWriter out) {
@@ -177,6 +217,23 @@ public final class BenchReport {
       c.put("ratio", comparison.ratio());
       root.put("schedulerVsDirect", c);
     }
+    if (workflow != null) {
+      Map<String, Object> w = new LinkedHashMap<>();
+      w.put("slaves", workflow.benchCase().slaves());
+      w.put("slots", workflow.benchCase().slots());
+      w.put("payloadBytes", workflow.benchCase().payloadBytes());
+      w.put("chains", workflow.shape().chains());
+      w.put("chainLength", workflow.shape().chainLength());
+      w.put("fanIn", workflow.shape().fanIn());
+      w.put("passing", "NEST");
+      w.put("jobsPerRun", workflow.shape().jobs());
+      w.put("independent", workflowRunsJson(workflow.independent(), workflow.independentOthers()));
+      w.put("workflow", workflowRunsJson(workflow.workflow(), workflow.workflowOthers()));
+      w.put("independentMedianJobsPerSecond", Math.round(workflow.medianIndependent().jobsPerSecond()));
+      w.put("workflowMedianJobsPerSecond", Math.round(workflow.medianWorkflow().jobsPerSecond()));
+      w.put("ratio", workflow.ratio());
+      root.put("workflowVsIndependent", w);
+    }
     if (queue != null) {
       Map<String, Object> q = new LinkedHashMap<>();
       q.put("jobs", queue.jobs());
@@ -200,6 +257,25 @@ public final class BenchReport {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
       Map<String, Object> row = runJson(runs.get(i));
+      row.put("otherProcessesCores", others.get(i).isNaN() ? null : others.get(i));
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  private static List<Map<String, Object>> workflowRunsJson(List<WorkflowBench.Run> runs, List<Double> others) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      WorkflowBench.Run run = runs.get(i);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("jobs", run.jobs());
+      row.put("jobsPerSecond", Math.round(run.jobsPerSecond()));
+      row.put("seconds", run.elapsedNanos() / 1e9);
+      row.put("cpuMicrosPerJob", run.cpuMicrosPerJob());
+      row.put("completed", run.completed());
+      row.put("failed", run.failed());
+      row.put("notFinal", run.notFinal());
+      row.put("wrong", run.wrong());
       row.put("otherProcessesCores", others.get(i).isNaN() ? null : others.get(i));
       rows.add(row);
     }

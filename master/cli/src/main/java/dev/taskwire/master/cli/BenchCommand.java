@@ -7,6 +7,8 @@ import dev.taskwire.master.bench.QueueBench;
 import dev.taskwire.master.bench.SchedulerBench;
 import dev.taskwire.master.bench.ThroughputBench;
 import dev.taskwire.master.bench.ThroughputCase;
+import dev.taskwire.master.bench.WorkflowBench;
+import dev.taskwire.master.scheduler.JobOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +21,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench}: measures throughput and latency for S slaves x K slots x payload size, the
- * scheduler against connection-bound tasks on 4x4 100 B, a deep queue (submit rate, heap per job,
- * drain rate), and the master's cost of heartbeats from many slaves, all on loopback; prints a
+ * scheduler against connection-bound tasks on 4x4 100 B, jobs that depend on jobs against as many
+ * independent ones on the same fleet, a deep queue (submit rate, heap per job, drain rate), and the
+ * master's cost of heartbeats from many slaves, all on loopback; prints a
  * table and writes {@code bench.json} and {@code bench.svg} (tasks/s by S and K).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, usageHelpWidth = 100,
@@ -52,6 +55,18 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--scheduler-rounds", paramLabel = "N", description = "Rounds of the scheduler-vs-direct case (4x4 100B, --bench-tasks per run, each round a direct run then a scheduler run; the medians are compared); 0 = skip it (default: 5).")
   int schedulerRounds = 5;
 
+  @Option(names = "--workflow-rounds", paramLabel = "N", description = "Rounds of the workflow-vs-independent case (4x4 100B, each round a run of independent jobs then a workflow of as many jobs, all submitted up front; the medians are compared); 0 = skip it (default: 3).")
+  int workflowRounds = 3;
+
+  @Option(names = "--workflow-chains", paramLabel = "N", description = "Chains of the workflow case (default: " + WorkflowBench.DEFAULT_CHAINS + ").")
+  int workflowChains = WorkflowBench.DEFAULT_CHAINS;
+
+  @Option(names = "--workflow-chain-length", paramLabel = "N", description = "Jobs per chain, each after the one before (default: " + WorkflowBench.DEFAULT_CHAIN_LENGTH + ").")
+  int workflowChainLength = WorkflowBench.DEFAULT_CHAIN_LENGTH;
+
+  @Option(names = "--workflow-fan-in", paramLabel = "N", description = "Jobs of the workflow case's fan-in, one job combined over them on the master (default: " + WorkflowBench.DEFAULT_FAN_IN + ").")
+  int workflowFanIn = WorkflowBench.DEFAULT_FAN_IN;
+
   @Option(names = "--queue-jobs", paramLabel = "N", description = "Jobs of the deep-queue case (submitted with no slave, then drained by 4x4 slaves; 1,000,000 needs at least 1 GiB of heap, better 4); 0 = skip it (default: 1000000).")
   int queueJobs = 1_000_000;
 
@@ -71,13 +86,14 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CommandLine commandLine = spec.commandLine();
     for (String[] check : new String[][] {{"--bench-tasks", "" + tasks}, {"--warmup", "" + warmup},
-        {"--scheduler-rounds", "" + schedulerRounds}, {"--queue-jobs", "" + queueJobs}}) {
+        {"--scheduler-rounds", "" + schedulerRounds}, {"--workflow-rounds", "" + workflowRounds}, {"--queue-jobs", "" + queueJobs}}) {
       CommandLines.apply(commandLine, check[0], Integer.parseInt(check[1]), v -> {
         if (v < 0) {
           throw new IllegalArgumentException(check[0].substring(2) + " < 0: " + v);
         }
       });
     }
+    WorkflowBench.Shape workflowShape = workflowShape(commandLine);
     QueueBench.requireHeap(queueJobs);
     Files.createDirectories(out);
     PrintWriter stdout = commandLine.getOut();
@@ -110,6 +126,13 @@ final class BenchCommand implements Callable<Integer> {
           i -> progress.advance()));
       progress.finish();
     }
+    if (workflowRounds > 0) {
+      Progress progress = new Progress("bench workflow vs independent " + SchedulerBench.CASE.label(),
+          2 * workflowRounds * workflowShape.jobs(), commandLine.getErr(), Progress.stderrIsTerminal());
+      report.workflowVsIndependent(WorkflowBench.run(SchedulerBench.CASE, workflowShape, workflowRounds, slavesAsProcesses, out,
+          i -> progress.advance()));
+      progress.finish();
+    }
     if (queueJobs > 0) {
       commandLine.getErr().printf("bench queue: %d jobs submitted with no slave connected, then drained by %dx%d slaves%n",
           queueJobs, SchedulerBench.CASE.slaves(), SchedulerBench.CASE.slots());
@@ -129,5 +152,24 @@ final class BenchCommand implements Callable<Integer> {
     stdout.printf("wrote %s and %s%n", out.resolve("bench.json"), out.resolve("bench.svg"));
     stdout.flush();
     return 0;
+  }
+
+  /** The workflow case's shape from its flags, checked before any case runs. */
+  private WorkflowBench.Shape workflowShape(CommandLine commandLine) {
+    CommandLines.apply(commandLine, "--workflow-chains", workflowChains, v -> atLeast("workflow-chains", v, 1));
+    CommandLines.apply(commandLine, "--workflow-chain-length", workflowChainLength, v -> atLeast("workflow-chain-length", v, 1));
+    CommandLines.apply(commandLine, "--workflow-fan-in", workflowFanIn, v -> {
+      atLeast("workflow-fan-in", v, 1);
+      if (v > JobOptions.MAX_UPSTREAMS) {
+        throw new IllegalArgumentException("workflow-fan-in > " + JobOptions.MAX_UPSTREAMS + " (a job's most upstreams): " + v);
+      }
+    });
+    return new WorkflowBench.Shape(workflowChains, workflowChainLength, workflowFanIn);
+  }
+
+  private static void atLeast(String name, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " < " + min + ": " + value);
+    }
   }
 }

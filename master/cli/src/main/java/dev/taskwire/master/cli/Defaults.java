@@ -45,6 +45,7 @@ final class Defaults {
     defaults.put("--slaves", Integer.toString(DemoCommand.DEFAULT_SLAVES));
     defaults.put("--tasks", Integer.toString(DemoCommand.DEFAULT_JOBS)); // demo's --jobs: picocli names an option by its longest name
     defaults.put("--slots", Integer.toString(DemoCommand.DEFAULT_SLOTS));
+    defaults.put("--fan-out", Integer.toString(WorkflowDemo.DEFAULT_FAN_OUT));
     return defaults;
   }
 }

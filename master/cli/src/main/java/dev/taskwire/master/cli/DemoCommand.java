@@ -39,9 +39,13 @@ import picocli.CommandLine.Option;
  * whether every job completed exactly once (one {@code onComplete} callback per job id, no {@code
  * onFail}, the right sum), the retries and the throughput; exits 0 only if every job completed
  * exactly once. The slave processes are killed however the demo ends (a shutdown hook covers Ctrl-C).
+ *
+ * <p>{@code --workflow} runs {@link WorkflowDemo} on such a fleet instead, with no kill.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, usageHelpWidth = 100,
-    description = {"Runs a master and slave JVMs on loopback, sends sum jobs to the scheduler, and kills a slave halfway.", ""})
+    description = {"Runs a master and slave JVMs on loopback, sends sum jobs to the scheduler, and kills a slave halfway.",
+        "With --workflow, runs jobs that depend on jobs instead (a diamond and a fan-out combined on the master) on the"
+            + " same slaves, and kills none.", ""})
 final class DemoCommand implements Callable<Integer> {
   static final int DEFAULT_SLAVES = 4;
   static final int DEFAULT_JOBS = 1_000;
@@ -62,11 +66,17 @@ final class DemoCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--slaves", paramLabel = "N", description = "Slave JVMs to start, at least 2: one is killed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--slaves", paramLabel = "N", description = "Slave JVMs to start, at least 2: one is killed (with --workflow at least 1, none killed) (default: ${DEFAULT-VALUE}).")
   int slaves;
 
-  @Option(names = {"--jobs", "--tasks"}, paramLabel = "M", description = "Jobs to run (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--jobs", "--tasks"}, paramLabel = "M", description = "Jobs to run; not with --workflow (default: ${DEFAULT-VALUE}).")
   int jobs;
+
+  @Option(names = "--workflow", description = "Run jobs that depend on jobs instead: a diamond A -> B, C -> D (D's data shows B's and C's results) and a split fanning out to --fan-out jobs whose sums a combined job adds up on the master; no slave is killed.")
+  boolean workflow;
+
+  @Option(names = "--fan-out", paramLabel = "N", description = "With --workflow: jobs the split fans out to, 1.." + WorkflowDemo.MAX_FAN_OUT + " (default: ${DEFAULT-VALUE}).")
+  int fanOut;
 
   @Option(names = "--slots", paramLabel = "K", description = "Slots of each slave (default: ${DEFAULT-VALUE}).")
   int slots;
@@ -86,10 +96,13 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine commandLine = spec.commandLine();
-    CommandLines.apply(commandLine, "--slaves", slaves, v -> atLeast("slaves", v, 2));
+    CommandLines.apply(commandLine, "--slaves", slaves, v -> atLeast("slaves", v, workflow ? 1 : 2));
     CommandLines.apply(commandLine, "--jobs", jobs, v -> atLeast("jobs", v, 1));
     CommandLines.apply(commandLine, "--slots", slots, v -> atLeast("slots", v, 1));
     PrintWriter out = commandLine.getOut();
+    if (workflow) {
+      return runWorkflow(commandLine, out);
+    }
     int interactive = (jobs + INTERACTIVE_EVERY - 1) / INTERACTIVE_EVERY;
     out.printf("Taskwire demo: a master and %d slave JVMs x %d slot%s on loopback, %d jobs through the scheduler"
             + " (%d %s at priority 1, %d %s at priority 0); one slave is killed halfway%n",
@@ -108,14 +121,44 @@ final class DemoCommand implements Callable<Integer> {
         }
       });
       List<SlaveConnection> connections = fleet.connect(master, "demo-", 1);
-      List<String> described = new ArrayList<>();
-      for (int i = 0; i < connections.size(); i++) {
-        described.add(connections.get(i).name() + " pid " + fleet.pid(i) + " port " + fleet.ports().get(i));
-      }
-      out.println("slaves: " + String.join(", ", described));
-      out.flush();
+      printSlaves(fleet, connections, out);
       return run(master.scheduler(), fleet, connections, endedAt, out);
     }
+  }
+
+  /** {@code --workflow}: the same kind of fleet, no kill, and {@link WorkflowDemo} instead of the sum jobs. */
+  private int runWorkflow(CommandLine commandLine, PrintWriter out) throws Exception {
+    if (commandLine.getParseResult().hasMatchedOption("--jobs")) {
+      throw new CommandLine.ParameterException(commandLine, "--jobs is for the plain demo; --workflow takes --fan-out");
+    }
+    CommandLines.apply(commandLine, "--fan-out", fanOut, v -> {
+      if (v < 1 || v > WorkflowDemo.MAX_FAN_OUT) {
+        throw new IllegalArgumentException("fan-out not in 1.." + WorkflowDemo.MAX_FAN_OUT + ": " + v);
+      }
+    });
+    out.printf("Taskwire demo --workflow: a master and %d slave JVM%s x %d slot%s on loopback; a diamond (A -> B, C -> D)"
+            + " and a split fanning out to %d jobs whose sums a combined job adds up on the master (no slave is killed)%n",
+        slaves, slaves == 1 ? "" : "s", slots, slots == 1 ? "" : "s", fanOut);
+    out.flush();
+    List<String> slaveArgs = List.of("--slots", Integer.toString(slots), "--heartbeat-span", Durations.format(SLAVE_HEARTBEAT));
+    // Room for every job at once, and a history that still knows each fan-out job when the combined job is submitted.
+    int jobsAtOnce = fanOut + 6;
+    try (SlaveFleet fleet = SlaveFleet.processes(slaves, SLAVE_JVM_OPTIONS, slaveArgs, List.of());
+        Master master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1")
+            .queueCapacity(Math.max(Scheduler.DEFAULT_QUEUE_CAPACITY, jobsAtOnce))
+            .jobHistory(Math.max(Scheduler.DEFAULT_JOB_HISTORY, jobsAtOnce)).build().start()) {
+      printSlaves(fleet, fleet.connect(master, "demo-", 1), out);
+      return new WorkflowDemo(master.scheduler(), fanOut, out).run();
+    }
+  }
+
+  private static void printSlaves(SlaveFleet fleet, List<SlaveConnection> connections, PrintWriter out) {
+    List<String> described = new ArrayList<>();
+    for (int i = 0; i < connections.size(); i++) {
+      described.add(connections.get(i).name() + " pid " + fleet.pid(i) + " port " + fleet.ports().get(i));
+    }
+    out.println("slaves: " + String.join(", ", described));
+    out.flush();
   }
 
   private int run(Scheduler scheduler, SlaveFleet fleet, List<SlaveConnection> connections, Map<String, Long> endedAt,

@@ -26,7 +26,7 @@ class BenchCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"bench", "--slaves", "1,2", "--slots", "1,2", "--payloads", "100,4096",
-        "--bench-tasks", "40", "--warmup", "5", "--jit-warmup", "20", "--scheduler-rounds", "2", "--queue-jobs", "300",
+        "--bench-tasks", "40", "--warmup", "5", "--jit-warmup", "20", "--scheduler-rounds", "2", "--workflow-rounds", "0", "--queue-jobs", "300",
         "--heartbeat-slaves", "20", "--heartbeat-warmup", "1", "--heartbeat-seconds", "2", "--out", dir.toString()},
         Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
@@ -92,7 +92,8 @@ class BenchCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"bench", "--slaves", "2", "--slots", "1", "--payloads", "100", "--bench-tasks", "20",
-        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--queue-jobs", "0", "--heartbeat-slaves", "0",
+        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--workflow-rounds", "0", "--queue-jobs", "0",
+        "--heartbeat-slaves", "0",
         "--slaves-as-processes", "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
     assertTrue(out.toString().contains("slaves as separate JVMs"), out::toString);
@@ -104,6 +105,48 @@ class BenchCommandTest {
     Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("bench.json")));
     assertEquals(null, json.get("schedulerVsDirect"), "--scheduler-rounds 0 skips the case");
     assertEquals(null, json.get("queue"), "--queue-jobs 0 skips the case");
+    assertEquals(null, json.get("workflowVsIndependent"), "--workflow-rounds 0 skips the case");
+  }
+
+  @Test
+  @Timeout(120)
+  void tinyWorkflowCaseComparesChainsAndAFanInWithIndependentJobs() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    // 5 chains of 3 and a fan-in of 20 with its combined job: 36 jobs per run.
+    int code = Main.run(new String[] {"bench", "--slaves", "1", "--slots", "1", "--payloads", "100", "--bench-tasks", "10",
+        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--queue-jobs", "0", "--heartbeat-slaves", "0",
+        "--workflow-rounds", "2", "--workflow-chains", "5", "--workflow-chain-length", "3", "--workflow-fan-in", "20",
+        "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(0, code, err::toString);
+    String table = out.toString();
+    assertTrue(table.contains("\nworkflow vs independent, 4x4 100B, 36 jobs per run, 2 rounds of independent then workflow on one"
+        + " master, every job of a run submitted up front; a workflow run is 5 chains of 3 jobs (each after the one before,"
+        + " passing NEST) and 20 jobs with one job combined over them on the master;"), table);
+    for (String run : List.of("independent 1", "workflow 1", "independent 2", "workflow 2")) {
+      // jobs/s, seconds, cpu us/job, then 36 completed, 0 failed, 0 not final, 0 wrong, and the others column
+      assertTrue(Pattern.compile("(?m)^" + run + " +\\d+ +[0-9.]+ +[0-9.]+ +36 +0 +0 +0 +([0-9]+\\.[0-9]{2}|\\?)$")
+          .matcher(table).find(), run + " with 36 completed in\n" + table);
+    }
+    assertTrue(Pattern.compile("(?m)^workflow vs independent: independent \\d+ jobs/s, workflow \\d+ jobs/s \\(median run of 2"
+        + " each\\): workflow at [0-9.]+ % of independent \\(goal >= 80 %: (met|NOT MET)\\)$").matcher(table).find(), table);
+
+    Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("bench.json")));
+    Map<?, ?> workflow = (Map<?, ?>) json.get("workflowVsIndependent");
+    assertEquals(36, workflow.get("jobsPerRun"));
+    assertEquals("NEST", workflow.get("passing"));
+    for (String mode : List.of("independent", "workflow")) {
+      List<?> runs = (List<?>) workflow.get(mode);
+      assertEquals(2, runs.size(), mode);
+      for (Object run : runs) {
+        Map<?, ?> measured = (Map<?, ?>) run;
+        assertEquals(36, measured.get("completed"), mode + " " + run);
+        assertEquals(0, measured.get("failed"), mode + " " + run);
+        assertEquals(0, measured.get("notFinal"), mode + " " + run);
+        assertEquals(0, measured.get("wrong"), mode + " " + run);
+      }
+    }
+    assertTrue(((Number) workflow.get("ratio")).doubleValue() > 0, workflow::toString);
   }
 
   @Test

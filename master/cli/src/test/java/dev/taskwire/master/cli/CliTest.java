@@ -176,6 +176,10 @@ class CliTest {
     assertEquals(2, run("demo", "--slaves", "1"));
     assertEquals("taskwire-master demo: Invalid value for option '--slaves': 1 (slaves < 2: 1)\n", err.toString());
     assertEquals(2, run("demo", "--fail-every", "10"));
+    assertEquals(2, run("demo", "--workflow", "--jobs", "10"));
+    assertEquals("taskwire-master demo: --jobs is for the plain demo; --workflow takes --fan-out\n", err.toString());
+    assertEquals(2, run("demo", "--workflow", "--fan-out", "0"));
+    assertEquals("taskwire-master demo: Invalid value for option '--fan-out': 0 (fan-out not in 1..100000: 0)\n", err.toString());
   }
 
   @Test
@@ -263,6 +267,33 @@ class CliTest {
     assertTrue(summary.matches("(?s).*\nthroughput \\d+ jobs/s \\(60 jobs in [0-9.]+ s, .*"), summary);
     assertTrue(summary.endsWith("\nevery job completed exactly once (60 of 60: one onComplete callback per job id, no onFail,"
         + " every sum right)\n"), summary);
+    for (String pid : List.of(slaves.group(1), slaves.group(2))) {
+      assertFalse(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false),
+          "slave process " + pid + " is gone after the demo");
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void demoWorkflowRunsADiamondAndAFanInAndPrintsTheirResults() {
+    assertEquals(0, run("demo", "--workflow", "--slaves", "2", "--slots", "2", "--fan-out", "20"), err::toString);
+    String summary = out.toString();
+    assertTrue(summary.startsWith("Taskwire demo --workflow: a master and 2 slave JVMs x 2 slots on loopback; a diamond"
+        + " (A -> B, C -> D) and a split fanning out to 20 jobs whose sums a combined job adds up on the master (no slave is"
+        + " killed)\n"), summary);
+    Matcher slaves = Pattern.compile("(?m)^slaves: demo-1 pid (\\d+) port \\d+, demo-2 pid (\\d+) port \\d+$").matcher(summary);
+    assertTrue(slaves.find(), summary);
+    assertTrue(summary.contains("\ndiamond A: COMPLETED {\"sum\":3}\n"
+        + "diamond B: COMPLETED {\"sum\":30} (after A)\n"
+        + "diamond C: COMPLETED {\"sum\":300} (after A)\n"
+        + "diamond D: COMPLETED {\"sum\":3000} (after B, C)\n"
+        + "diamond D was sent: {\"a\":1000,\"b\":2000,\"upstream\":{\"B\":{\"sum\":30},\"C\":{\"sum\":300}}}\n"), summary);
+    assertTrue(summary.contains("\nfan-out: split COMPLETED {\"sum\":20}; 20 jobs after it: 20 completed, 0 failed, 0 not final,"
+        + " 20 with the right sum, 20 sent the split's result\n"), summary);
+    assertTrue(summary.contains("\nfan-in: total COMPLETED on the master: {\"total\":210}, the sum of 20 results (expected 210:"
+        + " right)\n"), summary);
+    assertTrue(Pattern.compile("\nevery workflow job completed with the right result \\(26 jobs in [0-9.]+ s\\)\n$")
+        .matcher(summary).find(), summary);
     for (String pid : List.of(slaves.group(1), slaves.group(2))) {
       assertFalse(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false),
           "slave process " + pid + " is gone after the demo");
