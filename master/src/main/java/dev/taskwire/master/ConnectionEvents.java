@@ -34,6 +34,10 @@ final class ConnectionEvents {
     tell(listener -> listener.attemptEnded(connection, task), () -> "task " + task.id() + " ended");
   }
 
+  void attemptProgress(SlaveConnection connection, Task task, java.util.Map<String, Object> progress) {
+    tell(listener -> listener.attemptProgress(connection, task, progress), () -> "task " + task.id() + " progress");
+  }
+
   void masterShuttingDown() {
     tell(ConnectionListener::masterShuttingDown, () -> "the master's shutdown");
   }

@@ -22,6 +22,12 @@ public interface ConnectionListener {
   default void attemptEnded(SlaveConnection connection, Task task) {}
 
   /**
+   * The slave of {@code connection} reported {@code progress} (a JSON object) of {@code task}, which
+   * is in flight; the task's own progress callbacks are told after this.
+   */
+  default void attemptProgress(SlaveConnection connection, Task task, java.util.Map<String, Object> progress) {}
+
+  /**
    * The master began to shut down: no connection has ended yet, and none will become live. Called
    * once, on the thread that called {@link Master#shutdown()}.
    */

@@ -45,7 +45,7 @@ public final class Master implements AutoCloseable {
   /** The extensions a Taskwire master announces in its {@code /connect} body. */
   static final List<String> EXTENSIONS =
       List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.CANCEL, Extensions.HEALTH,
-          Extensions.IDEMPOTENT_NEW_TASK);
+          Extensions.IDEMPOTENT_NEW_TASK, Extensions.PROGRESS);
   /** How long shutdown waits for callbacks already running: the master's grace period. */
   public static final Duration CALLBACK_DRAIN = Duration.ofSeconds(5);
 

@@ -49,6 +49,7 @@ final class MasterEndpoints {
     app.get("/slave/heartbeat", this::heartbeat);
     app.put("/slave/task/complete", ctx -> report(ctx, true));
     app.put("/slave/task/fail", ctx -> report(ctx, false));
+    app.put("/slave/task/progress", this::progress);
     checks.registerSelfEndpoints(server, master::shutdownInBackground);
     app.get("/health", this::health);
   }
@@ -77,6 +78,20 @@ final class MasterEndpoints {
   }
 
 
+
+  /** The {@code progress} extension: {@code {"task": {"id"}, "progress": {...}}}, within a control body's limit. */
+  private void progress(Context ctx) {
+    SlaveConnection connection = checkSlaveRequest(ctx);
+    Map<String, Object> body = server.body(ctx);
+    Map<String, Object> task = JsonFields.object(body, "task");
+    String taskId = JsonFields.string(task, "task.id", "id");
+    Map<String, Object> progress = JsonFields.object(body, "progress");
+    if (!connection.progress(taskId, progress) && !connections.recentlyEnded(taskId)) {
+      throw TASK_DATA_INVALID.exception("Task " + LogSafe.escape(taskId) + " not found in connection " + connection.name() + ".");
+    }
+    // A progress report racing the task's end is acknowledged and ignored, like a late report.
+    JsonServer.success(ctx, "Progress received!", null);
+  }
 
   private void health(Context ctx) {
     checks.notShuttingDown();

@@ -319,6 +319,11 @@ public final class SlaveConnection implements AutoCloseable {
       task.markStartFailed("connection " + name + " is not connected");
       throw new IllegalStateException("connection " + name + " is not connected (it is " + state() + ")");
     }
+    if (task.leaseOrNull() != null && !reportsProgress()) {
+      task.markStartFailed("a lease needs a slave that reports progress");
+      throw new IllegalStateException("task " + task.id() + " has a lease, but the slave of connection " + name
+          + " does not report progress (it did not announce the progress extension): give it no lease");
+    }
     Map<String, Object> sent;
     try {
       sent = context.hooks().beforeNewTask(task, task.data());
@@ -356,6 +361,16 @@ public final class SlaveConnection implements AutoCloseable {
       inFlight.startFailed(task, "the slave could not be reached: " + (e.getMessage() == null ? "connection failed" : e.getMessage()));
       context.hooks().errorNewTask(task, e);
     }
+  }
+
+  /** Whether the slave announced the {@code progress} extension: it reports progress, so a task on it may have a lease. */
+  public boolean reportsProgress() {
+    return extensions().contains(Extensions.PROGRESS);
+  }
+
+  /** Hands the slave's progress report to its task; returns false if no task in flight has that id. */
+  boolean progress(String taskId, Map<String, Object> progress) {
+    return inFlight.progress(taskId, progress);
   }
 
   /** Hands the slave's report to its task; returns false if no task in flight has that id. */

@@ -1,6 +1,7 @@
 package dev.taskwire.master;
 
 import dev.taskwire.common.protocol.TaskId;
+import dev.taskwire.common.util.SerialExecutor;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +52,14 @@ public final class Task {
   private Instant finishedAt;
   private final List<Callback> callbacks = new ArrayList<>();
   private Duration timeout; // null: the connection's default
+  private Duration lease; // null: none
+  private Map<String, Object> progress; // the latest the slave reported; null before any
+  private List<ProgressCallback> progressCallbacks; // null until one is added
+  private boolean progressQueued; // a delivery of the latest progress is queued
+  private SerialExecutor serial; // once a progress callback is added: progress and final callbacks in order
   private volatile ScheduledFuture<?> timeoutFuture;
+  private volatile ScheduledFuture<?> leaseFuture;
+  private volatile long lastProgressNanos;
 
   private record Callback(boolean onComplete, TaskCallback callback) {}
 
@@ -125,6 +133,54 @@ public final class Task {
   /** Adds a callback for a failed task (reported by the slave or ended by Taskwire); chainable. */
   public Task onFail(TaskCallback callback) {
     return addCallback(new Callback(false, Objects.requireNonNull(callback, "callback == null")));
+  }
+
+  /**
+   * Adds a callback for the task's progress ({@link ProgressCallback}), from a slave that announced
+   * the {@code progress} extension; chainable. Progress callbacks and the final callbacks run in
+   * order on a result thread: every update that arrived before the task was final is delivered
+   * (the latest of a burst at least) before its final callbacks run.
+   */
+  public Task onProgress(ProgressCallback callback) {
+    Objects.requireNonNull(callback, "callback == null");
+    synchronized (lock) {
+      if (!status.isFinal()) {
+        if (progressCallbacks == null) {
+          progressCallbacks = new ArrayList<>(2);
+          serial = new SerialExecutor(callbackExecutor);
+        }
+        progressCallbacks.add(callback);
+      }
+    }
+    return this;
+  }
+
+  /** The latest progress the slave reported for this task; null if none (yet). */
+  public Map<String, Object> progress() {
+    synchronized (lock) {
+      return progress;
+    }
+  }
+
+  /**
+   * A lease (Temporal's heartbeat timeout): the task fails with reason STALLED, and its slave is
+   * asked to stop it, if its code reports no progress for {@code lease} (counted from its start,
+   * then from each progress report). Only for a slave that announced {@code progress}: {@link
+   * #start()} refuses a task with a lease on any other. {@link Duration#ZERO} for none (the
+   * default). Chainable; only before {@code start()}.
+   */
+  public Task lease(Duration lease) {
+    Objects.requireNonNull(lease, "lease == null");
+    if (lease.isNegative()) {
+      throw new IllegalArgumentException("lease < 0: " + lease);
+    }
+    synchronized (lock) {
+      if (status != TaskStatus.IDLE) {
+        throw new IllegalStateException("task " + id + " already started (status " + status + ")");
+      }
+      this.lease = lease.isZero() ? null : lease;
+    }
+    return this;
   }
 
   /**
@@ -213,6 +269,7 @@ public final class Task {
     synchronized (lock) {
       if (status == TaskStatus.STARTING) {
         status = TaskStatus.STARTED;
+        lastProgressNanos = System.nanoTime(); // a lease counts from here
       }
     }
   }
@@ -245,6 +302,62 @@ public final class Task {
     }
   }
 
+  /** The lease given to {@link #lease(Duration)}, or null for none. */
+  Duration leaseOrNull() {
+    synchronized (lock) {
+      return lease;
+    }
+  }
+
+  /** When the slave last reported progress (or the task started), by {@link System#nanoTime()}. */
+  long lastProgressNanos() {
+    return lastProgressNanos;
+  }
+
+  void leaseFuture(ScheduledFuture<?> future) {
+    this.leaseFuture = future;
+    if (status().isFinal()) {
+      future.cancel(false);
+    }
+  }
+
+  /**
+   * The slave reported {@code update}: kept as the latest, the lease renewed, the progress
+   * callbacks told. Returns false (nothing changed) once the task is final.
+   */
+  boolean progress(Map<String, Object> update) {
+    synchronized (lock) {
+      if (status.isFinal()) {
+        return false;
+      }
+      progress = update;
+      lastProgressNanos = System.nanoTime();
+      if (progressCallbacks == null || progressQueued) {
+        return true; // nobody to tell, or a delivery of the latest is already queued
+      }
+      progressQueued = true;
+    }
+    serial.execute(this::deliverProgress);
+    return true;
+  }
+
+  private void deliverProgress() {
+    Map<String, Object> latest;
+    List<ProgressCallback> toTell;
+    synchronized (lock) {
+      progressQueued = false;
+      latest = progress;
+      toTell = List.copyOf(progressCallbacks);
+    }
+    for (ProgressCallback callback : toTell) {
+      try {
+        callback.onProgress(latest);
+      } catch (Exception | Error e) {
+        log.error("Progress callback of task {} threw; the others still run", id, e);
+      }
+    }
+  }
+
   void timeoutFuture(ScheduledFuture<?> future) {
     this.timeoutFuture = future;
     if (status().isFinal()) {
@@ -268,6 +381,7 @@ public final class Task {
   TaskStatus finish(TaskStatus finalStatus, Map<String, Object> outcome, TaskFailure why, Runnable whenFinal) {
     List<Callback> toRun;
     TaskStatus before;
+    SerialExecutor ordered;
     synchronized (lock) {
       if (status.isFinal()) {
         return null;
@@ -279,13 +393,22 @@ public final class Task {
       finishedAt = Instant.now();
       toRun = List.copyOf(callbacks);
       callbacks.clear();
+      ordered = serial;
     }
     ScheduledFuture<?> timer = timeoutFuture;
     if (timer != null) {
       timer.cancel(false);
     }
+    ScheduledFuture<?> leaseTimer = leaseFuture;
+    if (leaseTimer != null) {
+      leaseTimer.cancel(false);
+    }
     if (whenFinal != null) {
       whenFinal.run();
+    }
+    if (ordered != null) {
+      ordered.execute(() -> runCallbacks(toRun)); // after the progress deliveries queued before
+      return before;
     }
     if (toRun.isEmpty() && done.getNumberOfDependents() == 0) {
       // Nothing to run and nobody waiting (a scheduler's attempt, say): no trip to a result thread.

@@ -55,7 +55,13 @@ public record TaskFailure(Reason reason, String message) {
      * A combined job's function ({@code Scheduler.combine}) threw. Result {@code {"error":
      * "combine-failed", "message": ...}}.
      */
-    COMBINE_FAILED
+    COMBINE_FAILED,
+    /**
+     * The task reported no progress within its lease ({@code Task.lease}, a job's {@code lease}): its
+     * code is presumed stuck on a live slave, which is asked to stop it. Result {@code {"error":
+     * "stalled", "connection": NAME}}. The scheduler retries it at once, elsewhere where possible.
+     */
+    STALLED
   }
 
   /** The result Taskwire gives a task it ended itself, e.g. {@code {"error": "connection-lost", ...}}. */

@@ -47,6 +47,7 @@ final class TasksInFlight {
       askToStop(task); // cancelled while /task/new was under way: now the slave has it
     } else {
       armTimeout(task);
+      armLease(task, task.leaseOrNull());
     }
   }
 
@@ -70,6 +71,21 @@ final class TasksInFlight {
     } else {
       task.finish(TaskStatus.FAILED, result, new TaskFailure(TaskFailure.Reason.SLAVE_FAILED, "the slave reported a failure"),
           ended(task));
+    }
+    return true;
+  }
+
+  /**
+   * The slave reported progress of task {@code taskId}; returns false if no task in flight has that
+   * id. Tells the connection's listeners (the scheduler), then the task's own callbacks.
+   */
+  boolean progress(String taskId, Map<String, Object> update) {
+    Task task = tasks.get(taskId);
+    if (task == null) {
+      return false;
+    }
+    if (task.progress(java.util.Collections.unmodifiableMap(update))) {
+      context.events().attemptProgress(connection, task, update);
     }
     return true;
   }
@@ -129,6 +145,39 @@ final class TasksInFlight {
       } catch (RejectedExecutionException shuttingDown) {
         // The master is shutting down: the shutdown ends this task.
       }
+    }
+  }
+
+  /** Checks {@code task}'s lease when it may have run out: from its start, then from each progress. */
+  private void armLease(Task task, Duration lease) {
+    if (lease == null) {
+      return;
+    }
+    long dueNanos = task.lastProgressNanos() + lease.toNanos() - System.nanoTime();
+    try {
+      task.leaseFuture(context.timer().schedule(() -> checkLease(task, lease), Math.max(0, dueNanos), TimeUnit.NANOSECONDS));
+    } catch (RejectedExecutionException shuttingDown) {
+      // The master is shutting down: its shutdown ends this task.
+    }
+  }
+
+  private void checkLease(Task task, Duration lease) {
+    if (task.status().isFinal()) {
+      return;
+    }
+    if (System.nanoTime() - task.lastProgressNanos() < lease.toNanos()) {
+      armLease(task, lease); // progress came meanwhile: the lease runs from it
+      return;
+    }
+    if (!take(task)) {
+      return;
+    }
+    TaskStatus before = task.finish(TaskStatus.FAILED, TaskFailure.result("stalled", connection.name()),
+        new TaskFailure(TaskFailure.Reason.STALLED, "no progress reported within its lease of " + lease.toMillis() + " ms"),
+        ended(task));
+    if (before != null) {
+      log.info("Task {} on {} stalled: no progress within its lease of {} ms", task.id(), connection.name(), lease.toMillis());
+      askToStop(task);
     }
   }
 

@@ -94,7 +94,7 @@ class MasterToSlaveTest {
     assertTrue(token.matches("[0-9a-f]{64}"), token);
     assertEquals(Map.of(
             "master", Map.of("address", "http://127.0.0.1:" + master.port(),
-                "taskwire", Map.of("version", "1.0", "extensions", List.of("slots", "idempotent reports", "cancel", "health", "idempotent task/new"),
+                "taskwire", Map.of("version", "1.0", "extensions", List.of("slots", "idempotent reports", "cancel", "health", "idempotent task/new", "progress"),
                     "heartbeatToleranceMs", 17_000)),
             "data", Map.of("role", "trainer")),
         body(request));

@@ -186,12 +186,13 @@ public final class AdminMessages {
    * @param createdAt when it was created
    * @param startedAt when the slave accepted it
    * @param finishedAt when it reached its final status
+   * @param progress the latest progress its slave reported; null if none
    */
   @JsonPropertyOrder({"id", "connection", "status", "final", "data", "result", "failure", "createdAt", "startedAt",
-      "finishedAt"})
+      "finishedAt", "progress"})
   public record TaskView(String id, String connection, String status, @JsonProperty("final") boolean isFinal,
       Map<String, Object> data, Map<String, Object> result, Failure failure, String createdAt, String startedAt,
-      String finishedAt) {
+      String finishedAt, Map<String, Object> progress) {
     /** {@code failure}: a {@link TaskFailure.Reason} name and a message. */
     public record Failure(String reason, String message) {
       /** {@code failure} as its view; null for null. */
@@ -204,7 +205,7 @@ public final class AdminMessages {
       TaskFailure failure = task.failure();
       return new TaskView(task.id().value(), task.connection().name(), task.status().name(), task.status().isFinal(),
           task.data(), task.result(), Failure.of(failure),
-          text(task.createdAt()), text(task.startedAt()), text(task.finishedAt()));
+          text(task.createdAt()), text(task.startedAt()), text(task.finishedAt()), task.progress());
     }
   }
 
@@ -238,20 +239,21 @@ public final class AdminMessages {
    * @param dependsOn the ids of the jobs it runs after ({@link JobOptions#after()})
    * @param passing how their results reach its data: {@code nest} (the default), {@code merge} or
    *     {@code none} ({@link Passing})
+   * @param lease the longest an attempt may go without reporting progress ({@link JobOptions#lease()}); zero for none
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder({"priority", "group", "labels", "timeout", "queueTimeout", "deadline", "attempts", "retryOn",
-      "backoff", "name", "dependsOn", "passing"})
+      "backoff", "name", "dependsOn", "passing", "lease"})
   public record JobRequest(Integer priority, String group, List<String> labels, @JsonIgnore Duration timeout,
       @JsonIgnore Duration queueTimeout, @JsonIgnore Duration deadline, Integer attempts,
       List<TaskFailure.Reason> retryOn, @JsonIgnore Backoff backoff, String name, List<String> dependsOn,
-      String passing) {
+      String passing, @JsonIgnore Duration lease) {
     /** Every option left to its default. */
     public static final JobRequest DEFAULTS = new JobRequest(null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
     /** The option fields a body may carry. */
     static final List<String> FIELDS = List.of("priority", "group", "labels", "timeout", "queueTimeout", "deadline",
-        "attempts", "retryOn", "backoff", "name", "dependsOn", "passing");
+        "attempts", "retryOn", "backoff", "name", "dependsOn", "passing", "lease");
     private static final List<String> BACKOFF_FIELDS = List.of("initial", "multiplier", "cap");
 
     public JobRequest {
@@ -263,13 +265,19 @@ public final class AdminMessages {
     /** Options of a job that depends on no other (name, dependsOn and passing left to their defaults). */
     public JobRequest(Integer priority, String group, List<String> labels, Duration timeout, Duration queueTimeout,
         Duration deadline, Integer attempts, List<TaskFailure.Reason> retryOn, Backoff backoff) {
-      this(priority, group, labels, timeout, queueTimeout, deadline, attempts, retryOn, backoff, null, null, null);
+      this(priority, group, labels, timeout, queueTimeout, deadline, attempts, retryOn, backoff, null, null, null, null);
     }
 
     /** These options with {@code name}, {@code dependsOn} and {@code passing} as given (null: the default). */
     public JobRequest withDependencies(String name, List<String> dependsOn, String passing) {
       return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, retryOn, backoff, name,
-          dependsOn, passing);
+          dependsOn, passing, lease);
+    }
+
+    /** These options with {@code lease} (null: the default, none). */
+    public JobRequest withLease(Duration lease) {
+      return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, retryOn, backoff, name,
+          dependsOn, passing, lease);
     }
 
     /** Every option of {@code options}, written out (defaults too). */
@@ -277,7 +285,7 @@ public final class AdminMessages {
       List<TaskFailure.Reason> retryOn = options.retryOn().stream().sorted().toList();
       return new JobRequest(options.priority(), options.group(), options.labels(), options.timeout(),
           options.queueTimeout(), options.deadline(), options.maxAttempts(), retryOn, options.backoff(), options.name(),
-          options.after(), options.passing().name().toLowerCase(java.util.Locale.ROOT));
+          options.after(), options.passing().name().toLowerCase(java.util.Locale.ROOT), options.lease());
     }
 
     /**
@@ -323,6 +331,9 @@ public final class AdminMessages {
       if (passing != null) {
         builder.passing(passingOf(passing));
       }
+      if (lease != null) {
+        builder.lease(lease);
+      }
       return builder.build();
     }
 
@@ -343,6 +354,11 @@ public final class AdminMessages {
     @JsonProperty("queueTimeout")
     String queueTimeoutText() {
       return text(queueTimeout);
+    }
+
+    @JsonProperty("lease")
+    String leaseText() {
+      return text(lease);
     }
 
     @JsonProperty("deadline")
@@ -399,7 +415,7 @@ public final class AdminMessages {
         passing = mode;
       }
       return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, retryOn, backoff, name,
-          dependsOn, passing);
+          dependsOn, passing, optionalDuration(body, "lease"));
     }
 
     private static List<String> dependsOn(Object value) {
@@ -673,13 +689,15 @@ public final class AdminMessages {
    * @param downstreams the ids of the jobs submitted to run after it
    * @param passing how its upstreams' results reach its data: nest, merge, none
    * @param combined whether it is a combined job (its result, or its data, a function of its upstreams' results)
+   * @param progress the latest progress its current attempt's slave reported; null if none
    */
   @JsonPropertyOrder({"id", "status", "final", "priority", "group", "labels", "data", "result", "failure",
-      "submittedAt", "finishedAt", "waitingFor", "attempts", "name", "upstreams", "downstreams", "passing", "combined"})
+      "submittedAt", "finishedAt", "waitingFor", "attempts", "name", "upstreams", "downstreams", "passing", "combined",
+      "progress"})
   public record JobView(String id, String status, @JsonProperty("final") boolean isFinal, int priority, String group,
       List<String> labels, Map<String, Object> data, Map<String, Object> result, TaskView.Failure failure,
       String submittedAt, String finishedAt, String waitingFor, List<AttemptView> attempts, String name,
-      List<String> upstreams, List<String> downstreams, String passing, boolean combined) {
+      List<String> upstreams, List<String> downstreams, String passing, boolean combined, Map<String, Object> progress) {
     /** Reads of a job that changes meanwhile are repeated until its status holds across them, this often at most. */
     private static final int READS = 10;
 
@@ -705,7 +723,7 @@ public final class AdminMessages {
       return new JobView(job.id(), status.name(), status.isFinal(), options.priority(), options.group(),
           options.labels(), job.data(), result, TaskView.Failure.of(failure), text(job.submittedAt()), text(finishedAt),
           waitingFor, attempts.stream().map(AttemptView::of).toList(), options.name(), job.upstreams(), job.downstreams(),
-          options.passing().name().toLowerCase(java.util.Locale.ROOT), job.isCombined());
+          options.passing().name().toLowerCase(java.util.Locale.ROOT), job.isCombined(), job.progress());
     }
   }
 
@@ -749,15 +767,15 @@ public final class AdminMessages {
    * @param message one line for people
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @JsonPropertyOrder({"type", "time", "job", "group", "connection", "attempt", "task", "reason", "message"})
+  @JsonPropertyOrder({"type", "time", "job", "group", "connection", "attempt", "task", "reason", "message", "progress"})
   public record EventView(String type, String time, String job, String group, String connection, Integer attempt,
-      String task, String reason, String message) {
+      String task, String reason, String message, Map<String, Object> progress) {
     /** The type of the event that ends a stream whose client fell too far behind. */
     public static final String OVERFLOW = "OVERFLOW";
 
     static EventView of(SchedulerEvent event) {
       return new EventView(event.type().name(), text(event.time()), event.job(), event.group(), event.connection(),
-          event.attempt(), event.task(), event.reason(), event.message());
+          event.attempt(), event.task(), event.reason(), event.message(), event.progress());
     }
 
     /**
@@ -768,7 +786,7 @@ public final class AdminMessages {
      */
     SchedulerEvent toEvent() {
       return new SchedulerEvent(SchedulerEvent.Type.valueOf(type), Instant.parse(time), job, group, connection, attempt,
-          task, reason, message);
+          task, reason, message, progress);
     }
   }
 

@@ -260,7 +260,7 @@ final class EventStreams {
           } else if (item == OVERFLOWED) {
             sse.sendEvent(EventView.OVERFLOW, Json.toString(new EventView(EventView.OVERFLOW, Instant.now().toString(),
                 null, null, null, null, null, null, "this stream fell " + BUFFER_EVENTS + " events behind and is closed;"
-                + " reconnect, and read what was missed with GET /api/v1/jobs and /api/v1/scheduler")));
+                + " reconnect, and read what was missed with GET /api/v1/jobs and /api/v1/scheduler", null)));
             break;
           } else if (item == END) {
             break;

@@ -44,6 +44,8 @@ final class FleetSlots {
     final Set<String> labels;
     /** The slave's slots, read once: a reconnect makes a new entry. */
     final int slots;
+    /** Whether the slave reports progress, so that a job with a lease may go to it. */
+    final boolean reportsProgress;
     /** The scheduler's attempts on this connection that have not ended. */
     int attempts;
     /**
@@ -60,6 +62,7 @@ final class FleetSlots {
       this.connection = connection;
       this.labels = new HashSet<>(connection.labels());
       this.slots = connection.slots();
+      this.reportsProgress = connection.reportsProgress();
     }
 
     int free(long now) {
@@ -125,6 +128,7 @@ final class FleetSlots {
     }
     long now = System.nanoTime();
     List<String> required = job.options().labels();
+    boolean needsProgress = !job.options().lease().isZero();
     Entry best = null;
     Entry avoided = null;
     int bestFree = 0;
@@ -132,7 +136,7 @@ final class FleetSlots {
     for (int i = 0; i < n; i++) {
       Entry entry = entries.get((start + i) % n);
       int free = entry.free(now);
-      if (free <= 0 || !entry.has(required)) {
+      if (free <= 0 || !entry.has(required) || needsProgress && !entry.reportsProgress) {
         continue;
       }
       if (entry.connection == job.lastConnection) {
@@ -157,6 +161,16 @@ final class FleetSlots {
   boolean anyWith(List<String> required) {
     for (Entry entry : entries) {
       if (entry.has(required)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether any live connection that reports progress has every label in {@code required}. */
+  boolean anyReportingProgressWith(List<String> required) {
+    for (Entry entry : entries) {
+      if (entry.reportsProgress && entry.has(required)) {
         return true;
       }
     }

@@ -1,5 +1,7 @@
 package dev.taskwire.master.scheduler;
 
+import dev.taskwire.common.util.SerialExecutor;
+import dev.taskwire.master.ProgressCallback;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
 import dev.taskwire.master.TaskCallback;
@@ -58,6 +60,10 @@ public final class Job {
   // adding a callback does not wait for the scheduler's lock:
   private List<Callback> callbacks; // null until one is added; null again once taken
   private boolean callbacksTaken;
+  private List<ProgressCallback> progressCallbacks; // null until one is added
+  private SerialExecutor serial; // once a progress callback is added: progress and final callbacks in order
+  private boolean progressQueued; // a delivery of the latest progress is queued
+  private volatile Map<String, Object> progress; // the current attempt's latest; set under the scheduler's lock
   Task currentTask; // the attempt in flight, if any
   SlaveConnection lastConnection; // where the last attempt ran, avoided by a retry where possible
   boolean inQueue; // in the queue's lanes (not waiting for a backoff)
@@ -170,6 +176,31 @@ public final class Job {
     return addCallback(new Callback(true, Objects.requireNonNull(callback, "callback == null")));
   }
 
+  /**
+   * Adds a callback for the progress of the job's attempts ({@link ProgressCallback}); chainable.
+   * Progress and final callbacks run in order on a callback thread of the scheduler; every update
+   * that arrived before the job was final (the latest of a burst at least) is delivered before its
+   * final callbacks.
+   */
+  public Job onProgress(ProgressCallback callback) {
+    Objects.requireNonNull(callback, "callback == null");
+    synchronized (this) {
+      if (!callbacksTaken) {
+        if (progressCallbacks == null) {
+          progressCallbacks = new ArrayList<>(2);
+          serial = new SerialExecutor(scheduler.callbackPool());
+        }
+        progressCallbacks.add(callback);
+      }
+    }
+    return this;
+  }
+
+  /** The latest progress its current (or last) attempt reported; null if none. */
+  public Map<String, Object> progress() {
+    return progress;
+  }
+
   /** Adds a callback for a job that failed or was cancelled; chainable. */
   public Job onFail(TaskCallback callback) {
     return addCallback(new Callback(false, Objects.requireNonNull(callback, "callback == null")));
@@ -234,6 +265,41 @@ public final class Job {
 
   long seq() {
     return seq;
+  }
+
+  /** Under the scheduler's lock: the current attempt reported {@code update}; tells the progress callbacks. */
+  void progressed(Map<String, Object> update) {
+    progress = update;
+    synchronized (this) {
+      if (progressCallbacks == null || callbacksTaken || progressQueued) {
+        return;
+      }
+      progressQueued = true;
+    }
+    serial.execute(this::deliverProgress);
+  }
+
+  private void deliverProgress() {
+    List<ProgressCallback> toTell;
+    synchronized (this) {
+      progressQueued = false;
+      toTell = List.copyOf(progressCallbacks);
+    }
+    Map<String, Object> latest = progress;
+    for (ProgressCallback callback : toTell) {
+      try {
+        callback.onProgress(latest);
+      } catch (Exception | Error e) {
+        log.error("Progress callback of job {} threw; the others still run", id, e);
+      }
+    }
+  }
+
+  /** Where the final callbacks run: after the progress deliveries if there are progress callbacks, else on {@code pool}. */
+  java.util.concurrent.Executor finalCallbacks(java.util.concurrent.Executor pool) {
+    synchronized (this) {
+      return serial != null ? serial : pool;
+    }
   }
 
   Map<String, Object> sendData() {

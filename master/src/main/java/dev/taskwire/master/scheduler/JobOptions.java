@@ -32,10 +32,13 @@ import java.util.Set;
  *     until all of them completed; each must be known to the scheduler and not failed or
  *     cancelled when this one is submitted; default none
  * @param passing how the upstreams' results reach this job's data; default {@link Passing#NEST}
+ * @param lease the longest time an attempt may go without reporting progress before it ends
+ *     STALLED and is retried ({@link dev.taskwire.master.Task#lease}); such a job goes only to
+ *     slaves that report progress; zero, the default, for none
  */
 public record JobOptions(int priority, String group, List<String> labels, Duration timeout, Duration queueTimeout,
     Duration deadline, int maxAttempts, Set<TaskFailure.Reason> retryOn, Backoff backoff, String name,
-    List<String> after, Passing passing) {
+    List<String> after, Passing passing, Duration lease) {
   /** The group of jobs that name none. */
   public static final String DEFAULT_GROUP = "default";
   /** Attempts a job gets unless it says otherwise: a lost slave is survived twice. */
@@ -82,6 +85,7 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
       throw new IllegalArgumentException("after names a job twice: " + after);
     }
     Objects.requireNonNull(passing, "passing == null");
+    DurationBounds.check("lease", lease);
   }
 
   private static void requireGroup(String group) {
@@ -111,6 +115,7 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
     builder.name = name;
     builder.after = after;
     builder.passing = passing;
+    builder.lease = lease;
     return builder;
   }
 
@@ -128,6 +133,7 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
     private String name;
     private List<String> after = List.of();
     private Passing passing = Passing.NEST;
+    private Duration lease = Duration.ZERO;
 
     private Builder() {}
 
@@ -216,6 +222,12 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
       return this;
     }
 
+    /** The longest an attempt may go without reporting progress (see {@link JobOptions#lease()}); if unset, none. */
+    public Builder lease(Duration lease) {
+      this.lease = Objects.requireNonNull(lease, "lease == null");
+      return this;
+    }
+
     /** How the upstreams' results reach the data; if unset, {@link Passing#NEST}. */
     public Builder passing(Passing passing) {
       this.passing = Objects.requireNonNull(passing, "passing == null");
@@ -229,7 +241,7 @@ public record JobOptions(int priority, String group, List<String> labels, Durati
      */
     public JobOptions build() {
       return new JobOptions(priority, group, List.copyOf(labels), timeout, queueTimeout, deadline, maxAttempts, retryOn,
-          backoff, name, after, passing);
+          backoff, name, after, passing, lease);
     }
   }
 }

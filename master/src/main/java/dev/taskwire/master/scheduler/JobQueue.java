@@ -53,7 +53,7 @@ final class JobQueue {
     job.inQueue = false;
     Level level = levels.get(job.options().priority());
     Group group = level.groups.get(job.options().group());
-    Lane lane = group.lane(job.options().labels());
+    Lane lane = group.lane(needs(job.options()));
     lane.dead++;
     lane.compactIfMostlyDead();
     size--;
@@ -95,14 +95,15 @@ final class JobQueue {
     // Placeability only falls within one call (each placement takes a slot), so a set of labels
     // that found no connection is not asked again: with many groups waiting for a busy label, a
     // dispatch costs one look per group, not one per group and connection.
-    java.util.Set<List<String>> unplaceable = new java.util.HashSet<>();
+    java.util.Set<Needs> unplaceable = new java.util.HashSet<>();
     Placer<C> remembering = job -> {
-      if (unplaceable.contains(job.options().labels())) {
+      Needs needs = needs(job.options());
+      if (unplaceable.contains(needs)) {
         return null;
       }
       C connection = placer.place(job);
       if (connection == null) {
-        unplaceable.add(job.options().labels());
+        unplaceable.add(needs);
       }
       return connection;
     };
@@ -156,7 +157,17 @@ final class JobQueue {
     JobOptions options = job.options();
     Level level = levels.computeIfAbsent(options.priority(), Level::new);
     Group group = level.groups.computeIfAbsent(options.group(), Group::new);
-    return group.lane(options.labels());
+    return group.lane(needs(options));
+  }
+
+  /**
+   * What a connection must offer a job: its labels, and progress reports if it has a lease. Jobs
+   * that need the same share a lane, and one that finds no connection tells its like not to try.
+   */
+  private record Needs(List<String> labels, boolean progress) {}
+
+  private static Needs needs(JobOptions options) {
+    return new Needs(options.labels(), !options.lease().isZero());
   }
 
   /** The groups of one priority, in turn order: the head is next. */
@@ -178,13 +189,13 @@ final class JobQueue {
       this.name = name;
     }
 
-    Lane lane(List<String> labels) {
+    Lane lane(Needs needs) {
       for (Lane lane : lanes) {
-        if (lane.labels.equals(labels)) {
+        if (lane.needs.equals(needs)) {
           return lane;
         }
       }
-      Lane lane = new Lane(labels);
+      Lane lane = new Lane(needs);
       lanes.add(lane);
       return lane;
     }
@@ -222,12 +233,12 @@ final class JobQueue {
 
   /** The jobs of one group that require the same labels, oldest first. */
   private static final class Lane {
-    final List<String> labels;
+    final Needs needs;
     final ArrayDeque<Job> jobs = new ArrayDeque<>();
     int dead; // jobs still in the deque that left the queue
 
-    Lane(List<String> labels) {
-      this.labels = labels;
+    Lane(Needs needs) {
+      this.needs = needs;
     }
 
     /** The first job still queued, dropping those that left; null if none. */

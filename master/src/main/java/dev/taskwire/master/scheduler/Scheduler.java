@@ -143,6 +143,11 @@ public final class Scheduler {
     return scheduler;
   }
 
+  /** The pool job callbacks run on. */
+  java.util.concurrent.Executor callbackPool() {
+    return callbacks;
+  }
+
   /** The most jobs that may wait in the queue. */
   public int queueCapacity() {
     return capacity;
@@ -426,6 +431,10 @@ public final class Scheduler {
       if (!fleet.anyWith(labels)) {
         return "waiting for a slave with labels " + labels;
       }
+      if (!job.options().lease().isZero() && !fleet.anyReportingProgressWith(labels)) {
+        return "waiting for a slave that reports progress: the job has a lease"
+            + (labels.isEmpty() ? "" : ", and labels " + labels);
+      }
       String group = job.options().group();
       Integer limit = limits.get(group);
       if (limit != null && runningByGroup.getOrDefault(group, 0) >= limit) {
@@ -586,6 +595,9 @@ public final class Scheduler {
     if (!job.options().timeout().isZero()) {
       task.timeout(job.options().timeout()); // else the connection's default task timeout applies
     }
+    if (!job.options().lease().isZero()) {
+      task.lease(job.options().lease()); // placed only on a connection that reports progress
+    }
     int number = job.attemptCount() + 1;
     job.addAttempt(new Attempt(number, connection.name(), task.id().value(), Instant.now(), null, null, null));
     job.status(JobStatus.RUNNING);
@@ -732,7 +744,7 @@ public final class Scheduler {
     }
     effects.add(() -> {
       try {
-        callbacks.execute(() -> job.runCallbacks(toRun));
+        job.finalCallbacks(callbacks).execute(() -> job.runCallbacks(toRun));
       } catch (RejectedExecutionException stopped) {
         job.runCallbacks(toRun); // the scheduler's callback threads have stopped: here rather than never
       }
@@ -746,7 +758,7 @@ public final class Scheduler {
    */
   private void retryOrFail(Job job, TaskFailure failure, Map<String, Object> result, Effects effects) {
     Reason reason = failure.reason();
-    boolean always = reason == Reason.LOST || reason == Reason.START_FAILED;
+    boolean always = reason == Reason.LOST || reason == Reason.START_FAILED || reason == Reason.STALLED;
     boolean retryable = !shuttingDown && (always || job.options().retryOn().contains(reason));
     if (!retryable) {
       finish(job, JobStatus.FAILED, result, failure, false, null, effects);
@@ -940,6 +952,24 @@ public final class Scheduler {
     }
   }
 
+  /** The slave of {@code connection} reported {@code progress} of {@code task}: the job's, if it is its current attempt. */
+  private void attemptProgress(SlaveConnection connection, Task task, Map<String, Object> progress) {
+    synchronized (lock) {
+      Running attempt = running.get(task);
+      if (attempt == null) {
+        return;
+      }
+      Job job = attempt.job();
+      if (job.currentTask != task || job.status().isFinal()) {
+        return;
+      }
+      job.progressed(progress);
+      if (events.wanted()) {
+        events.publish(SchedulerEvent.progress(job, connection.name(), attempt.attempt(), progress));
+      }
+    }
+  }
+
   private void decrementRunning(String group) {
     runningByGroup.compute(group, (g, n) -> n == null || n <= 1 ? null : n - 1);
   }
@@ -1050,6 +1080,11 @@ public final class Scheduler {
     @Override
     public void attemptEnded(SlaveConnection connection, Task task) {
       Scheduler.this.attemptEnded(connection, task);
+    }
+
+    @Override
+    public void attemptProgress(SlaveConnection connection, Task task, Map<String, Object> progress) {
+      Scheduler.this.attemptProgress(connection, task, progress);
     }
 
     @Override

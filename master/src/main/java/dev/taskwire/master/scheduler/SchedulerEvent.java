@@ -2,6 +2,7 @@ package dev.taskwire.master.scheduler;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * Something that happened in the scheduler, as {@link SchedulerListener}s and the admin API's event
@@ -17,10 +18,17 @@ import java.time.Instant;
  * @param task the attempt's wire id (DISPATCHED)
  * @param reason a {@link dev.taskwire.master.TaskFailure.Reason} name: why it is retrying or failed
  * @param message one line for people
+ * @param progress the progress its slave reported (PROGRESS)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SchedulerEvent(Type type, Instant time, String job, String group, String connection, Integer attempt,
-    String task, String reason, String message) {
+    String task, String reason, String message, Map<String, Object> progress) {
+
+  /** An event without progress. */
+  public SchedulerEvent(Type type, Instant time, String job, String group, String connection, Integer attempt,
+      String task, String reason, String message) {
+    this(type, time, job, group, connection, attempt, task, reason, message, null);
+  }
 
   /** The kinds of event. */
   public enum Type {
@@ -41,6 +49,8 @@ public record SchedulerEvent(Type type, Instant time, String job, String group, 
      * An attempt of a cancelled job may still be stopping on its slave.
      */
     EMPTY,
+    /** A running job's slave reported progress (the {@code progress} field); updates of a chatty job may be coalesced. */
+    PROGRESS,
     /** A connection became live and may take jobs. */
     CONNECTION_LIVE,
     /** A connection ended. */
@@ -56,6 +66,11 @@ public record SchedulerEvent(Type type, Instant time, String job, String group, 
       String message) {
     return new SchedulerEvent(type, Instant.now(), job.id(), job.options().group(), connection, attempt, task, reason,
         message);
+  }
+
+  static SchedulerEvent progress(Job job, String connection, int attempt, Map<String, Object> progress) {
+    return new SchedulerEvent(Type.PROGRESS, Instant.now(), job.id(), job.options().group(), connection, attempt, null, null,
+        null, progress);
   }
 
   static SchedulerEvent ofConnection(Type type, String connection) {

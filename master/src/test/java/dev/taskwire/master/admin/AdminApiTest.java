@@ -404,7 +404,8 @@ class AdminApiTest {
     assertEquals(List.of("id"), List.copyOf(submitted.keySet()));
     String id = (String) submitted.get("id");
     List<String> taskKeys =
-        List.of("id", "connection", "status", "final", "data", "result", "failure", "createdAt", "startedAt", "finishedAt");
+        List.of("id", "connection", "status", "final", "data", "result", "failure", "createdAt", "startedAt", "finishedAt",
+            "progress");
     Map<String, Object> waited = RawHttp.send(master.port(), "GET", "/api/v1/tasks/" + id + "/wait?timeout=10s", auth, null)
         .envelope().data();
     assertEquals(taskKeys, List.copyOf(waited.keySet()));

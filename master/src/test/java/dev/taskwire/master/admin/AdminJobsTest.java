@@ -543,7 +543,7 @@ class AdminJobsTest {
     String id = (String) submitted.get("id");
     Map<String, Object> job = raw("GET", "/api/v1/jobs/" + id + "/wait?timeout=20s", null).envelope().data();
     assertEquals(List.of("id", "status", "final", "priority", "group", "labels", "data", "result", "failure", "submittedAt",
-        "finishedAt", "waitingFor", "attempts", "name", "upstreams", "downstreams", "passing", "combined"), List.copyOf(job.keySet()));
+        "finishedAt", "waitingFor", "attempts", "name", "upstreams", "downstreams", "passing", "combined", "progress"), List.copyOf(job.keySet()));
     assertEquals(true, job.get("final"));
     assertEquals(List.of("reason", "message"), List.copyOf(((Map<?, ?>) job.get("failure")).keySet()));
     Map<?, ?> attempt = (Map<?, ?>) ((List<?>) job.get("attempts")).get(0);

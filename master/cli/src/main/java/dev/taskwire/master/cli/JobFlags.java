@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 final class JobFlags {
   /** The long names of these options, for the check that they are not given with a connection name. */
   static final List<String> NAMES =
-      List.of("--priority", "--group", "--label", "--queue-timeout", "--deadline", "--attempts", "--retry-on");
+      List.of("--priority", "--group", "--label", "--queue-timeout", "--deadline", "--attempts", "--retry-on", "--lease");
 
   @Option(names = "--priority", paramLabel = "N", description = "Job: higher runs first (default: ${DEFAULT-VALUE}).")
   Integer priority;
@@ -41,6 +41,10 @@ final class JobFlags {
   @Option(names = "--deadline", paramLabel = "DURATION", description = "Job: longest time from submit to a final state, across"
       + " its attempts; 0s = none (default: none).")
   Duration deadline;
+
+  @Option(names = "--lease", paramLabel = "DURATION", description = "Job: longest an attempt may go without reporting"
+      + " progress before it ends STALLED and is retried; only slaves that report progress take it (default: none).")
+  Duration lease;
 
   @Option(names = "--attempts", paramLabel = "N", description = "Job: attempts in all, 1.." + JobOptions.MAX_ATTEMPTS
       + " (default: ${DEFAULT-VALUE}).")
@@ -64,11 +68,12 @@ final class JobFlags {
     }
     check(commandLine, "--timeout", timeout, JobOptions.Builder::timeout);
     check(commandLine, "--queue-timeout", queueTimeout, JobOptions.Builder::queueTimeout);
+    check(commandLine, "--lease", lease, JobOptions.Builder::lease);
     check(commandLine, "--deadline", deadline, JobOptions.Builder::deadline);
     check(commandLine, "--attempts", attempts, JobOptions.Builder::maxAttempts);
     List<TaskFailure.Reason> reasons = retryOn == null ? null : reasons(commandLine);
     return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, reasons, null, null, null,
-        null);
+        null, lease);
   }
 
   /** {@code value} if it is a group name (the rule of connection names); a usage error naming {@code option} otherwise. */

@@ -65,7 +65,7 @@ class WorkflowRunTest {
     WorkflowFile workflow = WorkflowFile.read(commandLine, file, Passing.MERGE);
     JobView failed = new JobView("j-up", "FAILED", true, 0, "default", List.of(), Map.of("a", "x"),
         Map.of("error", "'a' is not a number"), new TaskView.Failure("SLAVE_FAILED", "the slave reported a failure"),
-        "2025-01-01T00:00:00Z", "2025-01-01T00:00:01Z", null, List.of(), "up", List.of(), List.of(), "nest", false);
+        "2025-01-01T00:00:00Z", "2025-01-01T00:00:01Z", null, List.of(), "up", List.of(), List.of(), "nest", false, null);
     answer(200, Envelope.success("Queued.", Map.of("id", "j-up")));
     answer(400, Envelope.failure(AdminErrorCode.BAD_REQUEST, "upstream job j-up already ended FAILED: a job after it"
         + " could never run", Map.of()));
