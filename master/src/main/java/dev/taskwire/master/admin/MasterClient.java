@@ -137,6 +137,30 @@ public final class MasterClient {
     return untilFinal(limit, poll -> awaitJob(id, poll), JobView::isFinal);
   }
 
+  /**
+   * {@link #awaitFinal(String, Duration)}, telling {@code onPoll} of the task as it is after each
+   * poll, every {@code every} at most, so that a caller can show its progress.
+   */
+  public TaskView awaitFinal(String id, Duration limit, Duration every, java.util.function.Consumer<TaskView> onPoll)
+      throws IOException {
+    return untilFinal(limit, poll -> observed(await(id, shorter(poll, every)), onPoll), TaskView::isFinal);
+  }
+
+  /** {@link #awaitJobFinal(String, Duration)}, telling {@code onPoll} of the job after each poll, every {@code every} at most. */
+  public JobView awaitJobFinal(String id, Duration limit, Duration every, java.util.function.Consumer<JobView> onPoll)
+      throws IOException {
+    return untilFinal(limit, poll -> observed(awaitJob(id, shorter(poll, every)), onPoll), JobView::isFinal);
+  }
+
+  private static <T> T observed(T answer, java.util.function.Consumer<T> onPoll) {
+    onPoll.accept(answer);
+    return answer;
+  }
+
+  private static Duration shorter(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   /** The next long poll's wait for {@code left} of a longer wait: at most 30 s, at least 1 ms. */
   public static Duration longPoll(Duration left) {
     return Duration.ofNanos(Math.max(Math.min(left.toNanos(), AdminApi.DEFAULT_WAIT.toNanos()), 1_000_000));

@@ -36,7 +36,14 @@ final class JobCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MasterClient client = options.client(spec.commandLine());
-    JobView job = await ? client.awaitJobFinal(id, waitLimit) : client.job(id);
+    JobView job;
+    if (await) {
+      ProgressLine progress = new ProgressLine("job " + id, spec.commandLine().getErr(), Progress.stderrIsTerminal());
+      job = client.awaitJobFinal(id, waitLimit, TaskCommand.PROGRESS_POLL, view -> progress.show(view.progress()));
+      progress.finish();
+    } else {
+      job = client.job(id);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.toString(job));
@@ -59,6 +66,9 @@ final class JobCommand implements Callable<Integer> {
     }
     if (job.waitingFor() != null) {
       out.println("waiting for: " + job.waitingFor());
+    }
+    if (job.progress() != null) {
+      out.println("progress: " + Json.toString(job.progress()));
     }
     if (job.failure() != null) {
       out.println("reason: " + failure(job.failure()));

@@ -26,9 +26,20 @@ final class TaskCommand implements Callable<Integer> {
   @Option(names = "--wait-limit", paramLabel = "DURATION", description = "Longest wait with --wait (default: ${DEFAULT-VALUE}).")
   Duration waitLimit;
 
+  /** How often {@code --wait} asks for the task while it runs, to show its progress. */
+  static final Duration PROGRESS_POLL = Duration.ofSeconds(1);
+
   @Override
   public Integer call() throws Exception {
-    TaskView task = await ? options.client(spec.commandLine()).awaitFinal(id, waitLimit) : options.client(spec.commandLine()).task(id);
+    TaskView task;
+    if (await) {
+      // Polled every second at most, so that progress with done and total shows on stderr as it comes.
+      ProgressLine progress = new ProgressLine("task " + id, spec.commandLine().getErr(), Progress.stderrIsTerminal());
+      task = options.client(spec.commandLine()).awaitFinal(id, waitLimit, PROGRESS_POLL, view -> progress.show(view.progress()));
+      progress.finish();
+    } else {
+      task = options.client(spec.commandLine()).task(id);
+    }
     print(spec.commandLine().getOut(), task);
     return exitCode(task, await);
   }

@@ -95,6 +95,9 @@ final class WatchCommand implements Callable<Integer> {
     if (event.reason() != null) {
       line.append(" reason=").append(event.reason());
     }
+    if (event.progress() != null) {
+      line.append(" progress=").append(dev.taskwire.common.json.Json.toString(event.progress()));
+    }
     if (event.message() != null) {
       line.append(": ").append(event.message());
     }
