@@ -390,9 +390,9 @@ class AdminJobsTest {
     String retryOn = "retryOn must be a list of SLAVE_FAILED and TIMEOUT (LOST and START_FAILED are always retried), got ";
     Map<String, String> cases = new LinkedHashMap<>();
     cases.put("{\"data\": {}, \"priorty\": 1}", "unknown field \"priorty\"; the fields are data, priority, group, labels,"
-        + " timeout, queueTimeout, deadline, attempts, retryOn, backoff, name, dependsOn, passing");
+        + " timeout, queueTimeout, deadline, attempts, retryOn, backoff, name, dependsOn, passing, lease");
     cases.put("{\"dta\": {}}", "unknown field \"dta\"; the fields are data, priority, group, labels, timeout, queueTimeout,"
-        + " deadline, attempts, retryOn, backoff, name, dependsOn, passing");
+        + " deadline, attempts, retryOn, backoff, name, dependsOn, passing, lease");
     cases.put("{\"priority\": 1}", "data is missing; expected an object");
     cases.put("{\"data\": [1]}", "data must be an object, got [1]");
     cases.put("{\"data\": {}, \"priority\": \"1\"}", "priority must be an integer, got \"1\"");
