@@ -135,7 +135,8 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--exec", arity = "1..*", paramLabel = "CMD", description =
       "Run each task as this command and its arguments (put --exec last): the task data as JSON on stdin, "
-          + "the JSON object printed on stdout is the result. TASKWIRE_EXEC is split on spaces.")
+          + "the JSON object printed on stdout is the result; each JSON object line it appends to the file "
+          + "$TASKWIRE_PROGRESS_FILE is a progress update. TASKWIRE_EXEC is split on spaces.")
   void exec(List<String> command) {
     this.exec = command;
   }

@@ -2,6 +2,7 @@ package dev.taskwire.slave;
 
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.HttpEngine;
+import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.TaskId;
@@ -9,6 +10,7 @@ import dev.taskwire.common.protocol.Token;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param masterExtensions the extensions the master announced; empty for a reference master
  * @param masterTolerance the heartbeat tolerance the master announced; zero if none (a reference
  *     master): then the first failed heartbeat loses the connection
+ * @param progressRefused set once the master answered a progress update 404: it announced the
+ *     extension but has no endpoint for it, so no more updates go on this link
  */
 record MasterLink(
     Token token,
@@ -28,7 +32,8 @@ record MasterLink(
     HttpEngine reportEngine,
     Map<String, String> headers,
     AtomicLong lastContactNanos,
-    ReceivedTasks receivedTasks) {
+    ReceivedTasks receivedTasks,
+    AtomicBoolean progressRefused) {
 
   /** How many task ids a link remembers to recognise a resent {@code /task/new}. */
   static final int RECEIVED_TASK_MEMORY = 10_000;
@@ -43,7 +48,7 @@ record MasterLink(
     Map<String, String> headers =
         Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
     return new MasterLink(token, address, List.copyOf(extensions), tolerance, heartbeat, report, headers,
-        new AtomicLong(System.nanoTime()), new ReceivedTasks(RECEIVED_TASK_MEMORY));
+        new AtomicLong(System.nanoTime()), new ReceivedTasks(RECEIVED_TASK_MEMORY), new AtomicBoolean());
   }
 
   /** Records that task {@code id} arrived on this link; false if it already had (a resend). */
@@ -94,6 +99,16 @@ record MasterLink(
   /** Whether the master announced {@code extension}. */
   boolean masterSupports(String extension) {
     return masterExtensions.contains(extension);
+  }
+
+  /** Whether progress updates go to this master: it announced {@code progress} and never answered one 404. */
+  boolean takesProgress() {
+    return masterSupports(Extensions.PROGRESS) && !progressRefused.get();
+  }
+
+  /** Stops progress updates on this link; true for the first caller only, who logs it. */
+  boolean refuseProgress() {
+    return progressRefused.compareAndSet(false, true);
   }
 
   @Override

@@ -52,7 +52,7 @@ public final class Slave implements AutoCloseable {
         config.gracePeriod().plus(Reporter.MAX_BACKOFF.multipliedBy(3)).plus(HEARTBEAT_STOP_WAIT).plusSeconds(5));
     this.links = new MasterLinks(config);
     Reporter reporter = new Reporter(links, config);
-    this.runner = new TaskRunner(config, reporter);
+    this.runner = new TaskRunner(config, reporter, new ProgressSender(links, config));
     this.heartbeat = new Heartbeat(links, config);
     this.server = JsonServer.create("slave", CommonErrorCode.COMMON_FAILURE,
         BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()));
@@ -257,6 +257,20 @@ public final class Slave implements AutoCloseable {
       this.processor = Objects.requireNonNull(processor, "processor == null");
       this.processorDescription = Objects.requireNonNull(description, "description == null");
       return this;
+    }
+
+    /**
+     * What runs each task, with a {@link TaskContext} through which it may report progress to a
+     * master that takes it (extension {@code progress}); if unset, the built-in {@link
+     * DemoProcessor}. {@code processor((task, data) -> ...)} picks this one.
+     */
+    public Builder processor(ContextualTaskProcessor processor) {
+      return processor(processor, processor.getClass().getName());
+    }
+
+    /** {@link #processor(ContextualTaskProcessor)} with the description logged at start. */
+    public Builder processor(ContextualTaskProcessor processor, String description) {
+      return processor((TaskProcessor) processor, description);
     }
 
     /** The hooks; if unset, {@link SlaveHooks#NONE}. */

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class SlaveEndpoints {
   /** The extensions a Taskwire slave announces in its {@code /connect} answer. */
   static final List<String> EXTENSIONS =
-      List.of(Extensions.SLOTS, Extensions.CANCEL, Extensions.HEALTH, Extensions.IDEMPOTENT_NEW_TASK);
+      List.of(Extensions.SLOTS, Extensions.PROGRESS, Extensions.CANCEL, Extensions.HEALTH, Extensions.IDEMPOTENT_NEW_TASK);
 
   private final Slave slave;
   private final SlaveConfig config;

@@ -9,6 +9,9 @@ import java.util.Map;
  * /slave/task/fail}. Any other exception is reported the same way as {@code {"error": <exception
  * class>, "message": <message>}}. A processor that may run long should respond to interruption:
  * a timeout or a shutdown interrupts its thread. Up to {@code slots} calls run at once.
+ *
+ * <p>To report progress while it runs, implement {@link ContextualTaskProcessor} instead: it gets
+ * the task's {@link TaskContext} too.
  */
 @FunctionalInterface
 public interface TaskProcessor {

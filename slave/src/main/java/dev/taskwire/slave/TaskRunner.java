@@ -26,21 +26,27 @@ import org.slf4j.LoggerFactory;
  * <p>A slot is taken when {@code /task/new} is accepted and given back when the processor returns,
  * before the report is sent, so the master may send the next task as soon as it has the result.
  * Each task is reported exactly once: by its processor, or, if that has not returned, by a timeout
- * or the shutdown, whichever comes first.
+ * or the shutdown, whichever comes first. A {@link ContextualTaskProcessor} gets the task's {@link
+ * ProgressSender.TaskProgress} as its context; whoever reports the task closes that first, so no
+ * progress request starts after the report has.
  */
 final class TaskRunner {
   private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
 
   private final SlaveConfig config;
   private final Reporter reporter;
+  private final ProgressSender progress;
   private final Semaphore slots;
   private final ThreadPoolExecutor executor;
   private final ScheduledExecutorService timer;
   private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
+  /** How long shutdown waits for progress requests in flight (they are dropped, not retried). */
+  private static final Duration PROGRESS_STOP_WAIT = Duration.ofSeconds(1);
 
-  TaskRunner(SlaveConfig config, Reporter reporter) {
+  TaskRunner(SlaveConfig config, Reporter reporter, ProgressSender progress) {
     this.config = config;
     this.reporter = reporter;
+    this.progress = progress;
     this.slots = new Semaphore(config.slots());
     // At most `slots` tasks are accepted at once, so the queue never holds more than that.
     this.executor = new ThreadPoolExecutor(config.slots(), config.slots(), 0, TimeUnit.MILLISECONDS,
@@ -72,7 +78,7 @@ final class TaskRunner {
    *     101 if the slave is shutting down
    */
   void start(MasterLink link, TaskId taskId, Map<String, Object> data) {
-    RunningTask task = new RunningTask(link, taskId.value());
+    RunningTask task = new RunningTask(link, taskId.value(), progress.open(link, taskId.value()));
     if (running.putIfAbsent(task.id, task) != null) {
       slots.release();
       throw SlaveErrorCode.TASK_ALREADY_EXIST.exception("Task " + taskId + " already exists.");
@@ -99,7 +105,9 @@ final class TaskRunner {
       if (task.reported.get()) {
         return; // stopped (cancelled, timed out) while it waited for this thread: already reported
       }
-      Map<String, Object> returned = config.processor().process(data);
+      Map<String, Object> returned = config.processor() instanceof ContextualTaskProcessor contextual
+          ? contextual.process(task.progress, data)
+          : config.processor().process(data);
       // Made plain JSON here, so that a result Jackson cannot write fails this task visibly
       // instead of breaking its report later.
       result = returned == null ? Map.of() : Json.normalize(returned);
@@ -123,6 +131,7 @@ final class TaskRunner {
       Thread.interrupted();
     }
     if (task.claimReport()) {
+      task.progress.close();
       reporter.reportNow(task.link, task.id, completed, result);
     } else {
       log.warn("Task {} returned after it was reported stopped; its {} result is dropped", task.id,
@@ -147,6 +156,7 @@ final class TaskRunner {
   /** Reports {@code task} failed with {@code result} and interrupts its processor. */
   private void stop(RunningTask task, Map<String, Object> result, String why) {
     if (task.claimReport()) {
+      task.progress.close();
       log.warn("Task {} stopped: {}", task.id, why);
       reporter.report(task.link, task.id, false, result);
     }
@@ -180,6 +190,7 @@ final class TaskRunner {
       Thread.currentThread().interrupt();
       executor.shutdownNow();
     }
+    progress.shutdown(PROGRESS_STOP_WAIT);
   }
 
   static Map<String, Object> errorResult(String error, String message) {
@@ -193,6 +204,7 @@ final class TaskRunner {
   private static final class RunningTask {
     final MasterLink link;
     final String id;
+    final ProgressSender.TaskProgress progress;
     final AtomicBoolean reported = new AtomicBoolean();
     volatile java.util.concurrent.ScheduledFuture<?> timeout;
     private Thread thread; // guarded by this: the thread running the processor, while it does
@@ -215,12 +227,13 @@ final class TaskRunner {
       }
     }
 
-    RunningTask(MasterLink link, String id) {
+    RunningTask(MasterLink link, String id, ProgressSender.TaskProgress progress) {
       this.link = link;
       this.id = id;
+      this.progress = progress;
     }
 
-    /** True for exactly one caller: the one that reports this task. */
+    /** True for exactly one caller: the one that reports this task, after closing its progress. */
     boolean claimReport() {
       return reported.compareAndSet(false, true);
     }

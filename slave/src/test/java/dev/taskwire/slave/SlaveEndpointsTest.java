@@ -72,7 +72,7 @@ class SlaveEndpointsTest {
     start();
     Envelope answer = client.send("POST", "/connect", CONNECT, CHANNEL, TOKEN);
     assertEquals("Connect success.", answer.message());
-    assertEquals(Map.of("taskwire", Map.of("version", "1.0", "slots", 1, "extensions", List.of("slots", "cancel", "health", "idempotent task/new"))),
+    assertEquals(Map.of("taskwire", Map.of("version", "1.0", "slots", 1, "extensions", List.of("slots", "progress", "cancel", "health", "idempotent task/new"))),
         answer.data());
     assertTrue(slave.isConnected());
   }

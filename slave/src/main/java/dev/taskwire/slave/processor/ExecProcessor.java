@@ -2,8 +2,9 @@ package dev.taskwire.slave.processor;
 
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
+import dev.taskwire.slave.ContextualTaskProcessor;
+import dev.taskwire.slave.TaskContext;
 import dev.taskwire.slave.TaskFail;
-import dev.taskwire.slave.TaskProcessor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs each task as a process: the task data is written as JSON to its stdin, and the JSON object
@@ -27,8 +29,23 @@ import java.util.Objects;
  *
  * The three streams go through temporary files, so a process that writes much, or never reads its
  * stdin, can neither block nor be blocked by the slave.
+ *
+ * <p><b>Progress.</b> The process gets the environment variable {@value #PROGRESS_FILE_ENV}: the
+ * path of an empty file of its own, in a private temporary directory made for this task. Each
+ * complete line it appends that is a JSON object is a progress update ({@link
+ * TaskContext#progress(Map)}), e.g. {@code echo '{"done": 3, "total": 10}' >>
+ * "$TASKWIRE_PROGRESS_FILE"}. The task's own thread watches the file: it waits for the process in
+ * slices of {@link #PROGRESS_POLL_INTERVAL_MS} ms and after each reads what the file grew by, and
+ * once more after the process exits, so no thread is added per task and an exit is seen at once.
+ * A line is read only once its newline is there (a last line without one is never read); a line
+ * that is not a JSON object, or longer than 64 KiB, is skipped (and logged, a few times per task
+ * at most). The file and its directory are removed when the task ends, however it ends.
  */
-public final class ExecProcessor implements TaskProcessor {
+public final class ExecProcessor implements ContextualTaskProcessor {
+  /** The environment variable that names the task's progress file. */
+  public static final String PROGRESS_FILE_ENV = "TASKWIRE_PROGRESS_FILE";
+  /** How often the progress file is looked at while the process runs. */
+  public static final long PROGRESS_POLL_INTERVAL_MS = 50;
   /** How much of stderr (the end) and of bad stdout (the start) a failure result carries. */
   public static final int EXCERPT_BYTES = 4096;
   /** The largest stdout read as a result. */
@@ -50,23 +67,36 @@ public final class ExecProcessor implements TaskProcessor {
     return command;
   }
 
+  /**
+   * Runs the command for one task; its progress lines go to {@code task}. The task's temporary
+   * directory (made private to this user) and everything in it are removed before this returns.
+   */
   @Override
-  public Map<String, Object> process(Map<String, Object> data) throws IOException, InterruptedException {
+  public Map<String, Object> process(TaskContext task, Map<String, Object> data)
+      throws IOException, InterruptedException {
+    // createTempDirectory makes it rwx------ on POSIX: other users can neither read nor write in it.
     Path dir = Files.createTempDirectory("taskwire-exec-");
     Path stdin = dir.resolve("stdin.json");
     Path stdout = dir.resolve("stdout");
     Path stderr = dir.resolve("stderr");
+    Path progressPath = dir.resolve("progress");
     try {
       Files.write(stdin, Json.toBytes(data));
-      Process process = new ProcessBuilder(command)
+      ProgressFile progress = new ProgressFile(progressPath, task);
+      ProcessBuilder builder = new ProcessBuilder(command)
           .redirectInput(stdin.toFile())
           .redirectOutput(stdout.toFile())
-          .redirectError(stderr.toFile())
-          .start();
+          .redirectError(stderr.toFile());
+      builder.environment().put(PROGRESS_FILE_ENV, progressPath.toAbsolutePath().toString());
+      Process process = builder.start();
       int exitCode;
       try {
-        exitCode = process.waitFor();
-      } catch (InterruptedException e) {
+        while (!process.waitFor(PROGRESS_POLL_INTERVAL_MS, TimeUnit.MILLISECONDS)) {
+          progress.poll();
+        }
+        exitCode = process.exitValue();
+        progress.poll(); // the lines written just before the exit
+      } catch (InterruptedException | RuntimeException e) {
         killTree(process);
         throw e;
       }
@@ -78,7 +108,7 @@ public final class ExecProcessor implements TaskProcessor {
       }
       return parseStdout(stdout, stderr);
     } finally {
-      deleteQuietly(stdin, stdout, stderr, dir);
+      deleteTree(dir);
     }
   }
 
@@ -127,13 +157,18 @@ public final class ExecProcessor implements TaskProcessor {
     }
   }
 
-  private static void deleteQuietly(Path... paths) {
-    for (Path path : paths) {
-      try {
-        Files.deleteIfExists(path);
-      } catch (IOException ignored) {
-        // A leftover temp file is harmless; the task's outcome matters more.
-      }
+  /** Removes {@code dir} and what is in it, whatever the program left there; symbolic links are not followed. */
+  private static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+          // A leftover temp file is harmless; the task's outcome matters more.
+        }
+      });
+    } catch (IOException | java.io.UncheckedIOException ignored) {
+      // Same: the outcome matters more than a leftover.
     }
   }
 
