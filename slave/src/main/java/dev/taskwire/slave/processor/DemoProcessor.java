@@ -1,7 +1,8 @@
 package dev.taskwire.slave.processor;
 
+import dev.taskwire.slave.ContextualTaskProcessor;
+import dev.taskwire.slave.TaskContext;
 import dev.taskwire.slave.TaskFail;
-import dev.taskwire.slave.TaskProcessor;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Map;
@@ -12,18 +13,29 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code a} or {@code b} missing or not a number fails the task, saying which.
- *   <li>{@code "sleepMs": N} sleeps N ms first (interruptible).
+ *   <li>{@code "sleepMs": N} sleeps N ms first (interruptible); with {@code "steps": K} (1 to 1,000)
+ *       in K steps, reporting progress {@code {"done": k, "total": K}} after each.
  *   <li>{@code "fail": true} fails the task with {@code {"error": "requested failure"}}.
  * </ul>
  *
  * Integers add exactly (as a long, or a big integer past its range); any decimal makes the sum a
  * double.
  */
-public final class DemoProcessor implements TaskProcessor {
+public final class DemoProcessor implements ContextualTaskProcessor {
+  /** The most steps a task may ask for. */
+  public static final int MAX_STEPS = 1_000;
+
   @Override
-  public Map<String, Object> process(Map<String, Object> data) throws InterruptedException {
-    if (data.get("sleepMs") instanceof Number sleep && sleep.longValue() > 0) {
-      Thread.sleep(sleep.longValue());
+  public Map<String, Object> process(TaskContext task, Map<String, Object> data) throws InterruptedException {
+    long sleepMs = data.get("sleepMs") instanceof Number sleep ? Math.max(0, sleep.longValue()) : 0;
+    int steps = data.get("steps") instanceof Number n ? (int) Math.max(1, Math.min(MAX_STEPS, n.longValue())) : 0;
+    if (steps > 0) {
+      for (int step = 1; step <= steps; step++) {
+        Thread.sleep(sleepMs / steps);
+        task.progress(Map.of("done", step, "total", steps));
+      }
+    } else if (sleepMs > 0) {
+      Thread.sleep(sleepMs);
     }
     if (Boolean.TRUE.equals(data.get("fail"))) {
       throw new TaskFail(Map.of("error", "requested failure"), "the task asked to fail");

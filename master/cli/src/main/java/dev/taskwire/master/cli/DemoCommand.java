@@ -61,6 +61,12 @@ final class DemoCommand implements Callable<Integer> {
   static final Duration JOB_WAIT = Duration.ofSeconds(60);
   static final String INTERACTIVE = "interactive";
   static final String BATCH = "batch";
+  /** The first jobs run long, in steps, reporting progress the demo shows: this many, ... */
+  static final int LONG_JOBS = 3;
+  /** ... each this long in all ... */
+  static final int LONG_JOB_MS = 1_000;
+  /** ... in this many steps. */
+  static final int LONG_JOB_STEPS = 5;
   /** Every this-many-th job is interactive. */
   static final int INTERACTIVE_EVERY = 4;
 
@@ -178,7 +184,18 @@ final class DemoCommand implements Callable<Integer> {
     long start = System.nanoTime();
     for (int i = 0; i < jobs; i++) {
       boolean isInteractive = i % INTERACTIVE_EVERY == 0;
-      Job job = scheduler.submit(Map.of("a", i, "b", 1), isInteractive ? interactiveOptions : batchOptions);
+      // The first few run long, in steps, and show their progress (on stderr, with the progress bar).
+      Map<String, Object> jobData = i < LONG_JOBS ? Map.of("a", i, "b", 1, "sleepMs", LONG_JOB_MS, "steps", LONG_JOB_STEPS)
+          : Map.of("a", i, "b", 1);
+      Job job = scheduler.submit(jobData, isInteractive ? interactiveOptions : batchOptions);
+      if (i < LONG_JOBS) {
+        int number = i;
+        PrintWriter err = spec.commandLine().getErr();
+        job.onProgress(p -> {
+          err.printf("long job %d: step %s of %s%n", number, p.get("done"), p.get("total"));
+          err.flush();
+        });
+      }
       Seen one = new Seen(job.options().group());
       if (seen.putIfAbsent(job.id(), one) != null) {
         throw new IllegalStateException("two jobs with id " + job.id());
