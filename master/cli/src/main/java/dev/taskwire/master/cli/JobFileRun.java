@@ -65,6 +65,8 @@ final class JobFileRun {
   private final Deque<Chunk> outstanding = new ArrayDeque<>();
   private int batch;
   private int outstandingJobs;
+  private PrintWriter progressLines; // where running jobs' progress goes; null: not shown
+  private final Map<Integer, String> lastProgress = new java.util.HashMap<>(); // by line, of the oldest batch
 
   /**
    * A run that submits with {@code options}, at most {@code window} jobs outstanding, {@code batch}
@@ -79,6 +81,15 @@ final class JobFileRun {
     this.batch = Math.min(batch, window);
     this.waitLimit = waitLimit;
     this.out = new ResultLines(target, progress);
+  }
+
+  /**
+   * Shows, on {@code err}, the progress of the oldest batch's running jobs that report {@code done}
+   * and {@code total}: a line {@code line N: progress 3/10} per change, looked at every second at
+   * most. Only off a terminal: there the file's own bar is what is redrawn.
+   */
+  void showProgress(PrintWriter err) {
+    this.progressLines = err;
   }
 
   /** Lines written. */
@@ -276,9 +287,15 @@ final class JobFileRun {
     if (oldest.refusal == null) {
       long deadline = oldest.submittedAt + waitLimit.toNanos();
       do {
-        views = await(client, oldest.ids, MasterClient.longPoll(Duration.ofNanos(deadline - System.nanoTime())));
+        Duration poll = MasterClient.longPoll(Duration.ofNanos(deadline - System.nanoTime()));
+        if (progressLines != null && poll.compareTo(TaskCommand.PROGRESS_POLL) > 0) {
+          poll = TaskCommand.PROGRESS_POLL;
+        }
+        views = await(client, oldest.ids, poll);
+        showProgress(oldest, views);
       } while (!views.stream().allMatch(JobFileRun::isFinal) && deadline - System.nanoTime() > 0);
     }
+    lastProgress.clear();
     write(oldest, views);
   }
 
@@ -299,6 +316,24 @@ final class JobFileRun {
         }
       }
       return views;
+    }
+  }
+
+  private void showProgress(Chunk chunk, List<JobView> views) {
+    if (progressLines == null) {
+      return;
+    }
+    for (int i = 0; i < views.size(); i++) {
+      JobView view = views.get(i);
+      if (view == null || view.isFinal() || view.progress() == null
+          || !(view.progress().get("done") instanceof Number done) || !(view.progress().get("total") instanceof Number total)) {
+        continue;
+      }
+      String text = done + "/" + total;
+      if (!text.equals(lastProgress.put(chunk.lines[i], text))) {
+        progressLines.printf("line %d: progress %s%n", chunk.lines[i], text);
+        progressLines.flush();
+      }
     }
   }
 

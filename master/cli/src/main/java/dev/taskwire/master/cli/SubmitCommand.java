@@ -175,7 +175,9 @@ final class SubmitCommand implements Callable<Integer> {
       stdout.println(id);
       return 0;
     }
-    JobView job = client.awaitJobFinal(id, waitLimit);
+    ProgressLine shown = new ProgressLine("job " + id, commandLine.getErr(), Progress.stderrIsTerminal());
+    JobView job = client.awaitJobFinal(id, waitLimit, TaskCommand.PROGRESS_POLL, view -> shown.show(view.progress()));
+    shown.finish();
     stdout.println(Json.toString(job.result()));
     int code = JobCommand.exitCode(job, true);
     if (code != 0) {
@@ -221,6 +223,9 @@ final class SubmitCommand implements Callable<Integer> {
           }
         } else {
           JobFileRun run = new JobFileRun(client, request, window, batch, waitLimit, target, progress);
+          if (!Progress.stderrIsTerminal()) {
+            run.showProgress(commandLine.getErr());
+          }
           try {
             run.run(commandLine, file);
           } finally {

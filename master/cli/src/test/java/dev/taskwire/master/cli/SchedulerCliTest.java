@@ -118,6 +118,25 @@ class SchedulerCliTest {
   }
 
   @Test
+  void aLongJobShowsItsProgressWhileWaitedForByJobAndBySubmitFile() throws Exception {
+    startAndConnect();
+    // The demo processor sleeps 3 s in 6 steps, reporting {"done": k, "total": 6} after each; the
+    // CLI looks every second, so it sees at least one step before the end.
+    String longJob = "{\"a\": 1, \"b\": 2, \"sleepMs\": 3000, \"steps\": 6}";
+    String id = run("submit", longJob).out().trim();
+    Run job = run("job", id, "--wait");
+    assertEquals(0, job.code(), job.err());
+    assertTrue(job.err().matches("(?s)(job " + id + ": progress [1-6]/6\n)+"), job.err());
+    assertTrue(job.out().contains("progress: {\"done\":"), job.out());
+
+    Path file = dir.resolve("long.jsonl");
+    Files.writeString(file, longJob + "\n");
+    Run submit = run("submit", "--file", file.toString());
+    assertEquals(0, submit.code(), submit.err());
+    assertTrue(submit.err().matches("(?s).*line 1: progress [1-6]/6\n.*"), submit.err());
+  }
+
+  @Test
   void submitJsonWithoutANameQueuesAJobAndPrintsItsId() throws Exception {
     startAndConnect();
     Run submit = run("submit", "{\"a\": 2, \"b\": 3}");
