@@ -1,7 +1,7 @@
 package dev.taskwire.master;
 
 import dev.taskwire.common.protocol.TaskId;
-import dev.taskwire.common.util.SerialExecutor;
+import dev.taskwire.common.util.LatestValueListeners;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,9 +54,8 @@ public final class Task {
   private Duration timeout; // null: the connection's default
   private Duration lease; // null: none
   private Map<String, Object> progress; // the latest the slave reported; null before any
-  private List<ProgressCallback> progressCallbacks; // null until one is added
-  private boolean progressQueued; // a delivery of the latest progress is queued
-  private SerialExecutor serial; // once a progress callback is added: progress and final callbacks in order
+  // Null until a progress callback is added; then progress and final callbacks go through it, in order.
+  private LatestValueListeners<Map<String, Object>> progressCallbacks;
   private volatile ScheduledFuture<?> timeoutFuture;
   private volatile ScheduledFuture<?> leaseFuture;
   private volatile long lastProgressNanos;
@@ -146,10 +145,9 @@ public final class Task {
     synchronized (lock) {
       if (!status.isFinal()) {
         if (progressCallbacks == null) {
-          progressCallbacks = new ArrayList<>(2);
-          serial = new SerialExecutor(callbackExecutor);
+          progressCallbacks = new LatestValueListeners<>(callbackExecutor, "task " + id);
         }
-        progressCallbacks.add(callback);
+        progressCallbacks.add(callback::onProgress);
       }
     }
     return this;
@@ -326,36 +324,19 @@ public final class Task {
    * callbacks told. Returns false (nothing changed) once the task is final.
    */
   boolean progress(Map<String, Object> update) {
+    LatestValueListeners<Map<String, Object>> listeners;
     synchronized (lock) {
       if (status.isFinal()) {
         return false;
       }
       progress = update;
       lastProgressNanos = System.nanoTime();
-      if (progressCallbacks == null || progressQueued) {
-        return true; // nobody to tell, or a delivery of the latest is already queued
-      }
-      progressQueued = true;
+      listeners = progressCallbacks;
     }
-    serial.execute(this::deliverProgress);
+    if (listeners != null) {
+      listeners.offer(update); // ignored if the task became final meanwhile: never after the final callbacks
+    }
     return true;
-  }
-
-  private void deliverProgress() {
-    Map<String, Object> latest;
-    List<ProgressCallback> toTell;
-    synchronized (lock) {
-      progressQueued = false;
-      latest = progress;
-      toTell = List.copyOf(progressCallbacks);
-    }
-    for (ProgressCallback callback : toTell) {
-      try {
-        callback.onProgress(latest);
-      } catch (Exception | Error e) {
-        log.error("Progress callback of task {} threw; the others still run", id, e);
-      }
-    }
   }
 
   void timeoutFuture(ScheduledFuture<?> future) {
@@ -381,7 +362,7 @@ public final class Task {
   TaskStatus finish(TaskStatus finalStatus, Map<String, Object> outcome, TaskFailure why, Runnable whenFinal) {
     List<Callback> toRun;
     TaskStatus before;
-    SerialExecutor ordered;
+    LatestValueListeners<Map<String, Object>> ordered;
     synchronized (lock) {
       if (status.isFinal()) {
         return null;
@@ -393,7 +374,7 @@ public final class Task {
       finishedAt = Instant.now();
       toRun = List.copyOf(callbacks);
       callbacks.clear();
-      ordered = serial;
+      ordered = progressCallbacks;
     }
     ScheduledFuture<?> timer = timeoutFuture;
     if (timer != null) {
@@ -407,7 +388,7 @@ public final class Task {
       whenFinal.run();
     }
     if (ordered != null) {
-      ordered.execute(() -> runCallbacks(toRun)); // after the progress deliveries queued before
+      ordered.finish(() -> runCallbacks(toRun)); // after the progress deliveries queued before
       return before;
     }
     if (toRun.isEmpty() && done.getNumberOfDependents() == 0) {

@@ -1,6 +1,6 @@
 package dev.taskwire.master.scheduler;
 
-import dev.taskwire.common.util.SerialExecutor;
+import dev.taskwire.common.util.LatestValueListeners;
 import dev.taskwire.master.ProgressCallback;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
@@ -60,9 +60,8 @@ public final class Job {
   // adding a callback does not wait for the scheduler's lock:
   private List<Callback> callbacks; // null until one is added; null again once taken
   private boolean callbacksTaken;
-  private List<ProgressCallback> progressCallbacks; // null until one is added
-  private SerialExecutor serial; // once a progress callback is added: progress and final callbacks in order
-  private boolean progressQueued; // a delivery of the latest progress is queued
+  // Null until a progress callback is added; then progress and final callbacks go through it, in order.
+  private LatestValueListeners<Map<String, Object>> progressCallbacks;
   private volatile Map<String, Object> progress; // the current attempt's latest; set under the scheduler's lock
   Task currentTask; // the attempt in flight, if any
   SlaveConnection lastConnection; // where the last attempt ran, avoided by a retry where possible
@@ -187,10 +186,9 @@ public final class Job {
     synchronized (this) {
       if (!callbacksTaken) {
         if (progressCallbacks == null) {
-          progressCallbacks = new ArrayList<>(2);
-          serial = new SerialExecutor(scheduler.callbackPool());
+          progressCallbacks = new LatestValueListeners<>(scheduler.callbackPool(), "job " + id);
         }
-        progressCallbacks.add(callback);
+        progressCallbacks.add(callback::onProgress);
       }
     }
     return this;
@@ -270,35 +268,25 @@ public final class Job {
   /** Under the scheduler's lock: the current attempt reported {@code update}; tells the progress callbacks. */
   void progressed(Map<String, Object> update) {
     progress = update;
+    LatestValueListeners<Map<String, Object>> listeners;
     synchronized (this) {
-      if (progressCallbacks == null || callbacksTaken || progressQueued) {
-        return;
-      }
-      progressQueued = true;
+      listeners = progressCallbacks;
     }
-    serial.execute(this::deliverProgress);
-  }
-
-  private void deliverProgress() {
-    List<ProgressCallback> toTell;
-    synchronized (this) {
-      progressQueued = false;
-      toTell = List.copyOf(progressCallbacks);
-    }
-    Map<String, Object> latest = progress;
-    for (ProgressCallback callback : toTell) {
-      try {
-        callback.onProgress(latest);
-      } catch (Exception | Error e) {
-        log.error("Progress callback of job {} threw; the others still run", id, e);
-      }
+    if (listeners != null) {
+      listeners.offer(update); // ignored once the final callbacks are queued
     }
   }
 
-  /** Where the final callbacks run: after the progress deliveries if there are progress callbacks, else on {@code pool}. */
-  java.util.concurrent.Executor finalCallbacks(java.util.concurrent.Executor pool) {
+  /** Runs the final callbacks {@code last}: after the progress deliveries if there are progress callbacks, else on {@code pool}. */
+  void runFinally(java.util.concurrent.Executor pool, Runnable last) {
+    LatestValueListeners<Map<String, Object>> listeners;
     synchronized (this) {
-      return serial != null ? serial : pool;
+      listeners = progressCallbacks;
+    }
+    if (listeners != null) {
+      listeners.finish(last);
+    } else {
+      pool.execute(last);
     }
   }
 

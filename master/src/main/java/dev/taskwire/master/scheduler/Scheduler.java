@@ -744,7 +744,7 @@ public final class Scheduler {
     }
     effects.add(() -> {
       try {
-        job.finalCallbacks(callbacks).execute(() -> job.runCallbacks(toRun));
+        job.runFinally(callbacks, () -> job.runCallbacks(toRun));
       } catch (RejectedExecutionException stopped) {
         job.runCallbacks(toRun); // the scheduler's callback threads have stopped: here rather than never
       }
