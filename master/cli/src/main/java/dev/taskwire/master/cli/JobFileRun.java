@@ -325,12 +325,8 @@ final class JobFileRun {
     }
     for (int i = 0; i < views.size(); i++) {
       JobView view = views.get(i);
-      if (view == null || view.isFinal() || view.progress() == null
-          || !(view.progress().get("done") instanceof Number done) || !(view.progress().get("total") instanceof Number total)) {
-        continue;
-      }
-      String text = done + "/" + total;
-      if (!text.equals(lastProgress.put(chunk.lines[i], text))) {
+      String text = view == null || view.isFinal() ? null : ProgressLine.doneOfTotal(view.progress());
+      if (text != null && !text.equals(lastProgress.put(chunk.lines[i], text))) {
         progressLines.printf("line %d: progress %s%n", chunk.lines[i], text);
         progressLines.flush();
       }

@@ -26,13 +26,12 @@ final class ProgressLine {
 
   /** Shows {@code progress} if it has numbers {@code done} and {@code total} and they changed. */
   void show(Map<String, Object> progress) {
-    if (progress == null || !(progress.get("done") instanceof Number done) || !(progress.get("total") instanceof Number total)) {
+    String text = doneOfTotal(progress);
+    if (text == null || text.equals(last)) {
       return;
     }
-    String text = format(done) + "/" + format(total);
-    if (text.equals(last)) {
-      return;
-    }
+    Number done = (Number) progress.get("done");
+    Number total = (Number) progress.get("total");
     last = text;
     if (terminal) {
       double fraction = total.doubleValue() <= 0 ? 1 : Math.max(0, Math.min(1, done.doubleValue() / total.doubleValue()));
@@ -51,6 +50,14 @@ final class ProgressLine {
       err.println();
       err.flush();
     }
+  }
+
+  /** {@code "3/10"} for progress with numbers {@code done} and {@code total}; null for any other (or none). */
+  static String doneOfTotal(Map<String, Object> progress) {
+    if (progress == null || !(progress.get("done") instanceof Number done) || !(progress.get("total") instanceof Number total)) {
+      return null;
+    }
+    return format(done) + "/" + format(total);
   }
 
   private static String format(Number n) {
