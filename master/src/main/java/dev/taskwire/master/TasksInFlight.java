@@ -169,28 +169,31 @@ final class TasksInFlight {
       armLease(task, lease); // progress came meanwhile: the lease runs from it
       return;
     }
-    if (!take(task)) {
-      return;
-    }
-    TaskStatus before = task.finish(TaskStatus.FAILED, TaskFailure.result("stalled", connection.name()),
-        new TaskFailure(TaskFailure.Reason.STALLED, "no progress reported within its lease of " + lease.toMillis() + " ms"),
-        ended(task));
-    if (before != null) {
+    if (endStuck(task, "stalled", new TaskFailure(TaskFailure.Reason.STALLED,
+        "no progress reported within its lease of " + lease.toMillis() + " ms"))) {
       log.info("Task {} on {} stalled: no progress within its lease of {} ms", task.id(), connection.name(), lease.toMillis());
-      askToStop(task);
     }
   }
 
   private void timeOut(Task task, Duration timeout) {
-    if (!take(task)) {
-      return;
-    }
-    TaskStatus before = task.finish(TaskStatus.FAILED, TaskFailure.result("timeout", connection.name()),
-        new TaskFailure(TaskFailure.Reason.TIMEOUT, "not final within " + timeout.toMillis() + " ms"), ended(task));
-    if (before != null) {
+    if (endStuck(task, "timeout", new TaskFailure(TaskFailure.Reason.TIMEOUT, "not final within " + timeout.toMillis() + " ms"))) {
       log.info("Task {} on {} timed out after {} ms", task.id(), connection.name(), timeout.toMillis());
-      askToStop(task);
     }
+  }
+
+  /**
+   * Fails {@code task}, which the master gave up on (timed out, stalled), with result {@code {"error":
+   * error, "connection": NAME}} and asks its slave to stop it; returns whether this call ended it.
+   */
+  private boolean endStuck(Task task, String error, TaskFailure why) {
+    if (!take(task)) {
+      return false;
+    }
+    if (task.finish(TaskStatus.FAILED, TaskFailure.result(error, connection.name()), why, ended(task)) == null) {
+      return false;
+    }
+    askToStop(task);
+    return true;
   }
 
   /** Asks a slave that announced {@code cancel} to stop {@code task}, off the caller's thread; best effort. */
