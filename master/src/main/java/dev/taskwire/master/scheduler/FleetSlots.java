@@ -157,20 +157,13 @@ final class FleetSlots {
     return best;
   }
 
-  /** Whether any live connection has every label in {@code required}, free or not. */
-  boolean anyWith(List<String> required) {
+  /**
+   * Whether any live connection has every label in {@code required}, free or not, and, if {@code
+   * reportingProgress}, a slave that reports progress.
+   */
+  boolean anyWith(List<String> required, boolean reportingProgress) {
     for (Entry entry : entries) {
-      if (entry.has(required)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether any live connection that reports progress has every label in {@code required}. */
-  boolean anyReportingProgressWith(List<String> required) {
-    for (Entry entry : entries) {
-      if (entry.reportsProgress && entry.has(required)) {
+      if (entry.has(required) && (!reportingProgress || entry.reportsProgress)) {
         return true;
       }
     }

@@ -428,10 +428,10 @@ public final class Scheduler {
         return "waiting for a slave to connect";
       }
       List<String> labels = job.options().labels();
-      if (!fleet.anyWith(labels)) {
+      if (!fleet.anyWith(labels, false)) {
         return "waiting for a slave with labels " + labels;
       }
-      if (!job.options().lease().isZero() && !fleet.anyReportingProgressWith(labels)) {
+      if (!job.options().lease().isZero() && !fleet.anyWith(labels, true)) {
         return "waiting for a slave that reports progress: the job has a lease"
             + (labels.isEmpty() ? "" : ", and labels " + labels);
       }
