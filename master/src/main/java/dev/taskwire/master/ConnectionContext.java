@@ -14,6 +14,7 @@ import java.util.function.Supplier;
  * @param timer runs task timeouts
  * @param background sends best-effort requests (cancel, a late disconnect) off the callers' threads
  * @param myAddress the callback address sent with {@code /connect}
+ * @param proofs proves the shared secret in each {@code /connect}; null without one
  */
 record ConnectionContext(
     MasterConfig config,
@@ -23,7 +24,8 @@ record ConnectionContext(
     Executor background,
     Supplier<String> myAddress,
     BooleanSupplier shuttingDown,
-    ConnectionEvents events) {
+    ConnectionEvents events,
+    dev.taskwire.common.security.ProofCheck proofs) {
 
   MasterHooks hooks() {
     return config.hooks();

@@ -4,13 +4,16 @@ import dev.taskwire.common.util.NamedThreads;
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.BodyLimits;
 import dev.taskwire.common.http.JsonServer;
+import dev.taskwire.common.http.Listening;
 import dev.taskwire.common.http.ServerBuilder;
 import dev.taskwire.common.http.RequestChecks;
+import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.MasterErrorCode;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.security.ProofCheck;
 import dev.taskwire.common.util.Checks;
 import dev.taskwire.common.util.Lifecycle;
 import dev.taskwire.common.util.ThreadPools;
@@ -78,10 +81,11 @@ public final class Master implements AutoCloseable {
     this.background = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         NamedThreads.numberedDaemons("taskwire-master-cancel"));
     background.allowCoreThreadTimeOut(true);
+    ProofCheck proofs = config.secret() == null ? null : new ProofCheck(config.secret());
     this.connectionContext = new ConnectionContext(config, connections, resultExecutor, timer, background,
-        () -> myAddress, lifecycle::isShuttingDown, events);
+        () -> myAddress, lifecycle::isShuttingDown, events, proofs);
     this.scheduler = Scheduler.create(this);
-    new MasterEndpoints(this, config, connections, server).register();
+    new MasterEndpoints(this, config, connections, server, proofs).register();
     for (MasterExtension extension : extensions) {
       extension.register(this, server);
     }
@@ -101,8 +105,20 @@ public final class Master implements AutoCloseable {
           : "http://" + (config.callbackHost() != null ? config.callbackHost() : LocalAddresses.nonLoopbackHost()) + ":" + port();
       heartbeatCheck.start();
     });
-    log.info("Taskwire master listening on http://{}:{}, channel {}, callback address {}",
-        config.host(), port(), config.channel(), myAddress);
+    log.info("Taskwire master listening on http://{}:{}, channel {}, callback address {}{}{}",
+        config.host(), port(), config.channel(), myAddress,
+        config.secret() == null ? "" : ", shared secret " + config.secret().fingerprint(),
+        config.secret() != null || config.allowOpenJoin() ? ", taking joins" : "");
+    if (config.secret() == null && !Listening.onLoopbackOnly(config.host())) {
+      if (config.allowOpenJoin()) {
+        log.warn("Listening on {} with --allow-open-join and no shared secret: any process that reaches port {} can"
+            + " join as a slave and receive jobs. Use this on a network you trust only (README, \"Security\").",
+            config.host(), port());
+      } else {
+        log.warn("Listening on {} without a shared secret: slaves cannot tell this master from any other, and joins are"
+            + " refused. Give master and slaves the same --secret-file (README, \"Security\").", config.host(), port());
+      }
+    }
     return this;
   }
 
@@ -140,13 +156,19 @@ public final class Master implements AutoCloseable {
   /** {@link #newConnection(String, String, int)} over https when {@code https} is true. */
   public SlaveConnection newConnection(String name, String host, int port, boolean https) {
     SlaveConnection.requireName(name);
+    return newConnection(name, BaseUrl.of(host, port, https));
+  }
+
+  /** {@link #newConnection(String, String, int, boolean)} to the slave at {@code address}; for joins. */
+  SlaveConnection newConnection(String name, BaseUrl address) {
+    SlaveConnection.requireName(name);
     if (!lifecycle.isRunning()) {
       throw new IllegalStateException("master is not running (state " + lifecycle.state() + ")");
     }
     if (connections.nameTaken(name)) {
       throw new IllegalStateException("a live connection is already named " + name);
     }
-    return new SlaveConnection(connectionContext, name, BaseUrl.of(host, port, https));
+    return new SlaveConnection(connectionContext, name, address);
   }
 
   /**
@@ -286,6 +308,7 @@ public final class Master implements AutoCloseable {
     private final List<MasterExtension> extensions = new java.util.ArrayList<>();
     private int queueCapacity = Scheduler.DEFAULT_QUEUE_CAPACITY;
     private int jobHistory = Scheduler.DEFAULT_JOB_HISTORY;
+    private boolean allowOpenJoin;
 
     private Builder() {
       super(ProtocolDefaults.DEFAULT_MASTER_PORT);
@@ -352,6 +375,17 @@ public final class Master implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether slaves may join (extension "join") without a shared secret, for a network the user
+     * trusts ({@code --allow-open-join}); if unset, false: a master without a secret refuses every
+     * join with JOIN_NOT_ENABLED. A master with a secret takes joins that prove it, and this must
+     * stay unset.
+     */
+    public Builder allowOpenJoin(boolean allow) {
+      this.allowOpenJoin = allow;
+      return this;
+    }
+
     /** The hooks; if unset, {@link MasterHooks#DEFAULT}. */
     public Builder hooks(MasterHooks hooks) {
       this.hooks = Objects.requireNonNull(hooks, "hooks == null");
@@ -366,9 +400,13 @@ public final class Master implements AutoCloseable {
 
     /** The master, not yet started. */
     public Master build() {
+      if (allowOpenJoin && secret() != null) {
+        throw new IllegalStateException("allowOpenJoin is for a master without a shared secret: with one, every join"
+            + " must prove it");
+      }
       return new Master(new MasterConfig(host(), port(), channel(), heartbeatTolerance, heartbeatCheckSpan,
           requestRetries(), retryWait(), myAddress, callbackHost, maxBodyBytes(), bodyTimeout(), hooks,
-          queueCapacity, jobHistory), List.copyOf(extensions));
+          queueCapacity, jobHistory, secret(), allowOpenJoin), List.copyOf(extensions));
     }
   }
 }

@@ -10,6 +10,8 @@ import java.time.Duration;
  *     and the bound port at start
  * @param queueCapacity the most jobs the scheduler holds queued
  * @param jobHistory how many final jobs the scheduler keeps for lookup by id
+ * @param secret the fleet's shared secret; null for none
+ * @param allowOpenJoin whether joins are taken without a shared secret
  */
 public record MasterConfig(
     String host,
@@ -25,4 +27,6 @@ public record MasterConfig(
     Duration bodyTimeout,
     MasterHooks hooks,
     int queueCapacity,
-    int jobHistory) {}
+    int jobHistory,
+    dev.taskwire.common.security.SharedSecret secret,
+    boolean allowOpenJoin) {}

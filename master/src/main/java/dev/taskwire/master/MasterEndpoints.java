@@ -34,12 +34,15 @@ final class MasterEndpoints {
   private final Connections connections;
   private final JsonServer server;
   private final RequestChecks checks;
+  private final Joins joins;
 
-  MasterEndpoints(Master master, MasterConfig config, Connections connections, JsonServer server) {
+  MasterEndpoints(Master master, MasterConfig config, Connections connections, JsonServer server,
+      dev.taskwire.common.security.ProofCheck proofs) {
     this.master = master;
     this.config = config;
     this.connections = connections;
     this.server = server;
+    this.joins = new Joins(master, config, connections, proofs);
     this.checks = new RequestChecks(new RequestChecks.Codes(SYSTEM_SHUTTING_DOWN, CHANNEL_NOT_GIVEN, CHANNEL_INVALID,
         SELF_TOKEN_NOT_GIVEN, SELF_TOKEN_INVALID, "Master"), config.channel(), master.selfToken(), master::isShuttingDown);
   }
@@ -50,6 +53,7 @@ final class MasterEndpoints {
     app.put("/slave/task/complete", ctx -> report(ctx, true));
     app.put("/slave/task/fail", ctx -> report(ctx, false));
     app.put("/slave/task/progress", this::progress);
+    app.post("/slave/join", this::join);
     checks.registerSelfEndpoints(server, master::shutdownInBackground);
     app.get("/health", this::health);
   }
@@ -91,6 +95,19 @@ final class MasterEndpoints {
     }
     // A progress report racing the task's end is acknowledged and ignored, like a late report.
     JsonServer.success(ctx, "Progress received!", null);
+  }
+
+  /**
+   * Extension "join": a slave asks to be connected. Shutting down, channel, then whether joins are
+   * taken at all (before reading the body), then the body and the slave's proof; answered once the
+   * master's {@code /connect} to the slave has succeeded or failed.
+   */
+  private void join(Context ctx) {
+    checks.notShuttingDown();
+    checks.channel(ctx);
+    joins.requireEnabled();
+    Joins.Request request = Joins.parse(server.body(ctx));
+    JsonServer.success(ctx, "Join accepted.", joins.join(request, ctx.req().getRemoteAddr()));
   }
 
   private void health(Context ctx) {

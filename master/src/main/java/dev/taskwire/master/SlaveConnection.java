@@ -5,6 +5,7 @@ import dev.taskwire.common.http.HttpEngine;
 import dev.taskwire.common.http.RetryPolicy;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
+import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Messages.ConnectRequest;
@@ -211,10 +212,14 @@ public final class SlaveConnection implements AutoCloseable {
     boolean connected = false;
     try {
       Map<String, Object> data = context.hooks().beforeConnect(this);
-      ConnectRequest body = new ConnectRequest(
-          new MasterInfo(context.myAddress().get(), TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, Master.EXTENSIONS,
-              context.config().heartbeatTolerance().toMillis())),
-          data == null ? Map.of() : data);
+      String myAddress = context.myAddress().get();
+      TaskwireInfo announcement = TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, Master.EXTENSIONS,
+          context.config().heartbeatTolerance().toMillis());
+      if (context.proofs() != null) {
+        // Made now, not at start: the slave accepts a proof only within its clock window, and once.
+        announcement = announcement.withProof(context.proofs().proveConnect(context.config().channel(), token.value(), myAddress));
+      }
+      ConnectRequest body = new ConnectRequest(new MasterInfo(myAddress, announcement), data == null ? Map.of() : data);
       // Registered before the request: a slave may heartbeat before its answer arrives here.
       context.connections().addPending(this);
       registered = true;

@@ -45,6 +45,7 @@ public final class Main implements Callable<Integer> {
   @Mixin private ServerFlags serverFlags = new ServerFlags(builder); // the flags serve shares with the slave
   private final Map<String, String> env;
   private boolean labelsGiven;
+  private boolean joinGiven;
   private List<String> exec;
   private String processorClass;
 
@@ -91,6 +92,7 @@ public final class Main implements Callable<Integer> {
     defaults.put("--max-body-bytes", Long.toString(ProtocolDefaults.DEFAULT_MAX_BODY_BYTES));
     defaults.put("--body-timeout", Durations.format(BodyLimits.DEFAULT_TIMEOUT));
     defaults.put("--max-master-tolerance", Durations.format(Slave.Builder.DEFAULT_MAX_MASTER_TOLERANCE));
+    defaults.put("--join-retry-max", Durations.format(Slave.Builder.DEFAULT_JOIN_RETRY_MAX));
     return defaults;
   }
 
@@ -105,11 +107,58 @@ public final class Main implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--label", labels, builder::labels);
   }
 
-  /** {@code TASKWIRE_LABEL} (comma-separated) when no {@code --label} was given: a multi-value option reads its own variable. */
+  /**
+   * {@code TASKWIRE_LABEL} and {@code TASKWIRE_JOIN} (comma-separated) when the flag was not given:
+   * a multi-value option reads its own variable.
+   */
   private void labelsFromEnvironment() {
     String fromEnv = env.get(CommandLines.envName("--label"));
     if (!labelsGiven && fromEnv != null && !fromEnv.isBlank()) {
       CommandLines.apply(spec.commandLine(), "--label", List.of(fromEnv.trim().split("\\s*,\\s*")), builder::labels);
+    }
+    String joinFromEnv = env.get(CommandLines.envName("--join"));
+    if (!joinGiven && joinFromEnv != null && !joinFromEnv.isBlank()) {
+      CommandLines.apply(spec.commandLine(), "--join", List.of(joinFromEnv.trim().split("\\s*,\\s*")),
+          urls -> builder.join(urls));
+    }
+  }
+
+  @Option(names = "--join", paramLabel = "URL", split = ",", description = "A master to join by itself, e.g. "
+      + "https://10.0.0.5:7235: it asks the master to connect, and again whenever the connection is lost; repeatable "
+      + "(or comma-separated) for a standby: the first that accepts takes the slave.")
+  void join(List<String> urls) {
+    joinGiven = true;
+    CommandLines.apply(spec.commandLine(), "--join", urls, values -> builder.join(values));
+  }
+
+  @Option(names = "--name", paramLabel = "NAME", description = "The connection name to join under (default: host name:port).")
+  void name(String name) {
+    CommandLines.apply(spec.commandLine(), "--name", name, builder::name);
+  }
+
+  @Option(names = "--advertise", paramLabel = "URL", description = "Where the master reaches this slave, sent when joining,"
+      + " e.g. https://gpu-7.internal:7236 (default: the address the master sees the join come from, with --port).")
+  void advertise(String url) {
+    CommandLines.apply(spec.commandLine(), "--advertise", url, builder::advertise);
+  }
+
+  @Option(names = "--join-retry-max", paramLabel = "DURATION", description = "Longest wait between join attempts"
+      + " (default: ${DEFAULT-VALUE}).")
+  void joinRetryMax(Duration max) {
+    CommandLines.apply(spec.commandLine(), "--join-retry-max", max, builder::joinRetryMax);
+  }
+
+  @Option(names = "--secret-file", paramLabel = "FILE", description = "The fleet's shared secret (owner-only file, at least"
+      + " 32 characters; the master's serve --secret-file makes one): only a master that proves it knows it may connect,"
+      + " and joins prove it to the master.")
+  void secretFile(java.nio.file.Path file) {
+    try {
+      builder.secret(dev.taskwire.common.security.SharedSecret.load(file));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "Invalid value for option '--secret-file': no such file " + file + " (copy the master's secret file here)");
+    } catch (java.io.IOException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--secret-file': " + e.getMessage());
     }
   }
 

@@ -48,6 +48,22 @@ final class MasterLinks {
         return false;
       }
       current = null;
+      lock.notifyAll(); // the Joiner waits for this
+      return true;
+    }
+  }
+
+  /** Waits at most {@code limit} until no master is connected; returns whether none is. */
+  boolean awaitFree(java.time.Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    synchronized (lock) {
+      while (current != null) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
       return true;
     }
   }

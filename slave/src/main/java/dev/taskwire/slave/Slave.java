@@ -45,6 +45,7 @@ public final class Slave implements AutoCloseable {
   private final Heartbeat heartbeat;
   private final JsonServer server;
   private final Lifecycle lifecycle;
+  private final Joiner joiner;
 
   private Slave(SlaveConfig config) {
     this.config = config;
@@ -56,7 +57,10 @@ public final class Slave implements AutoCloseable {
     this.heartbeat = new Heartbeat(links, config);
     this.server = JsonServer.create("slave", CommonErrorCode.COMMON_FAILURE,
         BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()));
-    new SlaveEndpoints(this, config, links, runner, server).register();
+    dev.taskwire.common.security.ProofCheck proofs =
+        config.secret() == null ? null : new dev.taskwire.common.security.ProofCheck(config.secret());
+    new SlaveEndpoints(this, config, links, runner, server, proofs).register();
+    this.joiner = new Joiner(config, links, proofs, url -> dev.taskwire.common.http.HttpEngine.builder(url, Side.MASTER));
   }
 
   /** A builder with the defaults of PROTOCOL.md and the built-in demo processor. */
@@ -71,10 +75,30 @@ public final class Slave implements AutoCloseable {
       heartbeat.start();
     });
     log.info(
-        "Taskwire slave listening on http://{}:{}, channel {}, {} slot{}, processor {}",
+        "Taskwire slave listening on http://{}:{}, channel {}, {} slot{}, processor {}{}",
         config.host(), port(), config.channel(), config.slots(), config.slots() == 1 ? "" : "s",
-        config.processorDescription());
+        config.processorDescription(), config.secret() == null ? "" : ", shared secret " + config.secret().fingerprint());
+    if (config.secret() == null && !dev.taskwire.common.http.Listening.onLoopbackOnly(config.host())) {
+      log.warn("Listening on {} without a shared secret: any process that reaches port {} can connect this slave and"
+          + " run tasks on it. Give master and slaves the same --secret-file (README, \"Security\").", config.host(), port());
+    }
+    joiner.start(joinName(), port());
     return this;
+  }
+
+  /** The name this slave joins under: the configured one, or this host's name and the bound port. */
+  public String joinName() {
+    if (config.name() != null) {
+      return config.name();
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "slave";
+    }
+    String name = host + ":" + port();
+    return dev.taskwire.common.protocol.ConnectionNames.isValid(name) ? name : "slave:" + port();
   }
 
   /** The bound port (the chosen one when configured with port 0). */
@@ -95,6 +119,11 @@ public final class Slave implements AutoCloseable {
   /** Whether a master is connected. */
   public boolean isConnected() {
     return links.current() != null;
+  }
+
+  /** What joining looks like now, for {@code /health}; null when this slave joins no master. */
+  Map<String, Object> joinStatus() {
+    return joiner.status();
   }
 
   /** Tasks running now. */
@@ -121,6 +150,11 @@ public final class Slave implements AutoCloseable {
     }
     log.info("Taskwire slave shutting down; grace period {} ms for {} running task(s)",
         config.gracePeriod().toMillis(), runner.running());
+    try {
+      joiner.stop(HEARTBEAT_STOP_WAIT); // first: a join now would only bring tasks that cannot run
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     runner.shutdown(config.gracePeriod());
     try {
       heartbeat.stop(HEARTBEAT_STOP_WAIT);
@@ -171,6 +205,8 @@ public final class Slave implements AutoCloseable {
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
     /** Default task timeout: none. */
     public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ZERO;
+    /** Default of the longest wait between two join attempts. */
+    public static final Duration DEFAULT_JOIN_RETRY_MAX = Duration.ofSeconds(5);
     /** Default of the longest heartbeat tolerance a master may announce. */
     public static final Duration DEFAULT_MAX_MASTER_TOLERANCE = Duration.ofMinutes(5);
 
@@ -183,6 +219,10 @@ public final class Slave implements AutoCloseable {
     private TaskProcessor processor = new DemoProcessor();
     private String processorDescription = "demo (sum of a and b)";
     private SlaveHooks hooks = SlaveHooks.NONE;
+    private final java.util.List<dev.taskwire.common.http.BaseUrl> joinUrls = new java.util.ArrayList<>();
+    private String name;
+    private dev.taskwire.common.http.BaseUrl advertise;
+    private Duration joinRetryMax = DEFAULT_JOIN_RETRY_MAX;
 
     private Builder() {
       super(ProtocolDefaults.DEFAULT_SLAVE_PORT);
@@ -273,6 +313,48 @@ public final class Slave implements AutoCloseable {
       return processor((TaskProcessor) processor, description);
     }
 
+    /**
+     * A master to join by itself ({@code --join}, extension "join"): the slave asks it to connect,
+     * and asks again whenever its connection is lost, forever, with a capped, jittered backoff. With
+     * several, each is tried in the order given and the first that accepts takes the slave (a
+     * standby, or several masters sharing a fleet). If unset, none: the slave waits to be connected.
+     */
+    public Builder join(String masterUrl) {
+      joinUrls.add(dev.taskwire.common.http.BaseUrl.parse(Objects.requireNonNull(masterUrl, "masterUrl == null")));
+      return this;
+    }
+
+    /** {@link #join(String)} for each of {@code masterUrls}. */
+    public Builder join(java.util.Collection<String> masterUrls) {
+      masterUrls.forEach(this::join);
+      return this;
+    }
+
+    /**
+     * The connection name this slave joins under ({@link dev.taskwire.common.protocol.ConnectionNames#RULE});
+     * if unset, this host's name and the bound port, e.g. {@code gpu-7:7236}.
+     */
+    public Builder name(String name) {
+      this.name = dev.taskwire.common.protocol.ConnectionNames.require(name);
+      return this;
+    }
+
+    /**
+     * Where a master reaches this slave, sent with each join, e.g. {@code https://gpu-7.internal:7236}
+     * (behind NAT, or to match the name in a TLS certificate); if unset, the master uses the
+     * address it sees the join come from, with this slave's port.
+     */
+    public Builder advertise(String url) {
+      this.advertise = dev.taskwire.common.http.BaseUrl.parse(Objects.requireNonNull(url, "url == null"));
+      return this;
+    }
+
+    /** The longest wait between two join attempts (the backoff's cap); if unset, 5 s; at least 100 ms. */
+    public Builder joinRetryMax(Duration max) {
+      this.joinRetryMax = Checks.atLeast("joinRetryMax", max, Duration.ofMillis(100));
+      return this;
+    }
+
     /** The hooks; if unset, {@link SlaveHooks#NONE}. */
     public Builder hooks(SlaveHooks hooks) {
       this.hooks = Objects.requireNonNull(hooks, "hooks == null");
@@ -283,7 +365,7 @@ public final class Slave implements AutoCloseable {
     public Slave build() {
       return new Slave(new SlaveConfig(host(), port(), channel(), heartbeatSpan, requestRetries(), retryWait(),
           slots, labels, gracePeriod, taskTimeout, maxBodyBytes(), bodyTimeout(), maxMasterTolerance, processor,
-          processorDescription, hooks));
+          processorDescription, hooks, secret(), java.util.List.copyOf(joinUrls), name, advertise, joinRetryMax));
     }
   }
 }

@@ -10,6 +10,12 @@ import java.time.Duration;
  * @param labels what the slave announces for the master's scheduler to route by, sorted
  * @param maxMasterTolerance the longest heartbeat tolerance a master may announce; a larger one is
  *     clamped to this
+ * @param secret the fleet's shared secret; null for none (any master may connect, as the reference)
+ * @param joinUrls the masters this slave joins by itself, tried in this order; empty for none
+ * @param name the name this slave joins under; null for "host name:port"
+ * @param advertise where masters reach this slave; null for the address they see the join come
+ *     from, with this slave's port
+ * @param joinRetryMax the longest wait between join attempts
  */
 public record SlaveConfig(
     String host,
@@ -27,4 +33,9 @@ public record SlaveConfig(
     Duration maxMasterTolerance,
     TaskProcessor processor,
     String processorDescription,
-    SlaveHooks hooks) {}
+    SlaveHooks hooks,
+    dev.taskwire.common.security.SharedSecret secret,
+    java.util.List<dev.taskwire.common.http.BaseUrl> joinUrls,
+    String name,
+    dev.taskwire.common.http.BaseUrl advertise,
+    Duration joinRetryMax) {}

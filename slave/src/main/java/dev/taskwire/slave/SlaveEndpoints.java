@@ -22,10 +22,13 @@ import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.Messages.Proof;
 import dev.taskwire.common.protocol.Messages.TaskwireInfo;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.security.ProofCheck;
+import dev.taskwire.common.util.LogSafe;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -33,6 +36,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP endpoints of a slave (PROTOCOL.md, "Endpoints of a slave"). Every request from a master
@@ -40,6 +45,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link JsonServer} turns each exception into its envelope.
  */
 final class SlaveEndpoints {
+  private static final Logger log = LoggerFactory.getLogger(SlaveEndpoints.class);
   /** The extensions a Taskwire slave announces in its {@code /connect} answer. */
   static final List<String> EXTENSIONS =
       List.of(Extensions.SLOTS, Extensions.PROGRESS, Extensions.CANCEL, Extensions.HEALTH, Extensions.IDEMPOTENT_NEW_TASK);
@@ -51,13 +57,16 @@ final class SlaveEndpoints {
   private final JsonServer server;
   private final AtomicBoolean connecting = new AtomicBoolean();
   private final RequestChecks checks;
+  private final ProofCheck proofs; // null without a shared secret
 
-  SlaveEndpoints(Slave slave, SlaveConfig config, MasterLinks links, TaskRunner runner, JsonServer server) {
+  SlaveEndpoints(Slave slave, SlaveConfig config, MasterLinks links, TaskRunner runner, JsonServer server,
+      ProofCheck proofs) {
     this.slave = slave;
     this.config = config;
     this.links = links;
     this.runner = runner;
     this.server = server;
+    this.proofs = proofs;
     this.checks = new RequestChecks(new RequestChecks.Codes(SYSTEM_SHUTTING_DOWN, CHANNEL_NOT_FOUND, CHANNEL_INVALID,
         SELF_TOKEN_NOT_FOUND, SELF_TOKEN_INVALID, "Slave"), config.channel(), slave.selfToken(), slave::isShuttingDown);
   }
@@ -83,6 +92,7 @@ final class SlaveEndpoints {
     Map<String, Object> master = JsonFields.object(body, "master");
     BaseUrl address = masterAddress(master);
     TaskwireInfo announced = announcement(master);
+    requireProof(token, JsonFields.string(master, "master.address", "address"), announced.proof());
     List<String> extensions = announced.extensions() == null ? List.of() : announced.extensions();
     Duration tolerance = masterTolerance(announced);
     Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
@@ -180,6 +190,10 @@ final class SlaveEndpoints {
     data.put("state", slave.isConnected() ? "connected" : "idle");
     data.put("slots", config.slots());
     data.put("running", runner.running());
+    Map<String, Object> join = slave.joinStatus();
+    if (join != null) {
+      data.put("join", join);
+    }
     JsonServer.success(ctx, "Healthy.", data);
   }
 
@@ -195,6 +209,24 @@ final class SlaveEndpoints {
     }
     Duration max = config.maxMasterTolerance();
     return millis >= max.toMillis() ? max : Duration.ofMillis(millis);
+  }
+
+  /**
+   * With a shared secret, a master must prove it knows it, over this very request (its channel,
+   * token and callback address): otherwise 403 SLAVE_CONNECTION_REFUSED, which a reference master
+   * takes as a refusal, with {@code data.reason} saying why. Checked before the hook, so that no
+   * hook ever sees an unproven master.
+   */
+  private void requireProof(String token, String masterAddress, Proof proof) {
+    if (proofs == null) {
+      return;
+    }
+    ProofCheck.Refusal refusal = proofs.checkConnect(proof, config.channel(), token, masterAddress);
+    if (refusal != null) {
+      log.warn("Refused a /connect from {}: {}", LogSafe.escape(masterAddress), refusal.message());
+      throw SLAVE_CONNECTION_REFUSED.exception("Connection refused!",
+          Map.of("reason", refusal.reason(), "message", refusal.message()));
+    }
   }
 
   private TaskwireInfo ownAnnouncement() {
@@ -249,6 +281,6 @@ final class SlaveEndpoints {
         // Treated as a reference master: extensions are optional by the protocol.
       }
     }
-    return new TaskwireInfo(null, null, List.of(), null, null);
+    return new TaskwireInfo(null, null, List.of(), null, null, null);
   }
 }

@@ -1,6 +1,7 @@
 package dev.taskwire.common.http;
 
 import dev.taskwire.common.protocol.ProtocolDefaults;
+import dev.taskwire.common.security.SharedSecret;
 import dev.taskwire.common.util.Checks;
 import java.time.Duration;
 import java.util.Objects;
@@ -23,6 +24,7 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
   private Duration retryWait = ProtocolDefaults.DEFAULT_RETRY_WAIT;
   private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
   private Duration bodyTimeout = BodyLimits.DEFAULT_TIMEOUT;
+  private SharedSecret secret;
 
   /** A builder whose port is {@code defaultPort} unless set (7235 for a master, 7236 for a slave). */
   protected ServerBuilder(int defaultPort) {
@@ -84,6 +86,22 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
   public B bodyTimeout(Duration bodyTimeout) {
     this.bodyTimeout = Checks.atLeast("bodyTimeout", bodyTimeout, Duration.ofMillis(1));
     return self();
+  }
+
+  /**
+   * The secret the fleet's master and slaves share ({@code --secret-file}): a slave with one
+   * accepts {@code /connect} only from a master that proves it knows it, and a master with one
+   * proves it in every {@code /connect} and accepts joins only from slaves that prove it. The
+   * secret never crosses the wire. If unset, none: behaviour is the reference's.
+   */
+  public B secret(SharedSecret secret) {
+    this.secret = Objects.requireNonNull(secret, "secret == null");
+    return self();
+  }
+
+  /** The shared secret; null if none was set. */
+  protected SharedSecret secret() {
+    return secret;
   }
 
   protected String host() {

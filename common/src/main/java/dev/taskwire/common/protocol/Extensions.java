@@ -15,6 +15,11 @@ public final class Extensions {
    */
   public static final String IDEMPOTENT_NEW_TASK = "idempotent task/new";
   public static final String HEALTH = "health";
+  /**
+   * A slave asks a master to connect to it ({@code POST /slave/join}); the master then sends the
+   * ordinary {@code /connect}. Announced by a master that takes joins.
+   */
+  public static final String JOIN = "join";
   /** The key of the extension block in connect bodies and answers. */
   public static final String TASKWIRE_KEY = "taskwire";
 }

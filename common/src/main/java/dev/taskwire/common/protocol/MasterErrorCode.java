@@ -15,7 +15,15 @@ public enum MasterErrorCode implements ErrorCode {
   SELF_TOKEN_INVALID(402, 403),
   SLAVE_TOKEN_NOT_GIVEN(501, 400),
   SLAVE_TOKEN_INVALID(502, 403),
-  TASK_DATA_INVALID(601, 400);
+  TASK_DATA_INVALID(601, 400),
+  /** Taskwire (extension "join"): the master accepts no joins (it has no shared secret and no --allow-open-join). */
+  JOIN_NOT_ENABLED(701, 403),
+  /** Taskwire: the join's proof of the shared secret is missing, wrong, expired or replayed; {@code data.reason} says which. */
+  JOIN_REFUSED(702, 403),
+  /** Taskwire: a live connection from another address has the joining slave's name. */
+  JOIN_NAME_TAKEN(703, 409),
+  /** Taskwire: the master could not connect to the joining slave; {@code data.reason} says why. */
+  JOIN_CONNECT_FAILED(704, 502);
 
   private final int code;
   private final int httpStatus;

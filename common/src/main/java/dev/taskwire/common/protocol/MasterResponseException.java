@@ -35,6 +35,10 @@ public class MasterResponseException extends ResponseException {
       case SLAVE_TOKEN_NOT_GIVEN -> new SlaveTokenNotGiven(httpStatus, message, data);
       case SLAVE_TOKEN_INVALID -> new SlaveTokenInvalid(httpStatus, message, data);
       case TASK_DATA_INVALID -> new TaskDataInvalid(httpStatus, message, data);
+      case JOIN_NOT_ENABLED -> new JoinNotEnabled(httpStatus, message, data);
+      case JOIN_REFUSED -> new JoinRefused(httpStatus, message, data);
+      case JOIN_NAME_TAKEN -> new JoinNameTaken(httpStatus, message, data);
+      case JOIN_CONNECT_FAILED -> new JoinConnectFailed(httpStatus, message, data);
     };
   }
 
@@ -105,6 +109,34 @@ public class MasterResponseException extends ResponseException {
   public static final class TaskDataInvalid extends MasterResponseException {
     public TaskDataInvalid(int httpStatus, String message, Map<String, Object> data) {
       super(MasterErrorCode.TASK_DATA_INVALID, httpStatus, message, data);
+    }
+  }
+
+  /** JOIN_NOT_ENABLED: The master accepts no joins. */
+  public static final class JoinNotEnabled extends MasterResponseException {
+    public JoinNotEnabled(int httpStatus, String message, Map<String, Object> data) {
+      super(MasterErrorCode.JOIN_NOT_ENABLED, httpStatus, message, data);
+    }
+  }
+
+  /** JOIN_REFUSED: The join's proof of the shared secret is missing, wrong, expired or replayed. */
+  public static final class JoinRefused extends MasterResponseException {
+    public JoinRefused(int httpStatus, String message, Map<String, Object> data) {
+      super(MasterErrorCode.JOIN_REFUSED, httpStatus, message, data);
+    }
+  }
+
+  /** JOIN_NAME_TAKEN: A live connection from another address has the joining slave's name. */
+  public static final class JoinNameTaken extends MasterResponseException {
+    public JoinNameTaken(int httpStatus, String message, Map<String, Object> data) {
+      super(MasterErrorCode.JOIN_NAME_TAKEN, httpStatus, message, data);
+    }
+  }
+
+  /** JOIN_CONNECT_FAILED: The master could not connect to the joining slave. */
+  public static final class JoinConnectFailed extends MasterResponseException {
+    public JoinConnectFailed(int httpStatus, String message, Map<String, Object> data) {
+      super(MasterErrorCode.JOIN_CONNECT_FAILED, httpStatus, message, data);
     }
   }
 }

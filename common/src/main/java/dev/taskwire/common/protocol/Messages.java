@@ -23,7 +23,18 @@ public final class Messages {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TaskwireInfo(String version, Integer slots, List<String> extensions, Long heartbeatToleranceMs,
-      List<String> labels) {
+      List<String> labels, Proof proof) {
+    /** A block without a proof of the shared secret. */
+    public TaskwireInfo(String version, Integer slots, List<String> extensions, Long heartbeatToleranceMs,
+        List<String> labels) {
+      this(version, slots, extensions, heartbeatToleranceMs, labels, null);
+    }
+
+    /** This block with {@code proof}: a master that has a shared secret proves it in its {@code /connect}. */
+    public TaskwireInfo withProof(Proof proof) {
+      return new TaskwireInfo(version, slots, extensions, heartbeatToleranceMs, labels, proof);
+    }
+
     /** A master's block. */
     public static TaskwireInfo ofMaster(String version, List<String> extensions, long heartbeatToleranceMs) {
       return new TaskwireInfo(version, null, extensions, heartbeatToleranceMs, null);
@@ -39,6 +50,25 @@ public final class Messages {
       return new TaskwireInfo(version, slots, extensions, null, labels.isEmpty() ? null : List.copyOf(labels));
     }
   }
+
+  /**
+   * A proof of the fleet's shared secret ({@link dev.taskwire.common.security.ProofCheck}): {@code
+   * {"timestamp": <ms since the epoch>, "mac": "<HMAC-SHA256, hex>"}}.
+   */
+  public record Proof(Long timestamp, String mac) {}
+
+  /**
+   * {@code POST /slave/join} (extension "join"): a slave asks the master to connect to it. {@code
+   * slave.address} is where the master reaches it (null: the request's source address with {@code
+   * slave.port}, over https if {@code slave.https}); {@code proof} is present when the slave has a
+   * shared secret.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record JoinRequest(JoiningSlave slave, Proof proof) {}
+
+  /** The {@code slave} of a {@link JoinRequest}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record JoiningSlave(String name, String address, Integer port, Boolean https) {}
 
   /** {@code master} of a connect request; {@code taskwire} is absent when sent by a reference. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -18,7 +18,7 @@ import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.common.util.LogSafe;
 import dev.taskwire.master.ConnectionListener;
-import dev.taskwire.master.ConnectionNames;
+import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.MasterExtension;
 import dev.taskwire.master.SlaveConnection;

@@ -13,7 +13,7 @@ import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.common.util.LogSafe;
-import dev.taskwire.master.ConnectionNames;
+import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
 import dev.taskwire.master.TaskFailure;
@@ -42,7 +42,7 @@ public final class AdminMessages {
   /**
    * {@code POST /api/v1/connections}: {@code {"name", "host", "port", "https", "data", "labels"}}.
    *
-   * @param name the connection's name ({@link dev.taskwire.master.ConnectionNames#RULE})
+   * @param name the connection's name ({@link dev.taskwire.common.protocol.ConnectionNames#RULE})
    * @param host the slave's host
    * @param port the slave's port, 1..65535; 7236 when the request leaves it out
    * @param https whether to talk to the slave over https; false when left out

@@ -1,7 +1,7 @@
 package dev.taskwire.master.scheduler;
 
 import dev.taskwire.common.protocol.Labels;
-import dev.taskwire.master.ConnectionNames;
+import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.master.TaskFailure;
 import java.time.Duration;
 import java.util.Collection;

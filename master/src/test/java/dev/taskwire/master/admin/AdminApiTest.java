@@ -13,7 +13,7 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.testing.RawHttp;
-import dev.taskwire.master.ConnectionNames;
+import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.MasterHooks;
 import dev.taskwire.master.SlaveConnection;

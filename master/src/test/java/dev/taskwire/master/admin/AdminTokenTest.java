@@ -58,7 +58,7 @@ class AdminTokenTest {
         refused(file));
     assertEquals("admin token in " + file + " is 31 characters; use at least 32 (delete the file and serve makes a new one)",
         refused(write("short", "y".repeat(31), "rw-------")));
-    assertEquals("admin token file is empty: " + file + " (delete it and serve makes a new one)",
+    assertEquals("admin token file is empty: " + file + " (delete the file and serve makes a new one)",
         refused(write("short", " \n", "rw-------")));
   }
 

@@ -172,7 +172,7 @@ class EventStreamTest {
     // for the reading stream to have it, so that only the stuck one falls behind. The longest group
     // name makes each event about 280 bytes: 36,000 events are more than the stuck socket's buffers
     // (the kernel's send buffer grows to 4 MB) and its 10,000.
-    JobRequest longGroup = new JobRequest(null, "g".repeat(dev.taskwire.master.ConnectionNames.MAX_LENGTH), null, null,
+    JobRequest longGroup = new JobRequest(null, "g".repeat(dev.taskwire.common.protocol.ConnectionNames.MAX_LENGTH), null, null,
         null, null, null, null, null);
     int batches = 18;
     long slowest = 0;

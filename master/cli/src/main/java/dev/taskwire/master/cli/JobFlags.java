@@ -2,7 +2,7 @@ package dev.taskwire.master.cli;
 
 import dev.taskwire.common.cli.CommandLines;
 import dev.taskwire.common.protocol.Labels;
-import dev.taskwire.master.ConnectionNames;
+import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.master.TaskFailure;
 import dev.taskwire.master.admin.AdminMessages.JobRequest;
 import dev.taskwire.master.scheduler.JobOptions;

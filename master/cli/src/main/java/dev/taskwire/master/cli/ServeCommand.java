@@ -87,6 +87,27 @@ final class ServeCommand implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--job-history", history, builder::jobHistory);
   }
 
+  @Option(names = "--secret-file", paramLabel = "FILE", description = "The fleet's shared secret, made (owner-only, 64 hex"
+      + " characters) if the file does not exist: copy it to every slave's --secret-file. The master proves it in each"
+      + " /connect, and takes joins from slaves that prove it.")
+  void secretFile(Path file) {
+    boolean made = !java.nio.file.Files.exists(file);
+    try {
+      builder.secret(dev.taskwire.common.security.SharedSecret.loadOrCreate(file));
+    } catch (java.io.IOException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--secret-file': " + e.getMessage());
+    }
+    if (made) {
+      log.info("Made a new shared secret in {}: copy this file to every slave (--secret-file)", file.toAbsolutePath());
+    }
+  }
+
+  @Option(names = "--allow-open-join", description = "Take joins from slaves without a shared secret: for a network you"
+      + " trust, where anyone who reaches this port may add a slave.")
+  void allowOpenJoin(boolean allow) {
+    builder.allowOpenJoin(allow);
+  }
+
   @Override
   public Integer call() throws Exception {
     Token token;
@@ -97,7 +118,14 @@ final class ServeCommand implements Callable<Integer> {
       // the message names it and says how to fix it.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    Master master = builder.extension(new AdminApi(token, taskHistory, taskTimeout)).build().start();
+    Master master;
+    try {
+      master = builder.extension(new AdminApi(token, taskHistory, taskTimeout)).build();
+    } catch (IllegalStateException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--allow-open-join and --secret-file exclude each other: "
+          + e.getMessage());
+    }
+    master.start();
     log.info("Admin API at http://{}:{}/api/v1, bearer token in {} ({})", master.config().host(), master.port(),
         tokenFile.toAbsolutePath(), token);
     SignalShutdown.install("taskwire-master", master::shutdown, Master.CALLBACK_DRAIN.plus(SignalShutdown.MARGIN));

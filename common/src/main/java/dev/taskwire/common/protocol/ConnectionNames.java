@@ -1,7 +1,6 @@
-package dev.taskwire.master;
+package dev.taskwire.common.protocol;
 
 import dev.taskwire.common.util.LogSafe;
-import dev.taskwire.common.util.SimpleNames;
 import java.util.Objects;
 
 /**
@@ -21,7 +20,7 @@ public final class ConnectionNames {
 
   /** Whether {@code name} follows the rule. */
   public static boolean isValid(String name) {
-    return SimpleNames.isValid(name, MAX_LENGTH, ".-_:@");
+    return dev.taskwire.common.util.SimpleNames.isValid(name, MAX_LENGTH, ".-_:@");
   }
 
 

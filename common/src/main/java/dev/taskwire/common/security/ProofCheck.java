@@ -1,0 +1,148 @@
+package dev.taskwire.common.security;
+
+import dev.taskwire.common.protocol.Messages.Proof;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * Makes and checks proofs of a {@link SharedSecret}: {@code {"timestamp": <ms since the epoch>,
+ * "mac": <hex>}}, the MAC being HMAC-SHA256 over a purpose ({@code "connect"}, {@code "join"}), the
+ * request's own fields (its channel, connection token, addresses) and the timestamp.
+ *
+ * <p>A proof is accepted once: when its MAC matches, its timestamp is within {@link
+ * #MAX_CLOCK_SKEW} of this host's clock, and the same proof was not accepted before. Accepted
+ * proofs are remembered until their timestamp leaves the window, so a captured request cannot be
+ * replayed: not later (its timestamp is stale), not sooner (it is remembered). Only requests with
+ * a valid MAC are remembered, so memory grows only with genuine requests. Thread-safe.
+ */
+public final class ProofCheck {
+  /** How far the clocks of the two hosts may differ, either way. */
+  public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
+
+  /** Why a proof was refused: {@code reason} is a short word for the wire, {@code message} says it for people. */
+  public record Refusal(String reason, String message) {
+    static final Refusal MISSING = new Refusal("proof missing",
+        "no proof of the shared secret (the peer has no --secret-file, or is not Taskwire)");
+    static final Refusal INVALID = new Refusal("proof invalid",
+        "the proof of the shared secret does not match (a different secret, or a changed request)");
+    static final Refusal REPLAYED = new Refusal("proof replayed", "this proof was already used once");
+  }
+
+  private final SharedSecret secret;
+  private final LongSupplier clockMillis;
+  private final long skewMillis = MAX_CLOCK_SKEW.toMillis();
+  private final Map<String, Long> accepted = new LinkedHashMap<>(); // MAC -> until when it is remembered; guarded by itself
+
+  /** Proofs of {@code secret}, timed by the system clock. */
+  public ProofCheck(SharedSecret secret) {
+    this(secret, System::currentTimeMillis);
+  }
+
+  /** Proofs of {@code secret}, timed by {@code clockMillis}: for tests of the clock window. */
+  public ProofCheck(SharedSecret secret, LongSupplier clockMillis) {
+    this.secret = Objects.requireNonNull(secret, "secret == null");
+    this.clockMillis = Objects.requireNonNull(clockMillis, "clockMillis == null");
+  }
+
+  /** The secret proofs are made with; its fingerprint may be logged, never the secret. */
+  public SharedSecret secret() {
+    return secret;
+  }
+
+  /** A master's proof for its {@code /connect}: over the channel, the connection token and its callback address. */
+  public Proof proveConnect(long channel, String token, String masterAddress) {
+    return prove("connect", connectFields(channel, token, masterAddress));
+  }
+
+  /** {@link #check} of a {@code /connect}'s proof, as {@link #proveConnect} made it. */
+  public Refusal checkConnect(Proof proof, long channel, String token, String masterAddress) {
+    return check(proof, "connect", connectFields(channel, token, masterAddress));
+  }
+
+  /**
+   * A slave's proof for its join: over the channel and everything the join says of the slave (its
+   * name, advertised address or null, port, and whether it serves https).
+   */
+  public Proof proveJoin(long channel, String name, String address, int port, boolean https) {
+    return prove("join", joinFields(channel, name, address, port, https));
+  }
+
+  /** {@link #check} of a join's proof, as {@link #proveJoin} made it. */
+  public Refusal checkJoin(Proof proof, long channel, String name, String address, int port, boolean https) {
+    return check(proof, "join", joinFields(channel, name, address, port, https));
+  }
+
+  private static String[] connectFields(long channel, String token, String masterAddress) {
+    return new String[] {Long.toString(channel), token, masterAddress};
+  }
+
+  private static String[] joinFields(long channel, String name, String address, int port, boolean https) {
+    return new String[] {Long.toString(channel), name, address == null ? "" : address, Integer.toString(port),
+        Boolean.toString(https)};
+  }
+
+  /** A fresh proof for {@code purpose} over {@code fields}. */
+  Proof prove(String purpose, String... fields) {
+    long now = clockMillis.getAsLong();
+    return new Proof(now, secret.mac(macInput(purpose, now, fields)));
+  }
+
+  /**
+   * Null if {@code proof} (null when the request carried none) proves the secret for {@code
+   * purpose} over {@code fields} and was not used before (it is remembered from now on);
+   * otherwise why not.
+   */
+  Refusal check(Proof proof, String purpose, String... fields) {
+    if (proof == null || proof.timestamp() == null || proof.mac() == null) {
+      return Refusal.MISSING;
+    }
+    long timestamp = proof.timestamp();
+    if (!secret.verifies(proof.mac(), macInput(purpose, timestamp, fields))) {
+      return Refusal.INVALID;
+    }
+    long now = clockMillis.getAsLong();
+    long offset = timestamp - now;
+    if (Math.abs(offset) > skewMillis) {
+      return new Refusal("proof expired", "the proof was made " + Math.abs(offset / 1000) + " s "
+          + (offset < 0 ? "ago" : "in the future") + " by this host's clock; at most " + MAX_CLOCK_SKEW.toSeconds()
+          + " s either way is accepted (are both clocks synchronised?)");
+    }
+    synchronized (accepted) {
+      forgetExpired(now);
+      if (accepted.putIfAbsent(proof.mac(), timestamp + skewMillis) != null) {
+        return Refusal.REPLAYED;
+      }
+    }
+    return null;
+  }
+
+  /** How many accepted proofs are remembered now: for tests. */
+  int remembered() {
+    synchronized (accepted) {
+      forgetExpired(clockMillis.getAsLong());
+      return accepted.size();
+    }
+  }
+
+  private void forgetExpired(long now) {
+    // Roughly in timestamp order, so the expired ones are at the front.
+    for (Iterator<Long> until = accepted.values().iterator(); until.hasNext(); ) {
+      if (until.next() >= now) {
+        return;
+      }
+      until.remove();
+    }
+  }
+
+  private static String[] macInput(String purpose, long timestamp, String... fields) {
+    String[] input = new String[fields.length + 2];
+    input[0] = "taskwire-" + purpose;
+    System.arraycopy(fields, 0, input, 1, fields.length);
+    input[input.length - 1] = Long.toString(timestamp);
+    return input;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.taskwire.common.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.common.protocol.Messages.Proof;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Proofs of the shared secret: bound to their fields, accepted once, within the clock window only. */
+class ProofCheckTest {
+  private static final String SECRET = "0123456789abcdef0123456789abcdef";
+  private final AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+  private final ProofCheck master = new ProofCheck(SharedSecret.of(SECRET), clock::get);
+  private final ProofCheck slave = new ProofCheck(SharedSecret.of(SECRET), clock::get);
+
+  @Test
+  void aProofIsAcceptedOnceAndAReplayIsRefused() {
+    Proof proof = master.proveConnect(7, "token-1", "http://127.0.0.1:7235");
+    assertNull(slave.checkConnect(proof, 7, "token-1", "http://127.0.0.1:7235"));
+    assertEquals("proof replayed", slave.checkConnect(proof, 7, "token-1", "http://127.0.0.1:7235").reason());
+    // The same request proven again a millisecond later is a new proof: a retry of the real master passes.
+    clock.incrementAndGet();
+    assertNull(slave.checkConnect(master.proveConnect(7, "token-1", "http://127.0.0.1:7235"), 7, "token-1",
+        "http://127.0.0.1:7235"));
+  }
+
+  @Test
+  void aProofCoversEveryFieldOfItsRequest() {
+    Proof proof = master.proveConnect(7, "token-1", "http://127.0.0.1:7235");
+    assertEquals("proof invalid", slave.checkConnect(proof, 8, "token-1", "http://127.0.0.1:7235").reason());
+    assertEquals("proof invalid", slave.checkConnect(proof, 7, "token-2", "http://127.0.0.1:7235").reason());
+    assertEquals("proof invalid", slave.checkConnect(proof, 7, "token-1", "http://10.0.0.9:7235").reason());
+    assertEquals("proof invalid", slave.checkConnect(new Proof(proof.timestamp() + 1, proof.mac()), 7, "token-1",
+        "http://127.0.0.1:7235").reason());
+    // A join's proof is no connect's proof, even over the same text.
+    Proof join = master.proveJoin(7, "gpu-1", null, 7236, false);
+    assertNull(slave.checkJoin(join, 7, "gpu-1", null, 7236, false));
+    assertEquals("proof invalid", slave.checkJoin(master.proveJoin(7, "gpu-1", null, 7236, false), 7, "gpu-1", null, 7236, true).reason());
+    assertEquals("proof invalid", slave.checkJoin(master.proveJoin(7, "gpu-1", null, 7236, false), 7, "gpu-2", null, 7236, false).reason());
+  }
+
+  @Test
+  void anotherSecretOrNoProofIsRefused() {
+    ProofCheck stranger = new ProofCheck(SharedSecret.of("another secret of at least thirty-two chars"), clock::get);
+    assertEquals("proof invalid", slave.checkConnect(stranger.proveConnect(7, "t", "http://h:1"), 7, "t", "http://h:1").reason());
+    assertEquals("proof missing", slave.checkConnect(null, 7, "t", "http://h:1").reason());
+    assertEquals("proof missing", slave.checkConnect(new Proof(null, "00"), 7, "t", "http://h:1").reason());
+    assertEquals("proof invalid", slave.checkConnect(new Proof(clock.get(), "not hex at all"), 7, "t", "http://h:1").reason());
+  }
+
+  @Test
+  void aProofOutsideTheClockWindowIsRefusedEitherWayAndForgottenAfterIt() {
+    long window = ProofCheck.MAX_CLOCK_SKEW.toMillis();
+    Proof old = master.proveConnect(7, "t", "http://h:1");
+    clock.addAndGet(window + 1);
+    ProofCheck.Refusal stale = slave.checkConnect(old, 7, "t", "http://h:1");
+    assertEquals("proof expired", stale.reason());
+    assertTrue(stale.message().contains("60 s ago"), stale.message());
+
+    ProofCheck ahead = new ProofCheck(SharedSecret.of(SECRET), () -> clock.get() + window + 5_000);
+    ProofCheck.Refusal future = slave.checkConnect(ahead.proveConnect(7, "t", "http://h:1"), 7, "t", "http://h:1");
+    assertEquals("proof expired", future.reason());
+    assertTrue(future.message().contains("in the future"), future.message());
+
+    // Within the window on either side: accepted, remembered until the window has passed.
+    ProofCheck behind = new ProofCheck(SharedSecret.of(SECRET), () -> clock.get() - window + 1_000);
+    assertNull(slave.checkConnect(behind.proveConnect(7, "t", "http://h:1"), 7, "t", "http://h:1"));
+    assertEquals(1, slave.remembered());
+    clock.addAndGet(1_001);
+    assertEquals(0, slave.remembered());
+  }
+
+  @Test
+  void theSecretNeverShowsButItsFingerprintMatchesAcrossHosts(@TempDir Path dir) throws Exception {
+    SharedSecret secret = SharedSecret.of(SECRET);
+    assertFalse(secret.toString().contains(SECRET));
+    assertEquals(secret.fingerprint(), SharedSecret.of(" " + SECRET + "\n").fingerprint());
+    assertNotEquals(secret.fingerprint(), SharedSecret.generate().fingerprint());
+    IllegalArgumentException shortOne = assertThrows(IllegalArgumentException.class, () -> SharedSecret.of("short-secret"));
+    assertFalse(shortOne.getMessage().contains("short-secret"), shortOne.getMessage());
+
+    Path file = dir.resolve("fleet").resolve("secret");
+    SharedSecret made = SharedSecret.loadOrCreate(file);
+    assertEquals(made.fingerprint(), SharedSecret.load(file).fingerprint());
+    assertEquals(64, Files.readString(file).trim().length());
+    if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+      String refused = assertThrows(java.io.IOException.class, () -> SharedSecret.load(file)).getMessage();
+      assertEquals("shared secret file " + file + " is readable by group or others (rw-r--r--); run: chmod 600 " + file, refused);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package dev.taskwire.master;
+
+import static dev.taskwire.common.protocol.MasterErrorCode.JOIN_CONNECT_FAILED;
+import static dev.taskwire.common.protocol.MasterErrorCode.JOIN_NAME_TAKEN;
+import static dev.taskwire.common.protocol.MasterErrorCode.JOIN_NOT_ENABLED;
+import static dev.taskwire.common.protocol.MasterErrorCode.JOIN_REFUSED;
+
+import dev.taskwire.common.http.BaseUrl;
+import dev.taskwire.common.json.JsonFormatException;
+import dev.taskwire.common.protocol.ConnectionNames;
+import dev.taskwire.common.protocol.Messages.Proof;
+import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.security.ProofCheck;
+import dev.taskwire.common.util.LogSafe;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes slaves that join by themselves (extension "join", {@code POST /slave/join}): checks that
+ * joins are enabled and the slave's proof of the shared secret, then connects to the slave with the
+ * ordinary {@code /connect} before answering, so that the slave learns whether it worked and, if
+ * not, why. A joined connection is an ordinary connection from then on: listed by the admin API,
+ * fed to the scheduler, dropped by the heartbeat check.
+ *
+ * <p>A join under the name of a live connection to the same address replaces it (the slave lost
+ * its connection, or restarted, before the master noticed: the old one's tasks fail LOST and the
+ * scheduler retries them); one from another address is refused with JOIN_NAME_TAKEN, so that two
+ * slaves given the same name cannot take each other's place in turn.
+ */
+final class Joins {
+  private static final Logger log = LoggerFactory.getLogger(Joins.class);
+
+  private final Master master;
+  private final MasterConfig config;
+  private final Connections connections;
+  private final ProofCheck proofs; // null without a shared secret
+
+  /** A request to join, as read from its body; {@code address} is null when the slave advertised none. */
+  record Request(String name, String address, int port, boolean https, Proof proof) {}
+
+  Joins(Master master, MasterConfig config, Connections connections, ProofCheck proofs) {
+    this.master = master;
+    this.config = config;
+    this.connections = connections;
+    this.proofs = proofs;
+  }
+
+  /** Whether this master takes joins at all. */
+  boolean enabled() {
+    return proofs != null || config.allowOpenJoin();
+  }
+
+  /** Refuses with JOIN_NOT_ENABLED unless this master takes joins. */
+  void requireEnabled() {
+    if (!enabled()) {
+      throw JOIN_NOT_ENABLED.exception("This master takes no joins.", Map.of("reason",
+          "the master has neither a shared secret (--secret-file) nor --allow-open-join"));
+    }
+  }
+
+  /**
+   * Connects to the slave of {@code request}, which came from {@code sourceAddress}; returns the
+   * success answer's data.
+   *
+   * @throws ResponseException JOIN_REFUSED, JOIN_NAME_TAKEN or JOIN_CONNECT_FAILED
+   */
+  Map<String, Object> join(Request request, String sourceAddress) {
+    requireEnabled();
+    if (proofs != null) {
+      ProofCheck.Refusal refusal =
+          proofs.checkJoin(request.proof(), config.channel(), request.name(), request.address(), request.port(), request.https());
+      if (refusal != null) {
+        log.warn("Refused a join as {} from {}: {}", request.name(), LogSafe.escape(sourceAddress), refusal.message());
+        throw JOIN_REFUSED.exception("Join refused.", Map.of("reason", refusal.reason(), "message", refusal.message()));
+      }
+    }
+    BaseUrl address = request.address() != null ? BaseUrl.parse(request.address())
+        : BaseUrl.of(sourceAddress, request.port(), request.https());
+    makeRoomFor(request.name(), address);
+    SlaveConnection connection;
+    try {
+      connection = master.newConnection(request.name(), address);
+    } catch (IllegalStateException taken) {
+      throw nameTaken(request.name(), "another join under this name is under way");
+    }
+    try {
+      connection.connect();
+    } catch (ResponseException e) {
+      throw connectFailed(request.name(), address, "the slave refused the /connect: " + e.getMessage());
+    } catch (IOException e) {
+      throw connectFailed(request.name(), address, "the master could not reach the slave at " + address + " (" + e
+          + "); if this is not where the slave listens, start it with --advertise URL");
+    } catch (IllegalStateException e) {
+      throw connectFailed(request.name(), address, e.getMessage());
+    }
+    if (!connection.isConnected()) {
+      throw connectFailed(request.name(), address, "a connect hook of the master kept the connection from being made");
+    }
+    log.info("Slave {} joined from {} ({})", request.name(), LogSafe.escape(sourceAddress), address);
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("name", request.name());
+    data.put("address", address.toString());
+    return data;
+  }
+
+  /** Ends a live connection of this name to {@code address}; refuses if one goes elsewhere. */
+  private void makeRoomFor(String name, BaseUrl address) {
+    SlaveConnection existing = connections.live(name);
+    if (existing == null) {
+      return;
+    }
+    if (!existing.slaveAddress().equals(address)) {
+      throw nameTaken(name, "a live connection of this name goes to " + existing.slaveAddress());
+    }
+    log.info("Slave {} joined again from {}: ending its old connection", name, address);
+    existing.end(TaskFailure.Reason.LOST, "replaced: the slave joined again");
+  }
+
+  private static ResponseException nameTaken(String name, String why) {
+    return JOIN_NAME_TAKEN.exception("Name " + name + " taken.", Map.of("reason", why));
+  }
+
+  private static ResponseException connectFailed(String name, BaseUrl address, String why) {
+    log.warn("Join of {} failed: {}", name, LogSafe.escape(why));
+    return JOIN_CONNECT_FAILED.exception("Could not connect to the joining slave.", Map.of("reason", why,
+        "address", address.toString()));
+  }
+
+  /**
+   * The join request in {@code body}, checked: {@code slave.name} by {@link ConnectionNames#RULE},
+   * {@code slave.address} an http(s) URL or absent, {@code slave.port} 1..65535 (needed without an
+   * address), {@code slave.https} a boolean or absent.
+   *
+   * @throws JsonFormatException for anything else (answered 400 TASK_DATA_INVALID)
+   */
+  static Request parse(Map<String, Object> body) {
+    if (!(body.get("slave") instanceof Map<?, ?> slave)) {
+      throw new JsonFormatException("slave: expected an object");
+    }
+    if (!(slave.get("name") instanceof String name) || !ConnectionNames.isValid(name)) {
+      throw new JsonFormatException("slave.name: " + ConnectionNames.RULE);
+    }
+    String address = null;
+    if (slave.get("address") != null) {
+      if (!(slave.get("address") instanceof String text)) {
+        throw new JsonFormatException("slave.address: expected a string");
+      }
+      try {
+        BaseUrl.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new JsonFormatException("slave.address is not an http or https URL: " + LogSafe.escape(text));
+      }
+      address = text;
+    }
+    int port = 0;
+    if (slave.get("port") != null || address == null) {
+      if (!(slave.get("port") instanceof Integer number) || number < 1 || number > 65535) {
+        throw new JsonFormatException("slave.port: expected an integer 1..65535");
+      }
+      port = number;
+    }
+    boolean https = false;
+    if (slave.get("https") != null) {
+      if (!(slave.get("https") instanceof Boolean flag)) {
+        throw new JsonFormatException("slave.https: expected a boolean");
+      }
+      https = flag;
+    }
+    return new Request(name, address, port, https, proof(body.get("proof")));
+  }
+
+  /** The proof, or null if absent or not of the proof's shape (refused as missing). */
+  private static Proof proof(Object value) {
+    if (value instanceof Map<?, ?> proof && proof.get("timestamp") instanceof Number timestamp
+        && !(timestamp instanceof Double) && proof.get("mac") instanceof String mac) {
+      return new Proof(timestamp.longValue(), mac);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,194 @@
+package dev.taskwire.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskwire.common.http.BaseUrl;
+import dev.taskwire.common.http.HttpEngine;
+import dev.taskwire.common.protocol.MasterErrorCode;
+import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.security.SharedSecret;
+import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.common.testing.Ports;
+import dev.taskwire.master.scheduler.Job;
+import dev.taskwire.slave.Slave;
+import dev.taskwire.slave.TestSlaves;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Slaves that join by themselves ({@code --join}): before the master is up, after it restarts,
+ * under a name another slave has, and refused without the shared secret.
+ */
+class JoinTest {
+  private static final SharedSecret SECRET = SharedSecret.of("the fleet's secret, 32 characters or more");
+  private static final Duration LIMIT = Duration.ofSeconds(20);
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closing(T resource) {
+    closing.add(resource);
+    return resource;
+  }
+
+  private static Master.Builder master(int port) {
+    return TestMasters.loopback().port(port).channel(3).heartbeatTolerance(Duration.ofSeconds(1))
+        .heartbeatCheckSpan(Duration.ofMillis(100)).requestRetries(0);
+  }
+
+  private static Slave.Builder slave(int masterPort, String name) {
+    return TestSlaves.loopback().channel(3).name(name).heartbeatSpan(Duration.ofMillis(200))
+        .join("http://127.0.0.1:" + masterPort).joinRetryMax(Duration.ofMillis(500));
+  }
+
+  /** The join part of the slave's {@code /health}, asked where it listens. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> joinStatus(Slave slave) throws IOException {
+    HttpEngine engine = HttpEngine.builder(BaseUrl.of(slave.config().host(), slave.port(), false), Side.SLAVE).retries(0).build();
+    return (Map<String, Object>) engine.send("GET", "/health", null, Map.of()).data().get("join");
+  }
+
+  private static String joinProblem(Slave slave) {
+    try {
+      Object problem = joinStatus(slave).get("problem");
+      return problem == null ? "" : problem.toString();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  @Test
+  void aSlaveStartedBeforeTheMasterJoinsOnceItStartsAndTakesJobs() throws Exception {
+    int port = Ports.free();
+    Slave slave = closing(slave(port, "early").secret(SECRET).build().start());
+    Await.until(LIMIT, "the slave finding the master unreachable", () -> joinProblem(slave).contains("unreachable"));
+    assertEquals("joining", joinStatus(slave).get("state"));
+
+    Master master = closing(master(port).secret(SECRET).build().start());
+    Await.until(LIMIT, "slave early joined", () -> master.contains("early") && slave.isConnected());
+    assertEquals("connected", joinStatus(slave).get("state"));
+    Job job = master.scheduler().submit(Map.of("a", 20, "b", 22)).join(Duration.ofSeconds(10));
+    assertEquals(Map.of("sum", 42), job.result());
+    assertEquals("early", job.attempts().get(0).connection());
+  }
+
+  @Test
+  void joinedSlavesAreBackAfterTheMasterRestartsWithoutAnyCommand() throws Exception {
+    int port = Ports.free();
+    Master first = master(port).secret(SECRET).build().start();
+    List<Slave> slaves = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      slaves.add(closing(slave(port, "worker-" + i).secret(SECRET).build().start()));
+    }
+    Await.until(LIMIT, "three joined", () -> first.names().size() == 3);
+    first.close();
+
+    Master second = closing(master(port).secret(SECRET).build().start());
+    // Within the heartbeat tolerance (1 s) + 5 s, as the README promises.
+    Await.until(Duration.ofSeconds(6), () -> "all back; live: " + second.names(), () -> second.names().size() == 3);
+    assertTrue(slaves.stream().allMatch(Slave::isConnected));
+  }
+
+  @Test
+  void aSecondSlaveWithTheSameNameFromAnotherAddressWaitsUntilTheFirstIsGone() throws Exception {
+    int port = Ports.free();
+    Master master = closing(master(port).allowOpenJoin(true).build().start());
+    Slave first = slave(port, "twin").build().start();
+    closing(first);
+    Await.until(LIMIT, "the first twin joined", () -> master.contains("twin"));
+    String firstAddress = master.get("twin").slaveAddress().toString();
+
+    int secondPort = Ports.free();
+    Slave second = closing(slave(port, "twin").host("127.0.0.2").port(secondPort)
+        .advertise("http://127.0.0.2:" + secondPort).build().start());
+    Await.until(LIMIT, "the second twin refused", () -> joinProblem(second).contains("JOIN_NAME_TAKEN"));
+    assertEquals(firstAddress, master.get("twin").slaveAddress().toString());
+    assertFalse(second.isConnected());
+
+    first.close(); // its heartbeats stop: the master drops it after its tolerance, and the name is free
+    Await.until(LIMIT, "the second twin joined", () -> second.isConnected()
+        && master.contains("twin") && master.get("twin").slaveAddress().toString().equals("http://127.0.0.2:" + secondPort));
+  }
+
+  @Test
+  void theSameSlaveJoiningAgainReplacesItsStaleConnection() throws Exception {
+    int port = Ports.free();
+    // A long tolerance: the master would not notice the slave's restart by itself for a minute.
+    Master master = closing(TestMasters.loopback().port(port).channel(3).heartbeatTolerance(Duration.ofMinutes(1))
+        .allowOpenJoin(true).build().start());
+    int slavePort = Ports.free();
+    Slave before = slave(port, "phoenix").port(slavePort).build().start();
+    Await.until(LIMIT, "joined", () -> master.contains("phoenix"));
+    SlaveConnection old = master.get("phoenix");
+    before.close();
+
+    Slave after = closing(slave(port, "phoenix").port(slavePort).build().start());
+    Await.until(LIMIT, "joined again", () -> after.isConnected() && master.contains("phoenix") && master.get("phoenix") != old);
+    assertNotSame(old, master.get("phoenix"));
+    assertEquals(SlaveConnection.State.CLOSED, old.state());
+  }
+
+  @Test
+  void joinsAreRefusedWithoutTheSecretAndTheSlaveSaysWhy() throws Exception {
+    int port = Ports.free();
+    Master master = closing(master(port).secret(SECRET).build().start());
+    Slave none = closing(slave(port, "no-secret").build().start());
+    Slave wrong = closing(slave(port, "wrong-secret").secret(SharedSecret.generate()).build().start());
+    Await.until(LIMIT, "both gave up", () -> isGivenUp(none) && isGivenUp(wrong));
+    assertTrue(joinProblem(none).contains("JOIN_REFUSED") && joinProblem(none).contains("proof missing"), joinProblem(none));
+    assertTrue(joinProblem(wrong).contains("proof invalid"), joinProblem(wrong));
+    assertTrue(master.names().isEmpty());
+
+    int closedPort = Ports.free();
+    Master closed = closing(master(closedPort).build().start()); // neither a secret nor --allow-open-join
+    Slave refused = closing(slave(closedPort, "anyone").build().start());
+    Await.until(LIMIT, "gave up", () -> isGivenUp(refused));
+    assertTrue(joinProblem(refused).contains("JOIN_NOT_ENABLED"), joinProblem(refused));
+    assertTrue(closed.names().isEmpty());
+  }
+
+  private static boolean isGivenUp(Slave slave) {
+    try {
+      return "gave up".equals(joinStatus(slave).get("state"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void badJoinRequestsGetTheirCodes() throws Exception {
+    Master closed = closing(master(0).build().start());
+    new PeerClient(closed.port(), Side.MASTER).fail("POST", "/slave/join", "not even read", "3", null, 403,
+        MasterErrorCode.JOIN_NOT_ENABLED.code());
+
+    Master open = closing(master(0).allowOpenJoin(true).build().start());
+    PeerClient client = new PeerClient(open.port(), Side.MASTER);
+    client.fail("POST", "/slave/join", Map.of(), "4", null, 403, MasterErrorCode.CHANNEL_INVALID.code());
+    for (Object body : List.of(Map.of(), Map.of("slave", "x"), Map.of("slave", Map.of("name", "a b", "port", 1)),
+        Map.of("slave", Map.of("name", "ok")), Map.of("slave", Map.of("name", "ok", "port", 70_000)),
+        Map.of("slave", Map.of("name", "ok", "address", "ftp://x")), Map.of("slave", Map.of("name", "ok", "port", 1, "https", "yes")))) {
+      client.fail("POST", "/slave/join", body, "3", null, 400, MasterErrorCode.TASK_DATA_INVALID.code());
+    }
+    int nobody = Ports.free();
+    ResponseException unreachable = client.fail("POST", "/slave/join", Map.of("slave", Map.of("name", "ghost", "port", nobody)),
+        "3", null, 502, MasterErrorCode.JOIN_CONNECT_FAILED.code());
+    assertTrue(unreachable.data().get("reason").toString().contains("could not reach the slave at http://127.0.0.1:" + nobody),
+        unreachable.data().toString());
+    assertFalse(open.contains("ghost"));
+  }
+}
