@@ -45,7 +45,7 @@ public final class Main implements Callable<Integer> {
   @Mixin private ServerFlags serverFlags = new ServerFlags(builder); // the flags serve shares with the slave
   private final Map<String, String> env;
   private boolean labelsGiven;
-  private boolean joinGiven;
+  private List<String> joinUrls; // applied once parsing is done: picocli hands the setter the whole list each time
   private List<String> exec;
   private String processorClass;
 
@@ -73,7 +73,7 @@ public final class Main implements Callable<Integer> {
     PrintWriter sink = new PrintWriter(java.io.Writer.nullWriter());
     CommandLine commandLine = CommandLines.create(main, env, defaults(), sink, sink);
     commandLine.parseArgs(args);
-    main.labelsFromEnvironment();
+    main.applyMultiValueOptions();
     main.configureProcessor();
     return main.builder;
   }
@@ -108,18 +108,21 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * {@code TASKWIRE_LABEL} and {@code TASKWIRE_JOIN} (comma-separated) when the flag was not given:
-   * a multi-value option reads its own variable.
+   * The multi-value options, once parsing is done: {@code TASKWIRE_LABEL} and {@code TASKWIRE_JOIN}
+   * (comma-separated) when the flag was not given (a multi-value option reads its own variable),
+   * and the {@code --join} URLs.
    */
-  private void labelsFromEnvironment() {
+  private void applyMultiValueOptions() {
     String fromEnv = env.get(CommandLines.envName("--label"));
     if (!labelsGiven && fromEnv != null && !fromEnv.isBlank()) {
       CommandLines.apply(spec.commandLine(), "--label", List.of(fromEnv.trim().split("\\s*,\\s*")), builder::labels);
     }
     String joinFromEnv = env.get(CommandLines.envName("--join"));
-    if (!joinGiven && joinFromEnv != null && !joinFromEnv.isBlank()) {
-      CommandLines.apply(spec.commandLine(), "--join", List.of(joinFromEnv.trim().split("\\s*,\\s*")),
-          urls -> builder.join(urls));
+    if (joinUrls == null && joinFromEnv != null && !joinFromEnv.isBlank()) {
+      join(List.of(joinFromEnv.trim().split("\\s*,\\s*")));
+    }
+    if (joinUrls != null) {
+      builder.join(joinUrls);
     }
   }
 
@@ -127,8 +130,10 @@ public final class Main implements Callable<Integer> {
       + "https://10.0.0.5:7235: it asks the master to connect, and again whenever the connection is lost; repeatable "
       + "(or comma-separated) for a standby: the first that accepts takes the slave.")
   void join(List<String> urls) {
-    joinGiven = true;
-    CommandLines.apply(spec.commandLine(), "--join", urls, values -> builder.join(values));
+    for (String url : urls) {
+      CommandLines.apply(spec.commandLine(), "--join", url, dev.taskwire.common.http.BaseUrl::parse);
+    }
+    joinUrls = List.copyOf(urls);
   }
 
   @Option(names = "--name", paramLabel = "NAME", description = "The connection name to join under (default: host name:port).")
@@ -197,7 +202,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    labelsFromEnvironment();
+    applyMultiValueOptions();
     configureProcessor();
     Slave slave = builder.build().start();
     SignalShutdown.install("taskwire-slave", slave::shutdown, slave.config().gracePeriod().plus(SignalShutdown.MARGIN));

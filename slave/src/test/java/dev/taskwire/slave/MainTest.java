@@ -116,4 +116,37 @@ class MainTest {
     assertEquals(2, run(Map.of(), "--label", "no spaces"));
     assertTrue(err.toString().contains("a label must be 1 to 64 characters"), err::toString);
   }
+
+  @Test
+  void joinFlagsAreSetRepeatableAndFromTheEnvironment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path secret = dir.resolve("secret");
+    dev.taskwire.common.security.SharedSecret made = dev.taskwire.common.security.SharedSecret.loadOrCreate(secret);
+    SlaveConfig config = Main.configure(new String[] {"--join", "http://10.0.0.5:7235", "--join", "https://standby:7235",
+        "--name", "gpu-7", "--advertise", "https://gpu-7.internal:7236", "--secret-file", secret.toString(),
+        "--join-retry-max", "2s"}, Map.of()).build().config();
+    assertEquals(java.util.List.of("http://10.0.0.5:7235", "https://standby:7235"),
+        config.joinUrls().stream().map(Object::toString).toList());
+    assertEquals("gpu-7", config.name());
+    assertEquals("https://gpu-7.internal:7236", config.advertise().toString());
+    assertEquals(made.fingerprint(), config.secret().fingerprint());
+    assertEquals(java.time.Duration.ofSeconds(2), config.joinRetryMax());
+
+    SlaveConfig fromEnv = Main.configure(new String[0], Map.of("TASKWIRE_JOIN", "http://a:1,http://b:2",
+        "TASKWIRE_SECRET_FILE", secret.toString())).build().config();
+    assertEquals(2, fromEnv.joinUrls().size());
+    assertEquals(made.fingerprint(), fromEnv.secret().fingerprint());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--join|ftp://x|Invalid value for option '--join'",
+      "--name|a b|Invalid value for option '--name': a b (a connection name must be",
+      "--advertise|nowhere|Invalid value for option '--advertise'",
+      "--secret-file|/no/such/file|Invalid value for option '--secret-file': no such file /no/such/file (copy the master's secret file here)",
+      "--join-retry-max|10ms|Invalid value for option '--join-retry-max'"})
+  void badJoinFlagsEndWithOneLineAndExitCode2(String flag, String value, String message) {
+    assertEquals(2, run(Map.of(), flag, value));
+    assertTrue(err.toString().startsWith("taskwire-slave: " + message), err::toString);
+    assertEquals(1, err.toString().lines().count(), err::toString);
+  }
 }
