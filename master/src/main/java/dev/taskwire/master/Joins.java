@@ -7,6 +7,7 @@ import static dev.taskwire.common.protocol.MasterErrorCode.JOIN_REFUSED;
 
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.json.JsonFormatException;
+import dev.taskwire.common.protocol.CommonErrorCode;
 import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.common.protocol.Messages.Proof;
 import dev.taskwire.common.protocol.ResponseException;
@@ -32,7 +33,14 @@ import org.slf4j.LoggerFactory;
  */
 final class Joins {
   private static final Logger log = LoggerFactory.getLogger(Joins.class);
+  /**
+   * Joins connecting back at once; more are answered 429, which a slave retries. Each holds an HTTP
+   * thread while the master's {@code /connect} is under way (up to the connect timeout and its
+   * retries toward an address that does not answer), so a burst of joins cannot take every thread.
+   */
+  static final int MAX_CONCURRENT_JOINS = 32;
 
+  private final java.util.concurrent.Semaphore connectingBack = new java.util.concurrent.Semaphore(MAX_CONCURRENT_JOINS);
   private final Master master;
   private final MasterConfig config;
   private final Connections connections;
@@ -79,6 +87,17 @@ final class Joins {
     }
     BaseUrl address = request.address() != null ? BaseUrl.parse(request.address())
         : BaseUrl.of(sourceAddress, request.port(), request.https());
+    if (!connectingBack.tryAcquire()) {
+      throw CommonErrorCode.TOO_MANY_REQUESTS.exception("Too many joins at once; try again.", Map.of());
+    }
+    try {
+      return connectBack(request, sourceAddress, address);
+    } finally {
+      connectingBack.release();
+    }
+  }
+
+  private Map<String, Object> connectBack(Request request, String sourceAddress, BaseUrl address) {
     makeRoomFor(request.name(), address);
     SlaveConnection connection;
     try {

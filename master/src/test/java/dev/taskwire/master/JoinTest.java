@@ -191,4 +191,41 @@ class JoinTest {
         unreachable.data().toString());
     assertFalse(open.contains("ghost"));
   }
+
+  @Test
+  void aBurstOfJoinsConnectingBackIsBoundedAndTheRestAreAnswered429() throws Exception {
+    Master master = closing(master(0).allowOpenJoin(true).build().start());
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger connectsArrived = new java.util.concurrent.atomic.AtomicInteger();
+    okhttp3.mockwebserver.MockWebServer slowSlave = closing(new okhttp3.mockwebserver.MockWebServer());
+    slowSlave.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override
+      public okhttp3.mockwebserver.MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) throws InterruptedException {
+        connectsArrived.incrementAndGet();
+        release.await(); // a slave that takes its time to answer /connect
+        return new okhttp3.mockwebserver.MockResponse().setBody("{\"success\":true,\"code\":0,\"message\":\"Connect success.\",\"data\":null}");
+      }
+    });
+    slowSlave.start(java.net.InetAddress.getLoopbackAddress(), 0);
+    java.util.concurrent.ExecutorService joiners = java.util.concurrent.Executors.newFixedThreadPool(Joins.MAX_CONCURRENT_JOINS);
+    try {
+      PeerClient client = new PeerClient(master.port(), Side.MASTER);
+      List<java.util.concurrent.Future<?>> joins = new ArrayList<>();
+      for (int i = 0; i < Joins.MAX_CONCURRENT_JOINS; i++) {
+        Map<String, Object> body = Map.of("slave", Map.of("name", "slow-" + i, "port", slowSlave.getPort()));
+        joins.add(joiners.submit(() -> client.send("POST", "/slave/join", body, "3", null)));
+      }
+      Await.until(LIMIT, "every join connecting back", () -> connectsArrived.get() == Joins.MAX_CONCURRENT_JOINS);
+      client.fail("POST", "/slave/join", Map.of("slave", Map.of("name", "one-too-many", "port", slowSlave.getPort())),
+          "3", null, 429, 429);
+      release.countDown();
+      for (java.util.concurrent.Future<?> join : joins) {
+        join.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      assertEquals(Joins.MAX_CONCURRENT_JOINS, master.names().size());
+    } finally {
+      release.countDown();
+      joiners.shutdownNow();
+    }
+  }
 }
