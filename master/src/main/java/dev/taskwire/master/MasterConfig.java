@@ -10,6 +10,7 @@ import java.time.Duration;
  *     and the bound port at start
  * @param queueCapacity the most jobs the scheduler holds queued
  * @param jobHistory how many final jobs the scheduler keeps for lookup by id
+ * @param tls the TLS of the server and of the calls to slaves; null for plain http
  */
 public record MasterConfig(
     String host,
@@ -25,4 +26,5 @@ public record MasterConfig(
     Duration bodyTimeout,
     MasterHooks hooks,
     int queueCapacity,
-    int jobHistory) {}
+    int jobHistory,
+    dev.taskwire.common.tls.TlsSettings tls) {}

@@ -55,7 +55,7 @@ public final class Slave implements AutoCloseable {
     this.runner = new TaskRunner(config, reporter, new ProgressSender(links, config));
     this.heartbeat = new Heartbeat(links, config);
     this.server = JsonServer.create("slave", CommonErrorCode.COMMON_FAILURE,
-        BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()));
+        BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()), config.tls() == null ? null : config.tls().server());
     new SlaveEndpoints(this, config, links, runner, server).register();
   }
 
@@ -71,9 +71,9 @@ public final class Slave implements AutoCloseable {
       heartbeat.start();
     });
     log.info(
-        "Taskwire slave listening on http://{}:{}, channel {}, {} slot{}, processor {}",
+        "Taskwire slave listening on {}://{}:{}, channel {}, {} slot{}, processor {}{}", server.scheme(),
         config.host(), port(), config.channel(), config.slots(), config.slots() == 1 ? "" : "s",
-        config.processorDescription());
+        config.processorDescription(), config.tls() == null ? "" : ", " + config.tls());
     return this;
   }
 
@@ -107,7 +107,8 @@ public final class Slave implements AutoCloseable {
    * returns the answer's message ({@code "PONG!"}).
    */
   public String ping() throws IOException {
-    return RequestChecks.ping(config.host(), port(), Side.SLAVE, selfToken);
+    return RequestChecks.ping(config.host(), port(), Side.SLAVE, selfToken,
+        config.tls() == null ? null : config.tls().self());
   }
 
   /**
@@ -283,7 +284,7 @@ public final class Slave implements AutoCloseable {
     public Slave build() {
       return new Slave(new SlaveConfig(host(), port(), channel(), heartbeatSpan, requestRetries(), retryWait(),
           slots, labels, gracePeriod, taskTimeout, maxBodyBytes(), bodyTimeout(), maxMasterTolerance, processor,
-          processorDescription, hooks));
+          processorDescription, hooks, tls()));
     }
   }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param labels what the slave announces for the master's scheduler to route by, sorted
  * @param maxMasterTolerance the longest heartbeat tolerance a master may announce; a larger one is
  *     clamped to this
+ * @param tls the TLS of the server and of the calls to the master; null for plain http
  */
 public record SlaveConfig(
     String host,
@@ -27,4 +28,5 @@ public record SlaveConfig(
     Duration maxMasterTolerance,
     TaskProcessor processor,
     String processorDescription,
-    SlaveHooks hooks) {}
+    SlaveHooks hooks,
+    dev.taskwire.common.tls.TlsSettings tls) {}
