@@ -98,7 +98,8 @@ final class ServeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     Master master = builder.extension(new AdminApi(token, taskHistory, taskTimeout)).build().start();
-    log.info("Admin API at http://{}:{}/api/v1, bearer token in {} ({})", master.config().host(), master.port(),
+    log.info("Admin API at {}://{}:{}/api/v1, bearer token in {} ({})", master.config().tls() == null ? "http" : "https",
+        master.config().host(), master.port(),
         tokenFile.toAbsolutePath(), token);
     SignalShutdown.install("taskwire-master", master::shutdown, Master.CALLBACK_DRAIN.plus(SignalShutdown.MARGIN));
     master.join();
