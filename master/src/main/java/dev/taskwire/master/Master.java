@@ -71,7 +71,7 @@ public final class Master implements AutoCloseable {
   private Master(MasterConfig config, List<MasterExtension> extensions) {
     this.config = config;
     this.server = JsonServer.create("master", MasterErrorCode.TASK_DATA_INVALID,
-        BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()));
+        BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()), config.tls() == null ? null : config.tls().server());
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     // Unbounded queue, bounded in practice: at most one entry per task in flight.
     this.resultExecutor = ThreadPools.elastic("taskwire-master-result", threads);
@@ -102,11 +102,11 @@ public final class Master implements AutoCloseable {
       server.start(config.host(), config.port());
       myAddress = config.myAddress() != null
           ? config.myAddress()
-          : "http://" + (config.callbackHost() != null ? config.callbackHost() : LocalAddresses.nonLoopbackHost()) + ":" + port();
+          : server.scheme() + "://" + (config.callbackHost() != null ? config.callbackHost() : LocalAddresses.nonLoopbackHost()) + ":" + port();
       heartbeatCheck.start();
     });
-    log.info("Taskwire master listening on http://{}:{}, channel {}, callback address {}{}{}",
-        config.host(), port(), config.channel(), myAddress,
+    log.info("Taskwire master listening on {}://{}:{}, channel {}, callback address {}{}{}{}", server.scheme(),
+        config.host(), port(), config.channel(), myAddress, config.tls() == null ? "" : ", " + config.tls(),
         config.secret() == null ? "" : ", shared secret " + config.secret().fingerprint(),
         config.secret() != null || config.allowOpenJoin() ? ", taking joins" : "");
     if (config.secret() == null && !Listening.onLoopbackOnly(config.host())) {
@@ -143,17 +143,22 @@ public final class Master implements AutoCloseable {
   }
 
   /**
-   * A connection named {@code name} to the slave at {@code host}:{@code port} over http, not yet
-   * connected: call {@link SlaveConnection#connect()}.
+   * A connection named {@code name} to the slave at {@code host}:{@code port}, not yet connected:
+   * call {@link SlaveConnection#connect()}. Over https if this master has TLS settings ({@link
+   * Builder#tls}), else over http.
    *
    * @throws IllegalArgumentException if {@code name} breaks {@link ConnectionNames#RULE}
    * @throws IllegalStateException if a live connection already has this name
    */
   public SlaveConnection newConnection(String name, String host, int port) {
-    return newConnection(name, host, port, false);
+    return newConnection(name, host, port, config.tls() != null);
   }
 
-  /** {@link #newConnection(String, String, int)} over https when {@code https} is true. */
+  /**
+   * {@link #newConnection(String, String, int)} over https when {@code https} is true, over http
+   * otherwise, whatever this master's own TLS. Over https, the slave's certificate is checked by
+   * this master's TLS settings (their CA), or by the JVM's trust store if it has none.
+   */
   public SlaveConnection newConnection(String name, String host, int port, boolean https) {
     SlaveConnection.requireName(name);
     return newConnection(name, BaseUrl.of(host, port, https));
@@ -235,7 +240,8 @@ public final class Master implements AutoCloseable {
 
   /** Sends {@code GET /ping} to this master with its own token and returns the message ({@code "PONG!"}). */
   public String ping() throws IOException {
-    return RequestChecks.ping(config.host(), port(), Side.MASTER, selfToken);
+    return RequestChecks.ping(config.host(), port(), Side.MASTER, selfToken,
+        config.tls() == null ? null : config.tls().self());
   }
 
   /**
@@ -406,7 +412,7 @@ public final class Master implements AutoCloseable {
       }
       return new Master(new MasterConfig(host(), port(), channel(), heartbeatTolerance, heartbeatCheckSpan,
           requestRetries(), retryWait(), myAddress, callbackHost, maxBodyBytes(), bodyTimeout(), hooks,
-          queueCapacity, jobHistory, secret(), allowOpenJoin), List.copyOf(extensions));
+          queueCapacity, jobHistory, secret(), allowOpenJoin, tls()), List.copyOf(extensions));
     }
   }
 }

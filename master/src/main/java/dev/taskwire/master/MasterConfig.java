@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param jobHistory how many final jobs the scheduler keeps for lookup by id
  * @param secret the fleet's shared secret; null for none
  * @param allowOpenJoin whether joins are taken without a shared secret
+ * @param tls the TLS of the server and of the calls to slaves; null for plain http
  */
 public record MasterConfig(
     String host,
@@ -29,4 +30,5 @@ public record MasterConfig(
     int queueCapacity,
     int jobHistory,
     dev.taskwire.common.security.SharedSecret secret,
-    boolean allowOpenJoin) {}
+    boolean allowOpenJoin,
+    dev.taskwire.common.tls.TlsSettings tls) {}

@@ -82,10 +82,13 @@ public final class SlaveConnection implements AutoCloseable {
     this.inFlight = new TasksInFlight(this, context);
     this.name = name;
     this.slaveAddress = slaveAddress;
-    this.engine = HttpEngine.builder(slaveAddress, Side.SLAVE)
+    HttpEngine.Builder engine = HttpEngine.builder(slaveAddress, Side.SLAVE)
         .retries(config.requestRetries())
-        .retryWait(config.retryWait())
-        .build();
+        .retryWait(config.retryWait());
+    if (config.tls() != null) {
+      engine.tls(config.tls().client()); // trusts the CA; presents the master's certificate to a mutual slave
+    }
+    this.engine = engine.build();
     this.headers = Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
   }
 

@@ -234,7 +234,7 @@ final class Joiner {
   }
 
   private boolean servesHttps() {
-    return false; // set from the slave's TLS settings once it has them
+    return config.tls() != null; // with TLS a slave listens for https only
   }
 
   private static Duration jittered(Duration wait) {

@@ -39,16 +39,25 @@ record MasterLink(
   static final int RECEIVED_TASK_MEMORY = 10_000;
 
   static MasterLink create(Token token, BaseUrl address, List<String> extensions, Duration tolerance, SlaveConfig config) {
-    HttpEngine heartbeat = HttpEngine.builder(address, Side.MASTER)
+    HttpEngine heartbeat = engine(address, config)
         .retries(config.requestRetries())
         .retryWait(config.retryWait())
         .build();
     // Reports retry by their own policy (Reporter), so their engine sends each attempt once.
-    HttpEngine report = HttpEngine.builder(address, Side.MASTER).retries(0).build();
+    HttpEngine report = engine(address, config).retries(0).build();
     Map<String, String> headers =
         Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
     return new MasterLink(token, address, List.copyOf(extensions), tolerance, heartbeat, report, headers,
         new AtomicLong(System.nanoTime()), new ReceivedTasks(RECEIVED_TASK_MEMORY), new AtomicBoolean());
+  }
+
+  /**
+   * An engine toward the master: with the slave's TLS, it trusts the slave's CA and presents the
+   * slave's certificate to a master that requires one.
+   */
+  static HttpEngine.Builder engine(BaseUrl address, SlaveConfig config) {
+    HttpEngine.Builder engine = HttpEngine.builder(address, Side.MASTER);
+    return config.tls() == null ? engine : engine.tls(config.tls().client());
   }
 
   /** Records that task {@code id} arrived on this link; false if it already had (a resend). */

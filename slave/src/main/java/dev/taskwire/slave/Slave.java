@@ -56,11 +56,11 @@ public final class Slave implements AutoCloseable {
     this.runner = new TaskRunner(config, reporter, new ProgressSender(links, config));
     this.heartbeat = new Heartbeat(links, config);
     this.server = JsonServer.create("slave", CommonErrorCode.COMMON_FAILURE,
-        BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()));
+        BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()), config.tls() == null ? null : config.tls().server());
     dev.taskwire.common.security.ProofCheck proofs =
         config.secret() == null ? null : new dev.taskwire.common.security.ProofCheck(config.secret());
     new SlaveEndpoints(this, config, links, runner, server, proofs).register();
-    this.joiner = new Joiner(config, links, proofs, url -> dev.taskwire.common.http.HttpEngine.builder(url, Side.MASTER));
+    this.joiner = new Joiner(config, links, proofs, url -> MasterLink.engine(url, config));
   }
 
   /** A builder with the defaults of PROTOCOL.md and the built-in demo processor. */
@@ -75,9 +75,10 @@ public final class Slave implements AutoCloseable {
       heartbeat.start();
     });
     log.info(
-        "Taskwire slave listening on http://{}:{}, channel {}, {} slot{}, processor {}{}",
+        "Taskwire slave listening on {}://{}:{}, channel {}, {} slot{}, processor {}{}{}", server.scheme(),
         config.host(), port(), config.channel(), config.slots(), config.slots() == 1 ? "" : "s",
-        config.processorDescription(), config.secret() == null ? "" : ", shared secret " + config.secret().fingerprint());
+        config.processorDescription(), config.tls() == null ? "" : ", " + config.tls(),
+        config.secret() == null ? "" : ", shared secret " + config.secret().fingerprint());
     if (config.secret() == null && !dev.taskwire.common.http.Listening.onLoopbackOnly(config.host())) {
       log.warn("Listening on {} without a shared secret: any process that reaches port {} can connect this slave and"
           + " run tasks on it. Give master and slaves the same --secret-file (README, \"Security\").", config.host(), port());
@@ -136,7 +137,8 @@ public final class Slave implements AutoCloseable {
    * returns the answer's message ({@code "PONG!"}).
    */
   public String ping() throws IOException {
-    return RequestChecks.ping(config.host(), port(), Side.SLAVE, selfToken);
+    return RequestChecks.ping(config.host(), port(), Side.SLAVE, selfToken,
+        config.tls() == null ? null : config.tls().self());
   }
 
   /**
@@ -365,7 +367,7 @@ public final class Slave implements AutoCloseable {
     public Slave build() {
       return new Slave(new SlaveConfig(host(), port(), channel(), heartbeatSpan, requestRetries(), retryWait(),
           slots, labels, gracePeriod, taskTimeout, maxBodyBytes(), bodyTimeout(), maxMasterTolerance, processor,
-          processorDescription, hooks, secret(), java.util.List.copyOf(joinUrls), name, advertise, joinRetryMax));
+          processorDescription, hooks, secret(), java.util.List.copyOf(joinUrls), name, advertise, joinRetryMax, tls()));
     }
   }
 }

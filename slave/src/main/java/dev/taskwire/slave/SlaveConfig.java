@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param advertise where masters reach this slave; null for the address they see the join come
  *     from, with this slave's port
  * @param joinRetryMax the longest wait between join attempts
+ * @param tls the TLS of the server and of the calls to the master; null for plain http
  */
 public record SlaveConfig(
     String host,
@@ -38,4 +39,5 @@ public record SlaveConfig(
     java.util.List<dev.taskwire.common.http.BaseUrl> joinUrls,
     String name,
     dev.taskwire.common.http.BaseUrl advertise,
-    Duration joinRetryMax) {}
+    Duration joinRetryMax,
+    dev.taskwire.common.tls.TlsSettings tls) {}

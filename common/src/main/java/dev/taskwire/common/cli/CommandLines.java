@@ -19,6 +19,8 @@ import picocli.CommandLine.Model.OptionSpec;
  *   <li>defaults shown by {@code --help} come from the builders' {@code DEFAULT_*} constants;
  *   <li>durations are written {@code 200ms}, {@code 3s}, {@code 1.5s};
  *   <li>a bad flag or value ends with one line naming the flag and the value, and exit code 2;
+ *       flags that are checked together ({@link AfterParse} mixins) are checked before the command
+ *       runs, with the same outcome;
  *   <li>a failure while running ends with one line (no stack trace) and exit code 1.
  * </ul>
  */
@@ -29,6 +31,15 @@ public final class CommandLines {
   public static final int EXIT_FAILURE = 1;
 
   private CommandLines() {}
+
+  /**
+   * A mixin whose flags are checked together once all are parsed: {@link #parsed} runs before the
+   * command does, and may throw a {@link CommandLine.ParameterException} (a usage error).
+   */
+  public interface AfterParse {
+    /** Called once parsing is over, before the command runs. */
+    void parsed(CommandLine commandLine);
+  }
 
   /**
    * A picocli {@link CommandLine} for {@code command} wired with the conventions above. {@code
@@ -46,12 +57,32 @@ public final class CommandLines {
       e.getCommandLine().getErr().flush();
       return EXIT_USAGE;
     });
+    commandLine.setExecutionStrategy(parseResult -> {
+      afterParse(parseResult);
+      return new CommandLine.RunLast().execute(parseResult);
+    });
     commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
       cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e);
       cmd.getErr().flush();
       return EXIT_FAILURE;
     });
     return commandLine;
+  }
+
+  /**
+   * Calls {@link AfterParse#parsed} on the mixins of every command in {@code parseResult}; for a
+   * caller that parses without executing.
+   *
+   * @throws CommandLine.ParameterException if a mixin refuses its flags
+   */
+  public static void afterParse(CommandLine.ParseResult parseResult) {
+    for (CommandLine command : parseResult.asCommandLineList()) {
+      for (CommandLine.Model.CommandSpec mixin : command.getCommandSpec().mixins().values()) {
+        if (mixin.userObject() instanceof AfterParse flags) {
+          flags.parsed(command);
+        }
+      }
+    }
   }
 
   /** The environment variable of {@code --some-flag}: {@code TASKWIRE_SOME_FLAG}. */

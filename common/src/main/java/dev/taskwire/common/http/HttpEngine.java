@@ -7,6 +7,7 @@ import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.ResponseExceptions;
 import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.tls.ClientTls;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ public final class HttpEngine {
     this.peer = builder.peer;
     this.retries = builder.retries;
     this.retryWait = builder.retryWait;
-    this.client =
+    OkHttpClient.Builder client =
         SHARED
             .newBuilder()
             .connectTimeout(builder.connectTimeout)
@@ -59,8 +60,11 @@ public final class HttpEngine {
             .writeTimeout(builder.readTimeout)
             // A peer that trickles bytes cannot hold a call longer than this.
             .callTimeout(builder.connectTimeout.plus(builder.readTimeout.multipliedBy(2)))
-            .eventListener(builder.eventListener)
-            .build();
+            .eventListener(builder.eventListener);
+    if (builder.tls != null) {
+      builder.tls.applyTo(client);
+    }
+    this.client = client.build();
   }
 
   /** A builder for an engine that talks to {@code peer} at {@code baseUrl}. */
@@ -182,6 +186,7 @@ public final class HttpEngine {
     private Duration connectTimeout = ProtocolDefaults.DEFAULT_CONNECT_TIMEOUT;
     private Duration readTimeout = ProtocolDefaults.DEFAULT_READ_TIMEOUT;
     private okhttp3.EventListener eventListener = okhttp3.EventListener.NONE;
+    private ClientTls tls;
 
     private Builder(BaseUrl baseUrl, Side peer) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl == null");
@@ -216,6 +221,16 @@ public final class HttpEngine {
     /** How long to wait for the peer's answer (and to send the body); if unset, 30 s. */
     public Builder readTimeout(Duration timeout) {
       this.readTimeout = positive(timeout, "readTimeout");
+      return this;
+    }
+
+    /**
+     * The TLS of https requests: whom to trust, and the certificate to present; if unset, the
+     * JVM's defaults (its trust store, no client certificate). Applied on top of the shared client,
+     * so the pool and dispatcher stay shared. Plain http addresses are not affected.
+     */
+    public Builder tls(ClientTls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls == null");
       return this;
     }
 

@@ -6,11 +6,19 @@ import dev.taskwire.common.protocol.CommonErrorCode;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ErrorCode;
 import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.tls.ServerTls;
 import dev.taskwire.common.util.LogSafe;
 import io.javalin.Javalin;
+import io.javalin.community.ssl.SslConfig;
+import io.javalin.community.ssl.SslPlugin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -36,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *       404 and 405, and Jetty's answers to malformed requests, become envelopes too.
  *   <li>An answer that cannot be written (the client reset the connection) is given up once and
  *       logged at debug: nothing retries it, so no thread can loop on a dead connection.
+ *   <li>With {@link ServerTls} it serves https only: there is no plain http port, and a plain
+ *       request to the https port gets no answer of its handlers. With mutual TLS, a client
+ *       without a certificate from the CA is refused at the handshake.
  * </ul>
  */
 public final class JsonServer {
@@ -51,8 +62,13 @@ public final class JsonServer {
   private final Javalin app;
   private final ErrorCode bodyInvalid;
   private final BodyReader bodies;
+  private final boolean https;
+  // Where the https connector listens: given to start(), read when Jetty makes the connector.
+  private volatile String tlsHost;
+  private volatile int tlsPort;
 
-  private JsonServer(String name, ErrorCode bodyInvalid, BodyLimits limits, int maxThreads) {
+  private JsonServer(String name, ErrorCode bodyInvalid, BodyLimits limits, int maxThreads, ServerTls tls) {
+    this.https = tls != null;
     this.bodyInvalid = Objects.requireNonNull(bodyInvalid, "bodyInvalid == null");
     // A quarter of the HTTP threads stays free of body reads, for heartbeats, health and Jetty.
     this.bodies = new BodyReader(Objects.requireNonNull(limits, "limits == null"), maxThreads * 3 / 4);
@@ -63,6 +79,9 @@ public final class JsonServer {
       config.http.disableCompression();
       config.http.prefer405over404 = true; // a wrong method on a known path is 405, not 404
       config.startupWatcherEnabled = false;
+      if (tls != null) {
+        config.registerPlugin(new SslPlugin(ssl -> configureTls(ssl, tls)));
+      }
       QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads), 60_000);
       threads.setName("taskwire-" + name + "-http");
       config.jetty.threadPool = threads;
@@ -102,7 +121,15 @@ public final class JsonServer {
    * {@code bodyInvalid} and reading bodies within {@code limits}.
    */
   public static JsonServer create(String name, ErrorCode bodyInvalid, BodyLimits limits) {
-    return new JsonServer(name, bodyInvalid, limits, 200);
+    return create(name, bodyInvalid, limits, null);
+  }
+
+  /**
+   * {@link #create(String, ErrorCode, BodyLimits)} serving https only with {@code tls}, or plain
+   * http if {@code tls} is null.
+   */
+  public static JsonServer create(String name, ErrorCode bodyInvalid, BodyLimits limits, ServerTls tls) {
+    return new JsonServer(name, bodyInvalid, limits, 200, tls);
   }
 
   /** {@link #create(String, ErrorCode, BodyLimits)} with data bodies of at most {@code maxBodyBytes}. */
@@ -127,8 +154,24 @@ public final class JsonServer {
 
   /** Starts listening on {@code host}:{@code port} (0 = any free port); returns once it answers. */
   public JsonServer start(String host, int port) {
-    app.start(host, port);
+    if (https) {
+      tlsHost = host;
+      tlsPort = port;
+      app.start(); // the plugin's connector is the only one; it takes host and port from the fields
+    } else {
+      app.start(host, port);
+    }
     return this;
+  }
+
+  /** Whether this server serves https (and only https). */
+  public boolean https() {
+    return https;
+  }
+
+  /** The scheme of this server's address: {@code https} or {@code http}. */
+  public String scheme() {
+    return https ? "https" : "http";
   }
 
   /** The bound port. */
@@ -212,6 +255,44 @@ public final class JsonServer {
       ctx.attribute(ABANDONED_ATTRIBUTE, Boolean.TRUE);
       log.debug("{} {}: answer {} not written, the client went away: {}", ctx.method(),
           LogSafe.escape(ctx.path()), status, e.toString());
+    }
+  }
+
+  private void configureTls(SslConfig ssl, ServerTls tls) {
+    ssl.secure = true;
+    ssl.insecure = false; // no plain http port beside the https one: nothing to downgrade to
+    ssl.redirect = false;
+    ssl.http2 = false; // HTTP/1.1 only, as the protocol: the HTTP/2 and ALPN jars are left out
+    // Jetty would answer 400 to a request whose Host is not among the certificate's names; peers
+    // reach each other by address, and checking the name is the client's part of TLS.
+    ssl.sniHostCheck = false;
+    // The plugin loads identities from files or streams: the one here is already loaded and
+    // checked, so it goes through an in-memory keystore under a password made for it alone.
+    char[] password = oneTimePassword();
+    ssl.keystoreFromInputStream(new ByteArrayInputStream(keyStoreBytes(tls, password)), new String(password));
+    if (tls.requiresClientCertificate()) {
+      // A trust config makes the plugin require a client certificate that chains to it.
+      ssl.withTrustConfig(trust -> trust.getCertificates().addAll(tls.clientCas()));
+    }
+    ssl.configConnectors(connector -> {
+      connector.setHost(tlsHost);
+      connector.setPort(tlsPort);
+    });
+  }
+
+  private static char[] oneTimePassword() {
+    byte[] random = new byte[18];
+    new SecureRandom().nextBytes(random);
+    return Base64.getEncoder().encodeToString(random).toCharArray();
+  }
+
+  private static byte[] keyStoreBytes(ServerTls tls, char[] password) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      tls.keyStore(password).store(out, password);
+      return out.toByteArray();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot write the in-memory keystore: " + e, e);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.taskwire.common.protocol.ErrorCode;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.tls.ClientTls;
 import dev.taskwire.common.util.LogSafe;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -52,12 +53,24 @@ public final class RequestChecks {
 
   /**
    * Sends {@code GET /ping} with {@code selfToken} to this process, listening on {@code listenHost}
-   * (the wildcard addresses are reached through 127.0.0.1) and {@code port}; returns the message.
+   * (the wildcard addresses are reached through 127.0.0.1) and {@code port} over plain http;
+   * returns the message.
    */
   public static String ping(String listenHost, int port, Side side, Token selfToken) throws IOException {
+    return ping(listenHost, port, side, selfToken, null);
+  }
+
+  /**
+   * {@link #ping(String, int, Side, Token)} over https with {@code tls} (see {@link
+   * dev.taskwire.common.tls.TlsSettings#self()}), or over plain http if {@code tls} is null.
+   */
+  public static String ping(String listenHost, int port, Side side, Token selfToken, ClientTls tls) throws IOException {
     String host = listenHost.equals("0.0.0.0") || listenHost.equals("::") ? "127.0.0.1" : listenHost;
-    HttpEngine self = HttpEngine.builder(BaseUrl.of(host, port, false), side).retries(0).build();
-    return self.send("GET", "/ping", null, Map.of(Headers.TOKEN, selfToken.value())).message();
+    HttpEngine.Builder self = HttpEngine.builder(BaseUrl.of(host, port, tls != null), side).retries(0);
+    if (tls != null) {
+      self.tls(tls);
+    }
+    return self.build().send("GET", "/ping", null, Map.of(Headers.TOKEN, selfToken.value())).message();
   }
 
   /** Refuses every request while the process shuts down: 401/101. */

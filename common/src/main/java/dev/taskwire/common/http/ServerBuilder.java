@@ -2,13 +2,14 @@ package dev.taskwire.common.http;
 
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.security.SharedSecret;
+import dev.taskwire.common.tls.TlsSettings;
 import dev.taskwire.common.util.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * The settings a master's and a slave's builder share: where to listen, the channel, retries of
- * requests to the peer, and the limits on request bodies. Each side's builder extends it and adds
+ * requests to the peer, the limits on request bodies, and TLS. Each side's builder extends it and adds
  * its own.
  *
  * @param <B> the builder itself, so that every setter chains
@@ -25,6 +26,7 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
   private long maxBodyBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
   private Duration bodyTimeout = BodyLimits.DEFAULT_TIMEOUT;
   private SharedSecret secret;
+  private TlsSettings tls;
 
   /** A builder whose port is {@code defaultPort} unless set (7235 for a master, 7236 for a slave). */
   protected ServerBuilder(int defaultPort) {
@@ -104,6 +106,23 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
     return secret;
   }
 
+  /**
+   * Serve https only (no plain http port at all) with {@code tls}'s identity, and call the peer
+   * over https trusting {@code tls}'s CA (presenting this process's certificate when the peer asks
+   * for one); with {@link TlsSettings#mutual()}, clients without a certificate from the CA are
+   * refused at the handshake. If unset, plain http, as the reference.
+   *
+   * @throws IllegalArgumentException if {@code tls} has no identity (a client's settings)
+   */
+  public B tls(TlsSettings tls) {
+    Objects.requireNonNull(tls, "tls == null");
+    if (!tls.hasIdentity()) {
+      throw new IllegalArgumentException("a server's TLS settings need a certificate and key: " + tls);
+    }
+    this.tls = tls;
+    return self();
+  }
+
   protected String host() {
     return host;
   }
@@ -130,5 +149,10 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
 
   protected Duration bodyTimeout() {
     return bodyTimeout;
+  }
+
+  /** The TLS settings; null for plain http. */
+  protected TlsSettings tls() {
+    return tls;
   }
 }

@@ -290,7 +290,10 @@ public final class AdminApi implements MasterExtension {
   private void connect(Context ctx, JsonServer server) {
     // A control body: at most 64 KiB.
     ConnectRequest request = ConnectRequest.fromJson(server.body(ctx));
-    SlaveConnection connection = master.newConnection(request.name(), request.host(), request.port(), request.https())
+    // Left out, https follows the master's own TLS: a master serving https talks https to slaves.
+    SlaveConnection connection = (request.https() == null
+        ? master.newConnection(request.name(), request.host(), request.port())
+        : master.newConnection(request.name(), request.host(), request.port(), request.https()))
         .connectData(request.data())
         .labels(request.labels());
     Object answer = toSlave("slave " + LogSafe.escape(request.host()) + ":" + request.port(), connection::connect);

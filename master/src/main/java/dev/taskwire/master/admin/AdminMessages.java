@@ -45,21 +45,23 @@ public final class AdminMessages {
    * @param name the connection's name ({@link dev.taskwire.common.protocol.ConnectionNames#RULE})
    * @param host the slave's host
    * @param port the slave's port, 1..65535; 7236 when the request leaves it out
-   * @param https whether to talk to the slave over https; false when left out
+   * @param https whether to talk to the slave over https; null when left out (and not written):
+   *     then https if the master has TLS settings, else http
    * @param data the connection data for the slave's before-connection hook; {@code {}} when left out
    * @param labels labels given on the master ({@link SlaveConnection#labels(java.util.Collection)}),
    *     for a slave that cannot announce its own; none when left out (and not written when empty)
    */
-  public record ConnectRequest(String name, String host, int port, boolean https, Map<String, Object> data,
+  public record ConnectRequest(String name, String host, int port,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean https, Map<String, Object> data,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> labels) {
     /** A request without labels given on the master. */
-    public ConnectRequest(String name, String host, int port, boolean https, Map<String, Object> data) {
+    public ConnectRequest(String name, String host, int port, Boolean https, Map<String, Object> data) {
       this(name, host, port, https, data, List.of());
     }
 
     /**
      * The request in {@code body}: {@code name} and {@code host} non-empty strings, {@code port} an
-     * integer 1..65535, {@code https} a boolean, {@code data} an object, {@code labels} a list of
+     * integer 1..65535, {@code https} a boolean (or left out), {@code data} an object, {@code labels} a list of
      * strings (the name's and the labels' rules are checked where the connection is made).
      *
      * @throws JsonFormatException naming the first field that breaks its rule, and its value
@@ -68,7 +70,7 @@ public final class AdminMessages {
       String name = JsonFields.string(body, "name", "name");
       String host = JsonFields.string(body, "host", "host");
       int port = port(body.get("port"));
-      boolean https = https(body.get("https"));
+      Boolean https = https(body.get("https"));
       Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
       List<String> labels = body.get("labels") == null ? List.of() : strings(body.get("labels"), "labels");
       return new ConnectRequest(name, host, port, https, data, labels);
@@ -85,9 +87,9 @@ public final class AdminMessages {
       return number;
     }
 
-    private static boolean https(Object value) {
+    private static Boolean https(Object value) {
       if (value == null) {
-        return false;
+        return null; // the master's own TLS decides
       }
       if (!(value instanceof Boolean flag)) {
         throw new JsonFormatException("https must be true or false, got " + LogSafe.escape(Json.toString(value)));

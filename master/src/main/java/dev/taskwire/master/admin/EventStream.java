@@ -85,30 +85,34 @@ public final class EventStream implements AutoCloseable {
   private volatile Throwable failure;
   private volatile Thread reader;
 
-  private EventStream(Consumer<SchedulerEvent> listener) {
+  private EventStream(Consumer<SchedulerEvent> listener, dev.taskwire.common.tls.ClientTls tls) {
     this.listener = listener;
     this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), THREADS);
     // A client of its own: its dispatcher runs the stream's one call on this stream's thread.
-    this.http = new OkHttpClient.Builder()
+    OkHttpClient.Builder http = new OkHttpClient.Builder()
         .dispatcher(new Dispatcher(thread))
         .connectionPool(new ConnectionPool(1, 1, TimeUnit.SECONDS))
         .connectTimeout(ProtocolDefaults.DEFAULT_CONNECT_TIMEOUT)
         .readTimeout(READ_TIMEOUT)
-        .retryOnConnectionFailure(false)
-        .build();
+        .retryOnConnectionFailure(false);
+    if (tls != null) {
+      tls.applyTo(http);
+    }
+    this.http = http.build();
   }
 
   /**
-   * Opens the stream at {@code url} with {@code headers}; returns once the master has accepted it
+   * Opens the stream at {@code url} with {@code headers} (over https with {@code tls}, or the JVM's
+   * defaults if null); returns once the master has accepted it
    * (events from then on reach {@code listener}).
    *
    * @throws AdminResponseException the master's refusal, e.g. {@link AdminResponseException.TooManyStreams}
    * @throws ResponseException an answer that is not an event stream (not an envelope, a proxy's page)
    * @throws IOException if the master could not be reached or did not answer in time
    */
-  static EventStream open(HttpUrl url, Map<String, String> headers, Consumer<SchedulerEvent> listener)
-      throws IOException {
-    EventStream stream = new EventStream(Objects.requireNonNull(listener, "listener == null"));
+  static EventStream open(HttpUrl url, Map<String, String> headers, dev.taskwire.common.tls.ClientTls tls,
+      Consumer<SchedulerEvent> listener) throws IOException {
+    EventStream stream = new EventStream(Objects.requireNonNull(listener, "listener == null"), tls);
     Request.Builder request = new Request.Builder().url(url).header("Accept", "text/event-stream");
     headers.forEach(request::header);
     stream.source = EventSources.createFactory(stream.http).newEventSource(request.build(), stream.new Reader());

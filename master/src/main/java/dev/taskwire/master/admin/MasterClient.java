@@ -7,6 +7,7 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.tls.ClientTls;
 import dev.taskwire.master.admin.AdminMessages.CancelRequest;
 import dev.taskwire.master.admin.AdminMessages.Cancelled;
 import dev.taskwire.master.admin.AdminMessages.CompleteRequest;
@@ -57,24 +58,43 @@ public final class MasterClient {
   private final BaseUrl baseUrl;
   private final HttpEngine engine;
   private final Map<String, String> headers;
+  private final ClientTls tls;
 
-  /** A client of the master at {@code masterUrl} (e.g. {@code http://10.0.0.5:7235}) using {@code token}. */
+  /**
+   * A client of the master at {@code masterUrl} (e.g. {@code http://10.0.0.5:7235}) using {@code
+   * token}; an {@code https://} master is checked against the JVM's trust store.
+   */
   public MasterClient(String masterUrl, Token token) {
+    this(masterUrl, token, null);
+  }
+
+  /**
+   * A client of the master at {@code masterUrl} using {@code token}, whose https requests use {@code
+   * tls} (trusting the master's CA; presenting a client certificate to a master with mutual TLS).
+   * A null {@code tls} is the JVM's defaults, as {@link #MasterClient(String, Token)}.
+   */
+  public MasterClient(String masterUrl, Token token, ClientTls tls) {
     Objects.requireNonNull(token, "token == null");
     this.baseUrl = BaseUrl.parse(masterUrl);
+    this.tls = tls;
     // A long poll may take the longest wait, plus a margin for the answer itself.
-    this.engine = HttpEngine.builder(baseUrl, Side.ADMIN)
+    HttpEngine.Builder engine = HttpEngine.builder(baseUrl, Side.ADMIN)
         .retries(0)
-        .readTimeout(AdminApi.MAX_WAIT.plusSeconds(15))
-        .build();
+        .readTimeout(AdminApi.MAX_WAIT.plusSeconds(15));
+    if (tls != null) {
+      engine.tls(tls);
+    }
+    this.engine = engine.build();
     this.headers = Map.of("Authorization", "Bearer " + token.value());
   }
 
   /**
-   * Connects the master to the slave at {@code host}:{@code port} under {@code name}; returns the
-   * connection as listed by {@link #connections()}, with {@code answer} the after-connect value.
+   * Connects the master to the slave at {@code host}:{@code port} under {@code name}, over https if
+   * {@code https} is true, http if false, and as the master's own TLS if null (https when it serves
+   * https); returns the connection as listed by {@link #connections()}, with {@code answer} the
+   * after-connect value.
    */
-  public Connected connect(String name, String host, int port, boolean https, Map<String, Object> data)
+  public Connected connect(String name, String host, int port, Boolean https, Map<String, Object> data)
       throws IOException {
     return send("POST", "/api/v1/connections", new ConnectRequest(name, host, port, https, data), Connected.class);
   }
@@ -83,7 +103,7 @@ public final class MasterClient {
    * {@link #connect(String, String, int, boolean, Map)} with {@code labels} given on the master, for
    * a slave that cannot announce its own (a reference slave): the scheduler routes jobs by them.
    */
-  public Connected connect(String name, String host, int port, boolean https, Map<String, Object> data,
+  public Connected connect(String name, String host, int port, Boolean https, Map<String, Object> data,
       List<String> labels) throws IOException {
     return send("POST", "/api/v1/connections", new ConnectRequest(name, host, port, https, data, labels), Connected.class);
   }
@@ -298,7 +318,7 @@ public final class MasterClient {
    * @throws IOException if the master could not be reached
    */
   public EventStream events(Consumer<SchedulerEvent> listener) throws IOException {
-    return EventStream.open(baseUrl.resolve("/api/v1/events"), headers, listener);
+    return EventStream.open(baseUrl.resolve("/api/v1/events"), headers, tls, listener);
   }
 
   /** Sends one request; the answer's data as {@code type}. */

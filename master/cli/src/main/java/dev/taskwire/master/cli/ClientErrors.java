@@ -21,6 +21,9 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
     } else if (e instanceof ClientOptions.TokenFileUnusable) {
       code = Main.EXIT_UNREACHABLE;
       message = e.getMessage();
+    } else if (e instanceof javax.net.ssl.SSLException) {
+      code = Main.EXIT_UNREACHABLE;
+      message = tlsFailure((javax.net.ssl.SSLException) e);
     } else if (e instanceof IOException) {
       code = Main.EXIT_UNREACHABLE;
       message = "master unreachable: " + e.getMessage();
@@ -31,5 +34,20 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
     commandLine.getErr().println(name + ": " + message);
     commandLine.getErr().flush();
     return code;
+  }
+
+  /** What a user can do about a failed handshake: the JDK's message alone names no flag. */
+  private static String tlsFailure(javax.net.ssl.SSLException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.security.cert.CertificateException) {
+        return "TLS handshake with the master failed: its certificate is not trusted (pass --tls-ca FILE with the"
+            + " CA that signed it): " + e.getMessage();
+      }
+    }
+    if (e instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+      return "TLS handshake with the master failed: its certificate does not name the host of --master: " + e.getMessage();
+    }
+    return "TLS with the master failed (a master with mutual TLS needs --tls-cert and --tls-key;"
+        + " an http:// master needs an http:// --master): " + e.getMessage();
   }
 }

@@ -1,6 +1,8 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.common.cli.TlsFlags;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.tls.TlsSettings;
 import dev.taskwire.master.admin.AdminToken;
 import dev.taskwire.master.admin.MasterClient;
 import java.io.IOException;
@@ -9,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** The options every client command shares: where the master is, and its admin token. */
+/** The options every client command shares: where the master is, its admin token, and TLS toward it. */
 final class ClientOptions {
   /** How long {@code --wait} waits for a task or job, unless {@code --wait-limit} says otherwise. */
   static final Duration DEFAULT_WAIT = Duration.ofMinutes(10);
@@ -29,16 +31,29 @@ final class ClientOptions {
   @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the admin token (default: ${DEFAULT-VALUE}).")
   Path tokenFile;
 
+  @Option(names = TlsFlags.CA, paramLabel = "FILE", description = "PEM file of the CA certificate(s) an https master's"
+      + " certificate must chain to (default: the JVM's trust store).")
+  Path tlsCa;
+
+  @Option(names = TlsFlags.CERT, paramLabel = "FILE", description = "PEM client certificate, for a master with mutual TLS;"
+      + " needs --tls-key.")
+  Path tlsCert;
+
+  @Option(names = TlsFlags.KEY, paramLabel = "FILE", description = "The unencrypted PKCS#8 PEM private key of --tls-cert.")
+  Path tlsKey;
+
   /**
    * A client of the master.
    *
    * @throws TokenFileUnusable if the token file is missing, unreadable, open to others or holds a
    *     short token (exit code 3, like a refused token)
+   * @throws picocli.CommandLine.ParameterException for bad TLS flags (exit code 2)
    */
   MasterClient client(picocli.CommandLine commandLine) throws IOException {
+    TlsSettings tls = TlsFlags.client(tlsCa, tlsCert, tlsKey).client(commandLine);
     Token token = token();
     try {
-      return new MasterClient(master, token);
+      return new MasterClient(master, token, tls == null ? null : tls.client());
     } catch (IllegalArgumentException e) {
       throw badMaster(commandLine, e);
     }

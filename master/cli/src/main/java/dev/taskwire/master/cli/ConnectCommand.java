@@ -27,8 +27,9 @@ final class ConnectCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "HOST[:PORT]", description = "The slave (port " + ProtocolDefaults.DEFAULT_SLAVE_PORT + " if left out).")
   String address;
 
-  @Option(names = "--https", description = "Talk to the slave over https.")
-  boolean https;
+  @Option(names = "--https", negatable = true, description = "Talk to the slave over https (--no-https: over http);"
+      + " if neither, as the master serves: https when it has TLS.")
+  Boolean https;
 
   @Option(names = "--data", paramLabel = "JSON", description = "Connection data sent to the slave's before-connection hook.")
   String data;

@@ -126,7 +126,8 @@ final class ServeCommand implements Callable<Integer> {
           + e.getMessage());
     }
     master.start();
-    log.info("Admin API at http://{}:{}/api/v1, bearer token in {} ({})", master.config().host(), master.port(),
+    log.info("Admin API at {}://{}:{}/api/v1, bearer token in {} ({})", master.config().tls() == null ? "http" : "https",
+        master.config().host(), master.port(),
         tokenFile.toAbsolutePath(), token);
     SignalShutdown.install("taskwire-master", master::shutdown, Master.CALLBACK_DRAIN.plus(SignalShutdown.MARGIN));
     master.join();
