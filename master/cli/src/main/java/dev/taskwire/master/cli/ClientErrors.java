@@ -26,7 +26,7 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
       message = tlsFailure((javax.net.ssl.SSLException) e);
     } else if (e instanceof IOException) {
       code = Main.EXIT_UNREACHABLE;
-      message = "master unreachable: " + e.getMessage();
+      message = "master unreachable: " + e.getMessage() + cutOffHint(e);
     } else {
       code = Main.EXIT_TASK_FAILED;
       message = e.toString();
@@ -36,12 +36,23 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
     return code;
   }
 
+  /**
+   * A master with mutual TLS drops a client without a certificate during the handshake, which the
+   * client sees as a broken or reset connection, not as a TLS error: say so.
+   */
+  private static String cutOffHint(IOException e) {
+    String text = String.valueOf(e.getMessage());
+    return text.contains("Broken pipe") || text.contains("reset") || text.contains("unexpected end of stream")
+        ? " (a master with mutual TLS cuts off clients without --tls-cert and --tls-key)" : "";
+  }
+
   /** What a user can do about a failed handshake: the JDK's message alone names no flag. */
   private static String tlsFailure(javax.net.ssl.SSLException e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof java.security.cert.CertificateException) {
+        // The JDK's message names its own classes (PKIX path building...); the flag says it all.
         return "TLS handshake with the master failed: its certificate is not trusted (pass --tls-ca FILE with the"
-            + " CA that signed it): " + e.getMessage();
+            + " CA that signed it)";
       }
     }
     if (e instanceof javax.net.ssl.SSLPeerUnverifiedException) {
