@@ -73,16 +73,18 @@ class JoinTest {
   }
 
   @Test
-  void aSlaveStartedBeforeTheMasterJoinsOnceItStartsAndTakesJobs() throws Exception {
+  void aSlaveStartedBeforeTheMasterJoinsOnceItStartsAndTakesJobsForItsLabels() throws Exception {
     int port = Ports.free();
-    Slave slave = closing(slave(port, "early").secret(SECRET).build().start());
+    Slave slave = closing(slave(port, "early").secret(SECRET).labels(List.of("gpu")).build().start());
     Await.until(LIMIT, "the slave finding the master unreachable", () -> joinProblem(slave).contains("unreachable"));
     assertEquals("joining", joinStatus(slave).get("state"));
 
     Master master = closing(master(port).secret(SECRET).build().start());
     Await.until(LIMIT, "slave early joined", () -> master.contains("early") && slave.isConnected());
     assertEquals("connected", joinStatus(slave).get("state"));
-    Job job = master.scheduler().submit(Map.of("a", 20, "b", 22)).join(Duration.ofSeconds(10));
+    assertEquals(List.of("gpu"), master.get("early").labels(), "a joined slave's labels route jobs as any other's");
+    Job job = master.scheduler().submit(Map.of("a", 20, "b", 22),
+        dev.taskwire.master.scheduler.JobOptions.builder().labels("gpu").build()).join(Duration.ofSeconds(10));
     assertEquals(Map.of("sum", 42), job.result());
     assertEquals("early", job.attempts().get(0).connection());
   }
