@@ -13,6 +13,7 @@ import dev.taskwire.common.protocol.Messages.Proof;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.security.ProofCheck;
 import dev.taskwire.common.util.LogSafe;
+import dev.taskwire.common.util.LogThrottle;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * ordinary {@code /connect} before answering, so that the slave learns whether it worked and, if
  * not, why. A joined connection is an ordinary connection from then on: listed by the admin API,
  * fed to the scheduler, dropped by the heartbeat check.
+ *
+ * <p>With a shared secret, the slave must prove it twice: in its join, and in its answer to the
+ * master's {@code /connect} (a join replayed by someone without the secret, say to a master that
+ * restarted since, makes the master connect to them, and that answer ends it). A master with TLS
+ * takes joins only from slaves it will reach over https.
  *
  * <p>A join under the name of a live connection to the same address replaces it (the slave lost
  * its connection, or restarted, before the master noticed: the old one's tasks fail LOST and the
@@ -40,6 +46,9 @@ final class Joins {
    */
   static final int MAX_CONCURRENT_JOINS = 32;
 
+  /** Refused joins are logged at most once a minute per reason: anyone can cause them. */
+  private static final java.time.Duration REFUSAL_LOG_INTERVAL = java.time.Duration.ofMinutes(1);
+  private final LogThrottle refusals = new LogThrottle(REFUSAL_LOG_INTERVAL);
   private final java.util.concurrent.Semaphore connectingBack = new java.util.concurrent.Semaphore(MAX_CONCURRENT_JOINS);
   private final Master master;
   private final MasterConfig config;
@@ -81,12 +90,16 @@ final class Joins {
       ProofCheck.Refusal refusal =
           proofs.checkJoin(request.proof(), config.channel(), request.name(), request.address(), request.port(), request.https());
       if (refusal != null) {
-        log.warn("Refused a join as {} from {}: {}", request.name(), LogSafe.escape(sourceAddress), refusal.message());
-        throw JOIN_REFUSED.exception("Join refused.", Map.of("reason", refusal.reason(), "message", refusal.message()));
+        throw refused(request, sourceAddress, refusal.reason(), refusal.message());
       }
     }
     BaseUrl address = request.address() != null ? BaseUrl.parse(request.address())
         : BaseUrl.of(sourceAddress, request.port(), request.https());
+    if (config.tls() != null && !address.https()) {
+      // The master would send its token and proof in clear to the slave: no downgrade.
+      throw refused(request, sourceAddress, "https required", "this master uses TLS and connects to slaves over https"
+          + " only; give the slave TLS (--tls-cert, --tls-key) or an https --advertise URL");
+    }
     if (!connectingBack.tryAcquire()) {
       throw CommonErrorCode.TOO_MANY_REQUESTS.exception("Too many joins at once; try again.", Map.of());
     }
@@ -99,12 +112,18 @@ final class Joins {
 
   private Map<String, Object> connectBack(Request request, String sourceAddress, BaseUrl address) {
     makeRoomFor(request.name(), address);
+    if (connections.nameTaken(request.name())) {
+      throw nameTaken(request.name(), "another join under this name is under way");
+    }
     SlaveConnection connection;
     try {
       connection = master.newConnection(request.name(), address);
-    } catch (IllegalStateException taken) {
-      throw nameTaken(request.name(), "another join under this name is under way");
+    } catch (IllegalStateException e) {
+      // Taken between the check and here, or the master began to shut down.
+      throw connections.nameTaken(request.name()) ? nameTaken(request.name(), "another join under this name is under way")
+          : connectFailed(request.name(), address, e.getMessage());
     }
+    connection.joined();
     try {
       connection.connect();
     } catch (ResponseException e) {
@@ -136,6 +155,15 @@ final class Joins {
     }
     log.info("Slave {} joined again from {}: ending its old connection", name, address);
     existing.end(TaskFailure.Reason.LOST, "replaced: the slave joined again");
+  }
+
+  private ResponseException refused(Request request, String sourceAddress, String reason, String message) {
+    long heldBack = refusals.pass(reason);
+    if (heldBack >= 0) {
+      log.warn("Refused a join as {} from {}: {}{}", request.name(), LogSafe.escape(sourceAddress), message,
+          LogThrottle.heldBack(heldBack, REFUSAL_LOG_INTERVAL));
+    }
+    return JOIN_REFUSED.exception("Join refused.", Map.of("reason", reason, "message", message));
   }
 
   private static ResponseException nameTaken(String name, String why) {
@@ -193,9 +221,9 @@ final class Joins {
 
   /** The proof, or null if absent or not of the proof's shape (refused as missing). */
   private static Proof proof(Object value) {
-    if (value instanceof Map<?, ?> proof && proof.get("timestamp") instanceof Number timestamp
-        && !(timestamp instanceof Double) && proof.get("mac") instanceof String mac) {
-      return new Proof(timestamp.longValue(), mac);
+    if (value instanceof Map<?, ?> proof && (proof.get("timestamp") instanceof Integer || proof.get("timestamp") instanceof Long)
+        && proof.get("mac") instanceof String mac) {
+      return new Proof(((Number) proof.get("timestamp")).longValue(), mac);
     }
     return null;
   }

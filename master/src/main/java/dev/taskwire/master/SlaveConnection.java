@@ -8,6 +8,7 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.Messages;
 import dev.taskwire.common.protocol.Messages.ConnectRequest;
 import dev.taskwire.common.protocol.Messages.DisconnectRequest;
 import dev.taskwire.common.protocol.Messages.MasterInfo;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class SlaveConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SlaveConnection.class);
 
+  /** How long a joined slave has to answer the master's {@code /connect}. */
+  static final Duration JOIN_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   /** The most slots a slave's announcement is believed; a larger number is taken as this. */
   static final int MAX_SLOTS = 10_000;
 
@@ -63,6 +66,8 @@ public final class SlaveConnection implements AutoCloseable {
   private volatile Duration taskTimeout = Duration.ZERO;
   private volatile List<String> givenLabels = List.of();
   private volatile List<String> labels = List.of(); // given and announced, set when live
+  private volatile boolean joined;
+  private Messages.Proof answerProof; // guarded by lock: the slave's proof in its /connect answer
 
   /** Where a connection is in its life. */
   public enum State {
@@ -82,14 +87,31 @@ public final class SlaveConnection implements AutoCloseable {
     this.inFlight = new TasksInFlight(this, context);
     this.name = name;
     this.slaveAddress = slaveAddress;
-    HttpEngine.Builder engine = HttpEngine.builder(slaveAddress, Side.SLAVE)
-        .retries(config.requestRetries())
-        .retryWait(config.retryWait());
-    if (config.tls() != null) {
-      engine.tls(config.tls().client()); // trusts the CA; presents the master's certificate to a mutual slave
-    }
-    this.engine = engine.build();
+    this.engine = engine(config.requestRetries(), ProtocolDefaults.DEFAULT_READ_TIMEOUT);
     this.headers = Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
+  }
+
+  /** An engine toward the slave; with the master's TLS it trusts the CA and presents the master's certificate. */
+  private HttpEngine engine(int retries, Duration readTimeout) {
+    MasterConfig config = context.config();
+    HttpEngine.Builder engine = HttpEngine.builder(slaveAddress, Side.SLAVE)
+        .retries(retries)
+        .retryWait(config.retryWait())
+        .readTimeout(readTimeout);
+    if (config.tls() != null) {
+      engine.tls(config.tls().client());
+    }
+    return engine.build();
+  }
+
+  /**
+   * Marks this connection as made for a slave that joined ({@link Joins}): its {@code /connect} is
+   * sent once, with a short answer time (the slave retries its join), and, if the master has a
+   * shared secret, the slave must prove it in its answer, or the connection is not made: a join
+   * replayed by someone without the secret gets the master to connect to them, and no further.
+   */
+  void joined() {
+    this.joined = true;
   }
 
   /**
@@ -218,9 +240,11 @@ public final class SlaveConnection implements AutoCloseable {
       String myAddress = context.myAddress().get();
       TaskwireInfo announcement = TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, Master.EXTENSIONS,
           context.config().heartbeatTolerance().toMillis());
+      Messages.Proof proof = null;
       if (context.proofs() != null) {
         // Made now, not at start: the slave accepts a proof only within its clock window, and once.
-        announcement = announcement.withProof(context.proofs().proveConnect(context.config().channel(), token.value(), myAddress));
+        proof = context.proofs().proveConnect(context.config().channel(), token.value(), myAddress);
+        announcement = announcement.withProof(proof);
       }
       ConnectRequest body = new ConnectRequest(new MasterInfo(myAddress, announcement), data == null ? Map.of() : data);
       // Registered before the request: a slave may heartbeat before its answer arrives here.
@@ -229,11 +253,15 @@ public final class SlaveConnection implements AutoCloseable {
       lastHeartbeatNanos = System.nanoTime();
       Envelope answer;
       try {
-        answer = engine.send("POST", "/connect", body, headers);
+        answer = joined ? engine(0, JOIN_CONNECT_TIMEOUT).send("POST", "/connect", body, headers)
+            : engine.send("POST", "/connect", body, headers);
       } catch (IOException e) {
         return context.hooks().errorConnect(this, e);
       }
       readAnnouncement(answer);
+      if (joined && proof != null) {
+        requireAnswerProof(proof);
+      }
       synchronized (lock) {
         if (state != State.CONNECTING || context.isShuttingDown()) {
           // Ended while /connect was under way (the master is shutting down): let the slave go.
@@ -436,6 +464,21 @@ public final class SlaveConnection implements AutoCloseable {
     }
   }
 
+  /** A joined slave must prove the secret in its answer; otherwise it is let go and connect() fails. */
+  private void requireAnswerProof(Messages.Proof ours) {
+    Messages.Proof theirs;
+    synchronized (lock) {
+      theirs = answerProof;
+    }
+    dev.taskwire.common.security.ProofCheck.Refusal refusal =
+        context.proofs().checkAnswer(theirs, context.config().channel(), token.value(), ours.mac());
+    if (refusal != null) {
+      disconnectQuietly();
+      throw new IllegalStateException("the slave at " + slaveAddress + " did not prove the shared secret in its answer ("
+          + refusal.reason() + "): it is not a slave of this fleet");
+    }
+  }
+
   private void readAnnouncement(Envelope answer) {
     Object taskwire = answer.dataOrEmpty().get(Extensions.TASKWIRE_KEY);
     if (!(taskwire instanceof Map<?, ?>)) {
@@ -453,6 +496,7 @@ public final class SlaveConnection implements AutoCloseable {
         if (info.labels() != null) {
           announcedLabels = dev.taskwire.common.protocol.Labels.lenient(info.labels());
         }
+        answerProof = info.proof();
       }
     } catch (RuntimeException e) {
       log.warn("Slave {} announced an unreadable extension block; treating it as a reference slave: {}", slaveAddress, e.toString());

@@ -230,4 +230,49 @@ class JoinTest {
       joiners.shutdownNow();
     }
   }
+
+  @Test
+  void aCapturedJoinGetsNoOneWithoutTheSecretIntoTheFleet() throws Exception {
+    // What an observer could capture: a genuine join, proven with the secret, for a slave at its own port.
+    okhttp3.mockwebserver.MockWebServer impostor = closing(new okhttp3.mockwebserver.MockWebServer());
+    impostor.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override
+      public okhttp3.mockwebserver.MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+        // It answers /connect as a slave would, but cannot prove the secret in its answer.
+        return new okhttp3.mockwebserver.MockResponse().setBody("{\"success\":true,\"code\":0,\"message\":\"Connect success.\","
+            + "\"data\":{\"taskwire\":{\"version\":\"1.0\",\"slots\":1,\"extensions\":[]}}}");
+      }
+    });
+    impostor.start(java.net.InetAddress.getLoopbackAddress(), 0);
+    dev.taskwire.common.security.ProofCheck slaveSide = new dev.taskwire.common.security.ProofCheck(SECRET);
+    Map<String, Object> captured = Map.of("slave", Map.of("name", "victim", "port", impostor.getPort(), "https", false),
+        "proof", dev.taskwire.common.json.Json.convert(slaveSide.proveJoin(3, "victim", null, impostor.getPort(), false), Map.class));
+
+    // Replayed to a master started after it was made (a restart, say): refused outright.
+    Master restarted = closing(master(0).secret(SECRET).build().start());
+    PeerClient client = new PeerClient(restarted.port(), Side.MASTER);
+    ResponseException stale = client.fail("POST", "/slave/join", captured, "3", null, 403, MasterErrorCode.JOIN_REFUSED.code());
+    assertEquals("proof expired", stale.data().get("reason"));
+
+    // Fresh and valid, to a master that never saw it: the master connects to the impostor, whose
+    // answer proves nothing, and no connection is made.
+    Map<String, Object> fresh = Map.of("slave", Map.of("name", "victim", "port", impostor.getPort(), "https", false),
+        "proof", dev.taskwire.common.json.Json.convert(slaveSide.proveJoin(3, "victim", null, impostor.getPort(), false), Map.class));
+    ResponseException unproven = client.fail("POST", "/slave/join", fresh, "3", null, 502, MasterErrorCode.JOIN_CONNECT_FAILED.code());
+    assertTrue(unproven.data().get("reason").toString().contains("did not prove the shared secret"), unproven.data().toString());
+    assertFalse(restarted.contains("victim"));
+    assertEquals(1, impostor.getRequestCount() - countDisconnects(impostor), "one /connect, sent once");
+  }
+
+  /** The impostor may also get the master's best-effort /disconnect; counts how many of its requests were that. */
+  private static int countDisconnects(okhttp3.mockwebserver.MockWebServer server) throws InterruptedException {
+    int disconnects = 0;
+    for (int i = server.getRequestCount(); i > 0; i--) {
+      okhttp3.mockwebserver.RecordedRequest request = server.takeRequest(5, java.util.concurrent.TimeUnit.SECONDS);
+      if (request != null && request.getPath().equals("/disconnect")) {
+        disconnects++;
+      }
+    }
+    return disconnects;
+  }
 }

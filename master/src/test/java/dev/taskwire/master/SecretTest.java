@@ -131,6 +131,31 @@ class SecretTest {
   }
 
   @Test
+  void aProofSentWhileTheSlaveWasBusyCannotBeReplayedOnceItIsFree() throws Exception {
+    Slave slave = slaveWithSecret();
+    Master holder = master(SECRET);
+    holder.newConnection("s", "127.0.0.1", slave.port()).connect();
+    try (ForwardingRecorder recorder = new ForwardingRecorder(slave.port())) {
+      Master second = master(SECRET);
+      assertEquals(SlaveErrorCode.SLAVE_ALREADY_CONNECTED, assertThrows(SlaveResponseException.class,
+          () -> second.newConnection("t", "127.0.0.1", recorder.port()).connect()).errorCode());
+      holder.remove("s");
+      RecordedRequest captured = recorder.connect;
+      try (Response response = replay(captured, slave.port())) {
+        assertEquals(403, response.code(), "the proof was used up when the busy slave saw it");
+      }
+      assertFalse(slave.isConnected());
+    }
+  }
+
+  private static Response replay(RecordedRequest captured, int port) throws IOException {
+    Request replay = new Request.Builder().url("http://127.0.0.1:" + port + "/connect")
+        .header("Channel", captured.getHeader("Channel")).header("Token", captured.getHeader("Token"))
+        .post(RequestBody.create(captured.getBody().clone().readByteArray(), MediaType.get("application/json"))).build();
+    return new OkHttpClient().newCall(replay).execute();
+  }
+
+  @Test
   void aSlaveWithoutASecretTakesAMasterWithOneAsBefore() throws Exception {
     try (Slave slave = TestSlaves.loopback().channel(5).build().start()) {
       Master master = master(SECRET);

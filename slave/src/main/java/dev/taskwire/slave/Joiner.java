@@ -50,9 +50,9 @@ final class Joiner {
   private volatile boolean stopped;
   private volatile String state = "joining"; // for /health while not connected: joining, gave up
   private volatile String problem; // the last reason a join failed; null after a join
-  private Thread thread;
-  private String name;
-  private int port;
+  private volatile Thread thread;
+  private volatile String name;
+  private volatile int port;
 
   /** One master to join, and what was last logged about it. */
   private static final class Target {
@@ -119,8 +119,8 @@ final class Joiner {
         }
         if (targets.stream().allMatch(target -> target.givenUp)) {
           state = "gave up";
-          log.error("No master of --join will take this slave (see the errors above); it waits to be connected by hand."
-              + " Fix the configuration and restart it to join.");
+          log.error("No master of --join will take this slave (see the errors above). Fix its configuration (the"
+              + " secret, the channel, TLS) or the master's, and restart it.");
           return;
         }
         Thread.sleep(jittered(wait).toMillis()); // stop() interrupts it
@@ -168,6 +168,9 @@ final class Joiner {
         }
         problem = "the master accepted the join, but no connection came";
       }
+      if (links.current() != null) {
+        return true; // connected meanwhile by another way (a master's connect): nothing to report
+      }
       this.problem = target.url + ": " + problem;
       if (!problem.equals(target.lastProblem)) {
         target.lastProblem = problem;
@@ -205,12 +208,13 @@ final class Joiner {
       return switch (code) {
         case JOIN_NAME_TAKEN, JOIN_CONNECT_FAILED, SYSTEM_SHUTTING_DOWN -> true;
         // A clock that is off, or a repeat, may be cured by the next attempt; a wrong secret is not.
-        case JOIN_REFUSED -> !"proof invalid".equals(e.data().get("reason")) && !"proof missing".equals(e.data().get("reason"));
+        case JOIN_REFUSED -> "proof expired".equals(e.data().get("reason")) || "proof replayed".equals(e.data().get("reason"));
         default -> false;
       };
     }
+    // 404 and 405 too: a proxy in front of a master that restarts may answer so for a while.
     int status = e.httpStatus();
-    return status == 408 || status == 429 || status >= 500;
+    return status == 404 || status == 405 || status == 408 || status == 429 || status >= 500;
   }
 
   private static String describe(ResponseException e) {
@@ -219,7 +223,7 @@ final class Joiner {
       String hint = switch (refused.errorCode()) {
         case JOIN_NOT_ENABLED -> "; start the master with --secret-file (and this slave with the same one),"
             + " or with --allow-open-join on a trusted network";
-        case JOIN_REFUSED -> "; give this slave the master's --secret-file";
+        case JOIN_REFUSED -> "https required".equals(e.data().get("reason")) ? "" : "; give this slave the master's --secret-file";
         case CHANNEL_INVALID -> "; use the master's --channel";
         case JOIN_NAME_TAKEN -> "; another slave has this name (give each its own --name), or the master has not yet"
             + " noticed that this slave's old connection ended";
@@ -228,7 +232,8 @@ final class Joiner {
       return refused.errorCode() + ": " + e.responseMessage() + why + hint;
     }
     if (e.httpStatus() == 404 || e.httpStatus() == 405) {
-      return "the master has no join endpoint (HTTP " + e.httpStatus() + "): it is not a Taskwire master that takes joins";
+      return "the master has no join endpoint (HTTP " + e.httpStatus() + "): not a Taskwire master that takes joins,"
+          + " or a proxy in front of one that is not up yet";
     }
     return "HTTP " + e.httpStatus() + ": " + e.getMessage();
   }

@@ -29,6 +29,7 @@ import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.security.ProofCheck;
 import dev.taskwire.common.util.LogSafe;
+import dev.taskwire.common.util.LogThrottle;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -58,6 +59,9 @@ final class SlaveEndpoints {
   private final AtomicBoolean connecting = new AtomicBoolean();
   private final RequestChecks checks;
   private final ProofCheck proofs; // null without a shared secret
+  /** Refused {@code /connect}s are logged at most once a minute per reason: anyone can cause them. */
+  private static final java.time.Duration REFUSAL_LOG_INTERVAL = java.time.Duration.ofMinutes(1);
+  private final LogThrottle refusals = new LogThrottle(REFUSAL_LOG_INTERVAL);
 
   SlaveEndpoints(Slave slave, SlaveConfig config, MasterLinks links, TaskRunner runner, JsonServer server,
       ProofCheck proofs) {
@@ -86,13 +90,15 @@ final class SlaveEndpoints {
     checks.channel(ctx);
     String token = requireToken(ctx);
     Map<String, Object> body = server.body(ctx);
-    if (links.current() != null) {
-      throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
-    }
     Map<String, Object> master = JsonFields.object(body, "master");
     BaseUrl address = masterAddress(master);
     TaskwireInfo announced = announcement(master);
-    requireProof(token, JsonFields.string(master, "master.address", "address"), announced.proof());
+    // Before "already connected": a proof is used up even when the slave is busy (so it cannot be
+    // replayed once it is free), and an unproven caller learns nothing of the slave's state.
+    requireProof(ctx, token, JsonFields.string(master, "master.address", "address"), announced.proof());
+    if (links.current() != null) {
+      throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
+    }
     List<String> extensions = announced.extensions() == null ? List.of() : announced.extensions();
     Duration tolerance = masterTolerance(announced);
     Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
@@ -114,7 +120,7 @@ final class SlaveEndpoints {
     } finally {
       connecting.set(false);
     }
-    JsonServer.success(ctx, "Connect success.", Map.of(Extensions.TASKWIRE_KEY, ownAnnouncement()));
+    JsonServer.success(ctx, "Connect success.", Map.of(Extensions.TASKWIRE_KEY, ownAnnouncement(token, announced.proof())));
   }
 
   private void disconnect(Context ctx) {
@@ -217,20 +223,30 @@ final class SlaveEndpoints {
    * takes as a refusal, with {@code data.reason} saying why. Checked before the hook, so that no
    * hook ever sees an unproven master.
    */
-  private void requireProof(String token, String masterAddress, Proof proof) {
+  private void requireProof(Context ctx, String token, String masterAddress, Proof proof) {
     if (proofs == null) {
       return;
     }
     ProofCheck.Refusal refusal = proofs.checkConnect(proof, config.channel(), token, masterAddress);
     if (refusal != null) {
-      log.warn("Refused a /connect from {}: {}", LogSafe.escape(masterAddress), refusal.message());
+      long heldBack = refusals.pass(refusal.reason());
+      if (heldBack >= 0) {
+        log.warn("Refused a /connect from {} (claiming callback address {}): {}{}", ctx.req().getRemoteAddr(),
+            LogSafe.escape(masterAddress), refusal.message(), LogThrottle.heldBack(heldBack, REFUSAL_LOG_INTERVAL));
+      }
       throw SLAVE_CONNECTION_REFUSED.exception("Connection refused!",
           Map.of("reason", refusal.reason(), "message", refusal.message()));
     }
   }
 
-  private TaskwireInfo ownAnnouncement() {
-    return TaskwireInfo.ofSlave(ProtocolDefaults.TASKWIRE_VERSION, config.slots(), EXTENSIONS, config.labels());
+  /**
+   * This slave's extension block; with a shared secret, it proves the secret over the master's own
+   * proof, so that a master can tell a slave of its fleet from whoever answers at an address (it
+   * requires this of slaves that joined).
+   */
+  private TaskwireInfo ownAnnouncement(String token, Proof masterProof) {
+    TaskwireInfo info = TaskwireInfo.ofSlave(ProtocolDefaults.TASKWIRE_VERSION, config.slots(), EXTENSIONS, config.labels());
+    return proofs == null ? info : info.withProof(proofs.proveAnswer(config.channel(), token, masterProof.mac()));
   }
 
 

@@ -14,10 +14,18 @@ import java.util.function.LongSupplier;
  * request's own fields (its channel, connection token, addresses) and the timestamp.
  *
  * <p>A proof is accepted once: when its MAC matches, its timestamp is within {@link
- * #MAX_CLOCK_SKEW} of this host's clock, and the same proof was not accepted before. Accepted
- * proofs are remembered until their timestamp leaves the window, so a captured request cannot be
- * replayed: not later (its timestamp is stale), not sooner (it is remembered). Only requests with
- * a valid MAC are remembered, so memory grows only with genuine requests. Thread-safe.
+ * #MAX_CLOCK_SKEW} of this host's clock and not older than this check itself (the process's
+ * start), and the same proof was not accepted before. Accepted proofs are remembered until their
+ * timestamp leaves the window, so a captured request cannot be replayed to this process: not
+ * later (its timestamp is stale), not sooner (it is remembered), not after a restart (it is older
+ * than the process). A peer whose clock is behind this one's is refused for that much time after
+ * a start, and let in as soon as its clock passes it. Only requests with a valid MAC are
+ * remembered, so memory grows only with genuine requests. Thread-safe.
+ *
+ * <p>Three proofs make a fleet's trust: a master's {@code /connect} ({@link #proveConnect}), a
+ * slave's join ({@link #proveJoin}), and a slave's answer to a {@code /connect} ({@link
+ * #proveAnswer}), which a master requires of a slave that joined: a join replayed by someone
+ * without the secret makes the master connect to them, and the answer they cannot prove ends it.
  */
 public final class ProofCheck {
   /** How far the clocks of the two hosts may differ, either way. */
@@ -35,6 +43,7 @@ public final class ProofCheck {
   private final SharedSecret secret;
   private final LongSupplier clockMillis;
   private final long skewMillis = MAX_CLOCK_SKEW.toMillis();
+  private final long notBefore;
   private final Map<String, Long> accepted = new LinkedHashMap<>(); // MAC -> until when it is remembered; guarded by itself
 
   /** Proofs of {@code secret}, timed by the system clock. */
@@ -46,6 +55,7 @@ public final class ProofCheck {
   public ProofCheck(SharedSecret secret, LongSupplier clockMillis) {
     this.secret = Objects.requireNonNull(secret, "secret == null");
     this.clockMillis = Objects.requireNonNull(clockMillis, "clockMillis == null");
+    this.notBefore = clockMillis.getAsLong();
   }
 
   /** The secret proofs are made with; its fingerprint may be logged, never the secret. */
@@ -74,6 +84,19 @@ public final class ProofCheck {
   /** {@link #check} of a join's proof, as {@link #proveJoin} made it. */
   public Refusal checkJoin(Proof proof, long channel, String name, String address, int port, boolean https) {
     return check(proof, "join", joinFields(channel, name, address, port, https));
+  }
+
+  /**
+   * A slave's proof in its answer to a {@code /connect}: over the channel, the connection token and
+   * the MAC of the master's own proof, so it answers that very request.
+   */
+  public Proof proveAnswer(long channel, String token, String connectMac) {
+    return prove("answer", channel + "", token, connectMac);
+  }
+
+  /** {@link #check} of a {@code /connect} answer's proof, as {@link #proveAnswer} made it. */
+  public Refusal checkAnswer(Proof proof, long channel, String token, String connectMac) {
+    return check(proof, "answer", channel + "", token, connectMac);
   }
 
   private static String[] connectFields(long channel, String token, String masterAddress) {
@@ -105,11 +128,18 @@ public final class ProofCheck {
       return Refusal.INVALID;
     }
     long now = clockMillis.getAsLong();
-    long offset = timestamp - now;
-    if (Math.abs(offset) > skewMillis) {
-      return new Refusal("proof expired", "the proof was made " + Math.abs(offset / 1000) + " s "
-          + (offset < 0 ? "ago" : "in the future") + " by this host's clock; at most " + MAX_CLOCK_SKEW.toSeconds()
+    // Compared without subtracting first: a timestamp near Long.MIN_VALUE must not wrap around.
+    if (timestamp < now - skewMillis || timestamp > now + skewMillis) {
+      boolean past = timestamp < now;
+      long seconds = past ? (now - Math.max(timestamp, now - Long.MAX_VALUE / 2)) / 1000
+          : (Math.min(timestamp, now + Long.MAX_VALUE / 2) - now) / 1000;
+      return new Refusal("proof expired", "the proof was made " + seconds + " s " + (past ? "ago" : "in the future")
+          + " by this host's clock; at most " + MAX_CLOCK_SKEW.toSeconds()
           + " s either way is accepted (are both clocks synchronised?)");
+    }
+    if (timestamp < notBefore) {
+      return new Refusal("proof expired", "the proof was made before this process started: a replay, or a clock "
+          + ((notBefore - timestamp) / 1000) + " s behind this host's (accepted once it passes this process's start)");
     }
     synchronized (accepted) {
       forgetExpired(now);

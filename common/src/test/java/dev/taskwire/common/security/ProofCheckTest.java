@@ -72,11 +72,43 @@ class ProofCheckTest {
     assertTrue(future.message().contains("in the future"), future.message());
 
     // Within the window on either side: accepted, remembered until the window has passed.
+    clock.addAndGet(window); // this check has been running longer than the window: the start floor is out of the way
     ProofCheck behind = new ProofCheck(SharedSecret.of(SECRET), () -> clock.get() - window + 1_000);
     assertNull(slave.checkConnect(behind.proveConnect(7, "t", "http://h:1"), 7, "t", "http://h:1"));
     assertEquals(1, slave.remembered());
     clock.addAndGet(1_001);
     assertEquals(0, slave.remembered());
+  }
+
+  @Test
+  void aProofMadeBeforeTheCheckStartedIsRefusedSoARestartOpensNoReplayWindow() {
+    Proof captured = master.proveConnect(7, "t", "http://h:1");
+    assertNull(slave.checkConnect(captured, 7, "t", "http://h:1"));
+    clock.addAndGet(5_000);
+    ProofCheck restarted = new ProofCheck(SharedSecret.of(SECRET), clock::get); // the slave, 5 s later, after a restart
+    ProofCheck.Refusal refusal = restarted.checkConnect(captured, 7, "t", "http://h:1");
+    assertEquals("proof expired", refusal.reason());
+    assertTrue(refusal.message().contains("before this process started"), refusal.message());
+    assertNull(restarted.checkConnect(master.proveConnect(7, "t", "http://h:1"), 7, "t", "http://h:1"), "a fresh one passes");
+  }
+
+  @Test
+  void timestampsAtTheEndsOfTheRangeAreRefusedNotWrappedAround() {
+    for (long timestamp : new long[] {Long.MIN_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE, 0}) {
+      Proof forged = new Proof(timestamp, SharedSecret.of(SECRET).mac("taskwire-connect", "7", "t", "http://h:1",
+          Long.toString(timestamp)));
+      assertEquals("proof expired", slave.checkConnect(forged, 7, "t", "http://h:1").reason(), "timestamp " + timestamp);
+    }
+  }
+
+  @Test
+  void anAnswerProofBindsTheSlavesAnswerToTheMastersRequest() {
+    Proof connect = master.proveConnect(7, "t", "http://h:1");
+    Proof answer = slave.proveAnswer(7, "t", connect.mac());
+    assertNull(master.checkAnswer(answer, 7, "t", connect.mac()));
+    Proof another = master.proveConnect(7, "t2", "http://h:1");
+    assertEquals("proof invalid", master.checkAnswer(slave.proveAnswer(7, "t", connect.mac()), 7, "t2", another.mac()).reason());
+    assertEquals("proof missing", master.checkAnswer(null, 7, "t", connect.mac()).reason());
   }
 
   @Test

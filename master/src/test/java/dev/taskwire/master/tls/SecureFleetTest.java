@@ -78,4 +78,22 @@ class SecureFleetTest {
       return "";
     }
   }
+
+  @Test
+  void aTlsMasterTakesNoJoinItWouldHaveToAnswerOverPlainHttp() throws Exception {
+    Master master = master(TestTls.leaf(TestTls.ca(dir, "fleet"), dir, "master"), 0);
+    // Plain http to the master is no option: its port speaks https only. So the slave's join goes
+    // over https, but says the slave itself serves plain http.
+    dev.taskwire.common.security.ProofCheck slaveSide = new dev.taskwire.common.security.ProofCheck(SECRET);
+    Map<String, Object> join = Map.of("slave", Map.of("name", "plain", "port", 1, "https", false), "proof",
+        dev.taskwire.common.json.Json.convert(slaveSide.proveJoin(0, "plain", null, 1, false), Map.class));
+    dev.taskwire.common.protocol.ResponseException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.taskwire.common.protocol.ResponseException.class,
+        () -> HttpEngine.builder(BaseUrl.of(Servers.LOOPBACK, master.port(), true), Side.MASTER).retries(0)
+            .tls(master.config().tls().client()).build() // a certificate of the fleet's CA, as a slave's
+            .send("POST", "/slave/join", join, Map.of("Channel", "0")));
+    assertEquals(dev.taskwire.common.protocol.MasterErrorCode.JOIN_REFUSED.code(), refused.code());
+    assertEquals("https required", refused.data().get("reason"));
+    assertFalse(master.contains("plain"));
+  }
 }

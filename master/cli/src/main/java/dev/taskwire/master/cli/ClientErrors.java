@@ -17,7 +17,8 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
     String message;
     if (e instanceof ResponseException response) {
       code = e instanceof AdminResponseException.Unauthorized ? Main.EXIT_UNREACHABLE : Main.EXIT_TASK_FAILED;
-      message = response.responseMessage() + " (HTTP " + response.httpStatus() + ", code " + response.code() + ")";
+      message = response.responseMessage() + " (HTTP " + response.httpStatus() + ", code " + response.code() + ")"
+          + reason(response);
     } else if (e instanceof ClientOptions.TokenFileUnusable) {
       code = Main.EXIT_UNREACHABLE;
       message = e.getMessage();
@@ -38,12 +39,22 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
 
   /**
    * A master with mutual TLS drops a client without a certificate during the handshake, which the
-   * client sees as a broken or reset connection, not as a TLS error: say so.
+   * client sees as a broken or reset connection, not as a TLS error; an https master cuts off a plain
+   * http request the same way: say so.
    */
-  private static String cutOffHint(IOException e) {
+  private static String cutOffHint(Exception e) {
     String text = String.valueOf(e.getMessage());
+    if (text.contains("unexpected end of stream on http://")) {
+      return " (a master that serves https cuts off plain http: use an https:// --master)";
+    }
     return text.contains("Broken pipe") || text.contains("reset") || text.contains("unexpected end of stream")
         ? " (a master with mutual TLS cuts off clients without --tls-cert and --tls-key)" : "";
+  }
+
+  /** The {@code data.reason} a refusal carries (a slave's refusal passed through, say), if any. */
+  private static String reason(ResponseException response) {
+    Object reason = response.data() == null ? null : response.data().get("reason");
+    return reason instanceof String text ? ": " + dev.taskwire.common.util.LogSafe.escape(text) : "";
   }
 
   /** What a user can do about a failed handshake: the JDK's message alone names no flag. */
