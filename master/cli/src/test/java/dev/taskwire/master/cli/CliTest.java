@@ -223,6 +223,30 @@ class CliTest {
   }
 
   @Test
+  void connectToASlaveWithASecretTheMasterLacksSaysWhyItWasRefused() {
+    try (Slave guarded = TestSlaves.loopback().secret(dev.taskwire.common.security.SharedSecret.generate()).build().start()) {
+      assertEquals(1, run("connect", "guarded", "127.0.0.1:" + guarded.port()));
+      assertTrue(err.toString().contains("Connection refused!") && err.toString().endsWith(": proof missing\n"), err::toString);
+    }
+  }
+
+  @Test
+  void serveRefusesOpenJoinWithASecretAndASecretFileOthersMayRead() throws Exception {
+    String tokenFile = dir.resolve("serve-token").toString();
+    Path secret = dir.resolve("fleet-secret");
+    dev.taskwire.common.security.SharedSecret.loadOrCreate(secret);
+    assertEquals(2, run("serve", "--host", "127.0.0.1", "--port", "0", "--admin-token-file", tokenFile,
+        "--secret-file", secret.toString(), "--allow-open-join"));
+    assertTrue(err.toString().startsWith("taskwire-master serve: --allow-open-join and --secret-file exclude each other"),
+        err::toString);
+    Path open = writeTokenFile("open-secret", Token.generate().value(), "rw-r--r--");
+    assertEquals(2, run("serve", "--host", "127.0.0.1", "--port", "0", "--admin-token-file", tokenFile,
+        "--secret-file", open.toString()));
+    assertEquals("taskwire-master serve: Invalid value for option '--secret-file': shared secret file " + open
+        + " is readable by group or others (rw-r--r--); run: chmod 600 " + open + "\n", err.toString());
+  }
+
+  @Test
   @org.junit.jupiter.api.Timeout(60)
   void serveRefusesABadTokenFileWithExit2AndOneLine() throws Exception {
     Path shortToken = writeTokenFile("serve-short", "0123456789ab", "rw-------");
