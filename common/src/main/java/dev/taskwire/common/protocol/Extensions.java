@@ -17,7 +17,8 @@ public final class Extensions {
   public static final String HEALTH = "health";
   /**
    * A slave asks a master to connect to it ({@code POST /slave/join}); the master then sends the
-   * ordinary {@code /connect}. Announced by a master that takes joins.
+   * ordinary {@code /connect}. Not announced: a slave asks only the masters it is told to join, and
+   * a master without the endpoint answers 404. Named here for the README's table and the logs.
    */
   public static final String JOIN = "join";
   /** The key of the extension block in connect bodies and answers. */
