@@ -13,6 +13,7 @@ import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.security.SharedSecret;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.common.testing.Ports;
 import dev.taskwire.master.scheduler.Job;
 import dev.taskwire.slave.Slave;
@@ -22,8 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slaves that join by themselves ({@code --join}): before the master is up, after it restarts,
@@ -32,18 +33,10 @@ import org.junit.jupiter.api.Test;
 class JoinTest {
   private static final SharedSecret SECRET = SharedSecret.of("the fleet's secret, 32 characters or more");
   private static final Duration LIMIT = Duration.ofSeconds(20);
-  private final List<AutoCloseable> closing = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
-  }
+  @RegisterExtension final Servers servers = new Servers();
 
   private <T extends AutoCloseable> T closing(T resource) {
-    closing.add(resource);
-    return resource;
+    return servers.start(resource);
   }
 
   private static Master.Builder master(int port) {

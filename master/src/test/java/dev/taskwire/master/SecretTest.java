@@ -13,12 +13,12 @@ import dev.taskwire.common.protocol.SlaveErrorCode;
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.security.SharedSecret;
 import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.Slave;
 import dev.taskwire.slave.TestSlaves;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import okhttp3.MediaType;
@@ -30,8 +30,8 @@ import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A slave with a shared secret takes only a master that proves it: not one without the secret, not
@@ -40,18 +40,10 @@ import org.junit.jupiter.api.Test;
  */
 class SecretTest {
   private static final SharedSecret SECRET = SharedSecret.of("the fleet's secret, 32 characters or more");
-  private final List<AutoCloseable> closing = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
-  }
+  @RegisterExtension final Servers servers = new Servers();
 
   private <T extends AutoCloseable> T closing(T resource) {
-    closing.add(resource);
-    return resource;
+    return servers.start(resource);
   }
 
   private Slave slaveWithSecret() {

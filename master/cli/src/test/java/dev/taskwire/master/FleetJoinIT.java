@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,28 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
  * secret is refused and says why on its {@code /health}.
  */
 class FleetJoinIT {
-  private static final Path SLAVE_JAR = Path.of("../../slave/target/taskwire-slave.jar");
-  private static final Path MASTER_JAR = Path.of("../target/taskwire-master.jar");
+  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
+  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
   private static final Duration TOLERANCE = Duration.ofSeconds(2);
 
   @TempDir Path dir;
-  private final List<Process> processes = new ArrayList<>();
-
-  @AfterEach
-  void stopProcesses() throws InterruptedException {
-    for (Process process : processes) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-  }
+  @RegisterExtension final JarProcesses jars = new JarProcesses();
 
   private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return JarProcesses.java();
   }
 
   private Process start(String name, List<String> command) throws IOException {
-    Process process = Ports.start(dir, name, command);
-    processes.add(process);
-    return process;
+    return jars.start(dir, name, command);
   }
 
   private Process startMaster(int port, Path secret, Path token) throws IOException {

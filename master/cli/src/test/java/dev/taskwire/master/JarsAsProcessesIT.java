@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,36 +32,25 @@ import org.junit.jupiter.api.io.TempDir;
  * script, a master serving its admin API, and the master JAR's CLI connecting and submitting.
  */
 class JarsAsProcessesIT {
-  private static final Path SLAVE_JAR = Path.of("../../slave/target/taskwire-slave.jar");
-  private static final Path MASTER_JAR = Path.of("../target/taskwire-master.jar");
+  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
+  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
 
   @TempDir Path dir;
-  private final List<Process> processes = new ArrayList<>();
+  @RegisterExtension final JarProcesses jars = new JarProcesses();
   /** Processes the JARs started (the demo's slaves): killed whatever the test found, so that none outlives it. */
   private final List<ProcessHandle> grandchildren = new ArrayList<>();
 
   @AfterEach
-  void stopProcesses() throws InterruptedException {
+  void stopGrandchildren() {
     grandchildren.forEach(ProcessHandle::destroyForcibly);
-    for (Process process : processes) {
-      process.destroy();
-    }
-    for (Process process : processes) {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    }
   }
 
   private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return JarProcesses.java();
   }
 
-
   private Process start(String name, List<String> command) throws IOException {
-    Process process = Ports.start(dir, name, command);
-    processes.add(process);
-    return process;
+    return jars.start(dir, name, command);
   }
 
 
@@ -137,7 +127,7 @@ class JarsAsProcessesIT {
     // Enough jobs that the demo is still running when the signal comes.
     Process demo = new ProcessBuilder(java(), "-jar", MASTER_JAR.toString(), "demo", "--jobs", "100000")
         .redirectError(dir.resolve("demo-err.log").toFile()).start();
-    processes.add(demo);
+    jars.add(demo);
     FutureTask<String> slavesLine = new FutureTask<>(() -> {
       BufferedReader lines = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Ports;
 import dev.taskwire.common.testing.TestTls;
+import dev.taskwire.master.JarProcesses;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,9 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,32 +27,20 @@ import org.junit.jupiter.api.io.TempDir;
  * takes only a master whose certificate is from its CA), and the client commands with --tls-ca.
  */
 class TlsJarsIT {
-  private static final Path SLAVE_JAR = Path.of("../../slave/target/taskwire-slave.jar");
-  private static final Path MASTER_JAR = Path.of("../target/taskwire-master.jar");
+  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
+  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
 
   @TempDir Path dir;
-  private final List<Process> processes = new ArrayList<>();
+  @RegisterExtension final JarProcesses jars = new JarProcesses();
   private StringWriter out;
   private StringWriter err;
 
-  @AfterEach
-  void stopProcesses() throws InterruptedException {
-    for (Process process : processes) {
-      process.destroy();
-    }
-    for (Process process : processes) {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    }
-  }
-
   private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return JarProcesses.java();
   }
 
   private void start(String name, List<String> command) throws Exception {
-    processes.add(Ports.start(dir, name, command));
+    jars.start(dir, name, command);
   }
 
   private int cli(String... args) {
