@@ -238,8 +238,11 @@ class JoinTest {
     });
     impostor.start(java.net.InetAddress.getLoopbackAddress(), 0);
     dev.taskwire.common.security.ProofCheck slaveSide = new dev.taskwire.common.security.ProofCheck(SECRET);
+    dev.taskwire.common.protocol.Messages.Proof capturedProof = slaveSide.proveJoin(3, "victim", null, impostor.getPort(), false);
     Map<String, Object> captured = Map.of("slave", Map.of("name", "victim", "port", impostor.getPort(), "https", false),
-        "proof", dev.taskwire.common.json.Json.convert(slaveSide.proveJoin(3, "victim", null, impostor.getPort(), false), Map.class));
+        "proof", dev.taskwire.common.json.Json.convert(capturedProof, Map.class));
+    // The master must start at a later millisecond than the proof was made, as any restart does.
+    Await.until(Duration.ofSeconds(1), "the clock past the proof", () -> System.currentTimeMillis() > capturedProof.timestamp());
 
     // Replayed to a master started after it was made (a restart, say): refused outright.
     Master restarted = closing(master(0).secret(SECRET).build().start());
