@@ -34,11 +34,14 @@ final class Connections {
     }
   }; // guarded by itself
 
-  /** Reserves the connection's name and token while it connects. */
-  void addPending(SlaveConnection connection) {
+  /**
+   * Reserves the connection's name and token while it connects; the name must be free, or held by
+   * {@code replacing} (a joined slave's old connection, which this one replaces if it connects).
+   */
+  void addPending(SlaveConnection connection, SlaveConnection replacing) {
     synchronized (namesLock) {
       String name = connection.name();
-      if (live.containsKey(name) || pendingNames.contains(name)) {
+      if (!nameFreeFor(name, replacing)) {
         throw new IllegalStateException("a live connection is already named " + name);
       }
       pendingNames.add(name);
@@ -65,6 +68,13 @@ final class Connections {
       live.remove(connection.name(), connection);
     }
     byTokenDigest.remove(digest(connection.token().value()), connection);
+  }
+
+  /** Whether no connection is connecting under {@code name} and none is live under it but {@code replacing} (may be null). */
+  boolean nameFreeFor(String name, SlaveConnection replacing) {
+    synchronized (namesLock) {
+      return !pendingNames.contains(name) && live.get(name) == replacing;
+    }
   }
 
   /** Whether a live connection has {@code name}, or one is connecting under it. */

@@ -4,6 +4,7 @@ import static dev.taskwire.common.protocol.MasterErrorCode.JOIN_CONNECT_FAILED;
 import static dev.taskwire.common.protocol.MasterErrorCode.JOIN_NAME_TAKEN;
 import static dev.taskwire.common.protocol.MasterErrorCode.JOIN_NOT_ENABLED;
 import static dev.taskwire.common.protocol.MasterErrorCode.JOIN_REFUSED;
+import static dev.taskwire.common.protocol.MasterErrorCode.SYSTEM_SHUTTING_DOWN;
 
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.json.JsonFormatException;
@@ -32,10 +33,18 @@ import org.slf4j.LoggerFactory;
  * restarted since, makes the master connect to them, and that answer ends it). A master with TLS
  * takes joins only from slaves it will reach over https.
  *
- * <p>A join under the name of a live connection to the same address replaces it (the slave lost
- * its connection, or restarted, before the master noticed: the old one's tasks fail LOST and the
- * scheduler retries them); one from another address is refused with JOIN_NAME_TAKEN, so that two
- * slaves given the same name cannot take each other's place in turn.
+ * <p>A join under the name of a live connection to the same address replaces it only if the new
+ * {@code /connect} succeeds (the slave restarted, or lost its end of the connection, before the
+ * master noticed: the old one's tasks fail LOST and the scheduler retries them); a slave still on
+ * the old connection refuses it, and the old one goes on. One from another address is refused with
+ * JOIN_NAME_TAKEN, so that two slaves given the same name cannot take each other's place in turn.
+ *
+ * <p>The address in a join is the sender's to choose, so the master never follows a redirect from
+ * it ({@link dev.taskwire.common.http.HttpEngine}), and a failed connect-back is answered with a
+ * category only (unreachable, not a Taskwire slave, refused with code N), never with what the far
+ * side sent or an exception's text, and only once {@link MasterConfig#joinTimeout()} has passed
+ * since the join came in: the answer tells nothing about what listens there. The details go to
+ * this master's log, at most once a minute per source and cause.
  */
 final class Joins {
   private static final Logger log = LoggerFactory.getLogger(Joins.class);
@@ -49,6 +58,7 @@ final class Joins {
   /** Refused joins are logged at most once a minute per reason: anyone can cause them. */
   private static final java.time.Duration REFUSAL_LOG_INTERVAL = java.time.Duration.ofMinutes(1);
   private final LogThrottle refusals = new LogThrottle(REFUSAL_LOG_INTERVAL);
+  private final LogThrottle connectBackFailures = new LogThrottle(REFUSAL_LOG_INTERVAL);
   private final java.util.concurrent.Semaphore connectingBack = new java.util.concurrent.Semaphore(MAX_CONCURRENT_JOINS);
   private final Master master;
   private final MasterConfig config;
@@ -111,31 +121,44 @@ final class Joins {
   }
 
   private Map<String, Object> connectBack(Request request, String sourceAddress, BaseUrl address) {
-    makeRoomFor(request.name(), address);
-    if (connections.nameTaken(request.name())) {
-      throw nameTaken(request.name(), "another join under this name is under way");
+    long startNanos = System.nanoTime();
+    SlaveConnection existing = connections.live(request.name());
+    if (existing != null && !existing.slaveAddress().equals(address)) {
+      throw nameTaken(request.name(), "a live connection of this name goes to " + existing.slaveAddress());
     }
     SlaveConnection connection;
     try {
-      connection = master.newConnection(request.name(), address);
+      connection = master.newConnection(request.name(), address, existing);
     } catch (IllegalStateException e) {
-      // Taken between the check and here, or the master began to shut down.
+      // Another join under this name is under way, or the master began to shut down.
       throw connections.nameTaken(request.name()) ? nameTaken(request.name(), "another join under this name is under way")
-          : connectFailed(request.name(), address, e.getMessage());
+          : SYSTEM_SHUTTING_DOWN.exception("System is shutting down.");
     }
     connection.joined();
+    String failure;
     try {
       connection.connect();
+      failure = connection.isConnected() ? null : "refused: a connect hook of the master kept the connection from being made";
     } catch (ResponseException e) {
-      throw connectFailed(request.name(), address, "the slave refused the /connect: " + e.getMessage());
+      failure = e.code() == ResponseException.NO_ENVELOPE ? notTaskwire(address)
+          : "refused: the slave at " + address + " answered with code " + e.code() + " (its log says why)";
+      logConnectBackFailure(request.name(), sourceAddress, address, "answered " + e.httpStatus() + " with code " + e.code()
+          + ": " + LogSafe.escape(e.responseMessage()));
+    } catch (SlaveConnection.NotAFleetSlave e) {
+      failure = notTaskwire(address) + "; " + e.getMessage();
+      logConnectBackFailure(request.name(), sourceAddress, address, "was answered, but " + e.getMessage());
     } catch (IOException e) {
-      throw connectFailed(request.name(), address, "the master could not reach the slave at " + address + " (" + e
-          + "); if this is not where the slave listens, start it with --advertise URL");
+      failure = "unreachable: the master could not reach a slave at " + address + " or got no answer within "
+          + config.joinTimeout().toMillis() + " ms; if this is not where the slave listens, start it with --advertise URL";
+      logConnectBackFailure(request.name(), sourceAddress, address, "failed: " + e);
     } catch (IllegalStateException e) {
-      throw connectFailed(request.name(), address, e.getMessage());
+      // The master is shutting down: nothing about the address.
+      throw SYSTEM_SHUTTING_DOWN.exception("System is shutting down.");
     }
-    if (!connection.isConnected()) {
-      throw connectFailed(request.name(), address, "a connect hook of the master kept the connection from being made");
+    if (failure != null) {
+      answerNoSoonerThan(startNanos + config.joinTimeout().toNanos());
+      throw JOIN_CONNECT_FAILED.exception("Could not connect to the joining slave.", Map.of("reason", failure,
+          "address", address.toString()));
     }
     log.info("Slave {} joined from {} ({})", request.name(), LogSafe.escape(sourceAddress), address);
     Map<String, Object> data = new LinkedHashMap<>();
@@ -144,17 +167,38 @@ final class Joins {
     return data;
   }
 
-  /** Ends a live connection of this name to {@code address}; refuses if one goes elsewhere. */
-  private void makeRoomFor(String name, BaseUrl address) {
-    SlaveConnection existing = connections.live(name);
-    if (existing == null) {
-      return;
+  private static String notTaskwire(BaseUrl address) {
+    return "not a Taskwire slave: what answered at " + address + " is not a Taskwire slave of this fleet";
+  }
+
+  /**
+   * Waits until {@code deadlineNanos}: a failed connect-back is answered at the same time whatever
+   * failed, so that when the answer comes says nothing about what listens at the address (a closed
+   * port fails at once, a silent one at the timeout). Holds one of {@link #MAX_CONCURRENT_JOINS}.
+   */
+  private static void answerNoSoonerThan(long deadlineNanos) {
+    long remaining;
+    while ((remaining = deadlineNanos - System.nanoTime()) > 0) {
+      try {
+        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(remaining);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
-    if (!existing.slaveAddress().equals(address)) {
-      throw nameTaken(name, "a live connection of this name goes to " + existing.slaveAddress());
+  }
+
+  /**
+   * The whole story of a failed connect-back goes to this log, not to the joining slave; at most
+   * once a minute per joining source and cause, since anyone can cause them with open joins.
+   */
+  private void logConnectBackFailure(String name, String sourceAddress, BaseUrl address, String detail) {
+    String cause = detail.length() > 60 ? detail.substring(0, 60) : detail;
+    long heldBack = connectBackFailures.pass(sourceAddress + " " + cause);
+    if (heldBack >= 0) {
+      log.warn("Join of {} from {} failed: the master's /connect to {} {}{}", name, LogSafe.escape(sourceAddress), address,
+          LogSafe.escape(detail), LogThrottle.heldBack(heldBack, REFUSAL_LOG_INTERVAL));
     }
-    log.info("Slave {} joined again from {}: ending its old connection", name, address);
-    existing.end(TaskFailure.Reason.LOST, "replaced: the slave joined again");
   }
 
   private ResponseException refused(Request request, String sourceAddress, String reason, String message) {
@@ -168,12 +212,6 @@ final class Joins {
 
   private static ResponseException nameTaken(String name, String why) {
     return JOIN_NAME_TAKEN.exception("Name " + name + " taken.", Map.of("reason", why));
-  }
-
-  private static ResponseException connectFailed(String name, BaseUrl address, String why) {
-    log.warn("Join of {} failed: {}", name, LogSafe.escape(why));
-    return JOIN_CONNECT_FAILED.exception("Could not connect to the joining slave.", Map.of("reason", why,
-        "address", address.toString()));
   }
 
   /**

@@ -49,6 +49,8 @@ public final class Master implements AutoCloseable {
   static final List<String> EXTENSIONS =
       List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.CANCEL, Extensions.HEALTH,
           Extensions.IDEMPOTENT_NEW_TASK, Extensions.PROGRESS);
+  /** How long a join's connect-back may take if {@link Builder#joinTimeout} is not set. */
+  public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(10);
   /** How long shutdown waits for callbacks already running: the master's grace period. */
   public static final Duration CALLBACK_DRAIN = Duration.ofSeconds(5);
 
@@ -164,16 +166,26 @@ public final class Master implements AutoCloseable {
     return newConnection(name, BaseUrl.of(host, port, https));
   }
 
-  /** {@link #newConnection(String, String, int, boolean)} to the slave at {@code address}; for joins. */
+  /** {@link #newConnection(String, String, int, boolean)} to the slave at {@code address}. */
   SlaveConnection newConnection(String name, BaseUrl address) {
+    return newConnection(name, address, null);
+  }
+
+  /**
+   * {@link #newConnection(String, BaseUrl)} for a joined slave whose live connection {@code
+   * replacing} (null if none) has the same name: see {@link SlaveConnection#replacing}.
+   */
+  SlaveConnection newConnection(String name, BaseUrl address, SlaveConnection replacing) {
     SlaveConnection.requireName(name);
     if (!lifecycle.isRunning()) {
       throw new IllegalStateException("master is not running (state " + lifecycle.state() + ")");
     }
-    if (connections.nameTaken(name)) {
+    if (!connections.nameFreeFor(name, replacing)) {
       throw new IllegalStateException("a live connection is already named " + name);
     }
-    return new SlaveConnection(connectionContext, name, address);
+    SlaveConnection connection = new SlaveConnection(connectionContext, name, address);
+    connection.replacing(replacing);
+    return connection;
   }
 
   /**
@@ -315,6 +327,7 @@ public final class Master implements AutoCloseable {
     private int queueCapacity = Scheduler.DEFAULT_QUEUE_CAPACITY;
     private int jobHistory = Scheduler.DEFAULT_JOB_HISTORY;
     private boolean allowOpenJoin;
+    private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
 
     private Builder() {
       super(ProtocolDefaults.DEFAULT_MASTER_PORT);
@@ -392,6 +405,18 @@ public final class Master implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the master's {@code /connect} to a joining slave may take, all of it (connecting,
+     * sending, the slave's answer); if unset, 10 s; at least 100 ms. A join whose connect-back
+     * fails, for whatever reason, is answered only once this much time has passed since it came
+     * in: the address in a join is the sender's to choose, and when the answer comes must say
+     * nothing about what listens there (a closed, a silent and an open port look alike).
+     */
+    public Builder joinTimeout(Duration timeout) {
+      this.joinTimeout = Checks.atLeast("joinTimeout", timeout, Duration.ofMillis(100));
+      return this;
+    }
+
     /** The hooks; if unset, {@link MasterHooks#DEFAULT}. */
     public Builder hooks(MasterHooks hooks) {
       this.hooks = Objects.requireNonNull(hooks, "hooks == null");
@@ -412,7 +437,7 @@ public final class Master implements AutoCloseable {
       }
       return new Master(new MasterConfig(host(), port(), channel(), heartbeatTolerance, heartbeatCheckSpan,
           requestRetries(), retryWait(), myAddress, callbackHost, maxBodyBytes(), bodyTimeout(), hooks,
-          queueCapacity, jobHistory, secret(), allowOpenJoin, tls()), List.copyOf(extensions));
+          queueCapacity, jobHistory, secret(), allowOpenJoin, joinTimeout, tls()), List.copyOf(extensions));
     }
   }
 }

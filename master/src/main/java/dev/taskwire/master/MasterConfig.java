@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param jobHistory how many final jobs the scheduler keeps for lookup by id
  * @param secret the fleet's shared secret; null for none
  * @param allowOpenJoin whether joins are taken without a shared secret
+ * @param joinTimeout how long a join's connect-back may take; a failed one is answered when it has passed
  * @param tls the TLS of the server and of the calls to slaves; null for plain http
  */
 public record MasterConfig(
@@ -31,4 +32,5 @@ public record MasterConfig(
     int jobHistory,
     dev.taskwire.common.security.SharedSecret secret,
     boolean allowOpenJoin,
+    Duration joinTimeout,
     dev.taskwire.common.tls.TlsSettings tls) {}

@@ -99,14 +99,15 @@ final class MasterEndpoints {
 
   /**
    * Extension "join": a slave asks to be connected. Shutting down, channel, then whether joins are
-   * taken at all (before reading the body), then the body and the slave's proof; answered once the
-   * master's {@code /connect} to the slave has succeeded or failed.
+   * taken at all (before reading the body), then the body (from the small share of readers of
+   * bodies nothing authenticated yet) and the slave's proof; answered once the master's {@code
+   * /connect} to the slave has succeeded or failed.
    */
   private void join(Context ctx) {
     checks.notShuttingDown();
     checks.channel(ctx);
     joins.requireEnabled();
-    Joins.Request request = Joins.parse(server.body(ctx));
+    Joins.Request request = Joins.parse(server.untrustedBody(ctx));
     JsonServer.success(ctx, "Join accepted.", joins.join(request, ctx.req().getRemoteAddr()));
   }
 

@@ -42,8 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class SlaveConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SlaveConnection.class);
 
-  /** How long a joined slave has to answer the master's {@code /connect}. */
-  static final Duration JOIN_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   /** The most slots a slave's announcement is believed; a larger number is taken as this. */
   static final int MAX_SLOTS = 10_000;
 
@@ -67,6 +65,7 @@ public final class SlaveConnection implements AutoCloseable {
   private volatile List<String> givenLabels = List.of();
   private volatile List<String> labels = List.of(); // given and announced, set when live
   private volatile boolean joined;
+  private volatile SlaveConnection replacing; // a joined slave's old connection, ended once this one is made
   private Messages.Proof answerProof; // guarded by lock: the slave's proof in its /connect answer
 
   /** Where a connection is in its life. */
@@ -93,6 +92,16 @@ public final class SlaveConnection implements AutoCloseable {
 
   /** An engine toward the slave; with the master's TLS it trusts the CA and presents the master's certificate. */
   private HttpEngine engine(int retries, Duration readTimeout) {
+    return engineBuilder(retries, readTimeout).build();
+  }
+
+  /** For a joined slave's {@code /connect}: sent once, and over in {@link MasterConfig#joinTimeout()} whatever happens. */
+  private HttpEngine joinEngine() {
+    Duration timeout = context.config().joinTimeout();
+    return engineBuilder(0, timeout).connectTimeout(timeout).callTimeout(timeout).build();
+  }
+
+  private HttpEngine.Builder engineBuilder(int retries, Duration readTimeout) {
     MasterConfig config = context.config();
     HttpEngine.Builder engine = HttpEngine.builder(slaveAddress, Side.SLAVE)
         .retries(retries)
@@ -101,7 +110,7 @@ public final class SlaveConnection implements AutoCloseable {
     if (config.tls() != null) {
       engine.tls(config.tls().client());
     }
-    return engine.build();
+    return engine;
   }
 
   /**
@@ -112,6 +121,29 @@ public final class SlaveConnection implements AutoCloseable {
    */
   void joined() {
     this.joined = true;
+  }
+
+  /**
+   * Marks this joined connection as the successor of {@code old}, the live connection of the same
+   * name and address: {@code old} is ended only once this one's {@code /connect} has succeeded
+   * (the slave restarted, or dropped its end of {@code old}). A slave still on {@code old} refuses
+   * the new {@code /connect} as already connected, and {@code old} goes on: a join, which anyone
+   * may send to a master with open joins, never ends a live connection by itself.
+   */
+  void replacing(SlaveConnection old) {
+    this.replacing = old;
+  }
+
+  /** The connection this one is to replace once connected; null for most. */
+  SlaveConnection replacing() {
+    return replacing;
+  }
+
+  /** A joined slave's answer to {@code /connect} that shows it is not a slave of this fleet; the connection is not made. */
+  static final class NotAFleetSlave extends IllegalStateException {
+    NotAFleetSlave(String message) {
+      super(message);
+    }
   }
 
   /**
@@ -243,22 +275,27 @@ public final class SlaveConnection implements AutoCloseable {
       Messages.Proof proof = null;
       if (context.proofs() != null) {
         // Made now, not at start: the slave accepts a proof only within its clock window, and once.
-        proof = context.proofs().proveConnect(context.config().channel(), token.value(), myAddress);
+        proof = context.proofs().proveConnect(context.config().channel(), token.value(), myAddress, slaveAddress.toString());
         announcement = announcement.withProof(proof);
       }
       ConnectRequest body = new ConnectRequest(new MasterInfo(myAddress, announcement), data == null ? Map.of() : data);
       // Registered before the request: a slave may heartbeat before its answer arrives here.
-      context.connections().addPending(this);
+      context.connections().addPending(this, replacing);
       registered = true;
       lastHeartbeatNanos = System.nanoTime();
       Envelope answer;
       try {
-        answer = joined ? engine(0, JOIN_CONNECT_TIMEOUT).send("POST", "/connect", body, headers)
+        answer = joined ? joinEngine().send("POST", "/connect", body, headers)
             : engine.send("POST", "/connect", body, headers);
       } catch (IOException e) {
         return context.hooks().errorConnect(this, e);
       }
       readAnnouncement(answer);
+      if (joined && !(answer.dataOrEmpty().get(Extensions.TASKWIRE_KEY) instanceof Map<?, ?>)) {
+        disconnectQuietly();
+        throw new NotAFleetSlave("what answered at " + slaveAddress + " is not a Taskwire slave (its answer announces"
+            + " no extensions, and only Taskwire slaves join)");
+      }
       if (joined && proof != null) {
         requireAnswerProof(proof);
       }
@@ -272,6 +309,11 @@ public final class SlaveConnection implements AutoCloseable {
         all.addAll(announcedLabels);
         labels = List.copyOf(all);
         state = State.CONNECTED;
+      }
+      SlaveConnection old = replacing;
+      if (old != null) {
+        log.info("Slave {} joined again at {}: ending its old connection", name, slaveAddress);
+        old.end(TaskFailure.Reason.LOST, "replaced: the slave restarted and joined again");
       }
       context.connections().makeLive(this);
       connected = true;
@@ -474,7 +516,7 @@ public final class SlaveConnection implements AutoCloseable {
         context.proofs().checkAnswer(theirs, context.config().channel(), token.value(), ours.mac());
     if (refusal != null) {
       disconnectQuietly();
-      throw new IllegalStateException("the slave at " + slaveAddress + " did not prove the shared secret in its answer ("
+      throw new NotAFleetSlave("the slave at " + slaveAddress + " did not prove the shared secret in its answer ("
           + refusal.reason() + "): it is not a slave of this fleet");
     }
   }

@@ -59,6 +59,28 @@ public final class Task {
   private volatile ScheduledFuture<?> timeoutFuture;
   private volatile ScheduledFuture<?> leaseFuture;
   private volatile long lastProgressNanos;
+  private long progressToldNanos; // guarded by lock: when progress was last told (callbacks, events)
+  private boolean progressTold; // guarded by lock: progress was told at least once
+  private boolean progressHeld; // guarded by lock: the latest progress waits for its turn to be told
+
+  /**
+   * At most one progress of a task is told (its callbacks, the scheduler's PROGRESS event) per this
+   * much time, the latest kept: a slave, or anyone who saw its token on a plain-http fleet, may send
+   * thousands a second, and each told one becomes an event for every {@code watch} client.
+   */
+  static final Duration PROGRESS_INTERVAL = Duration.ofMillis(100);
+
+  /** What became of a progress report: see {@link #progress(Map)}. */
+  enum ProgressTurn {
+    /** Told now: tell the connection's listeners too. */
+    TOLD,
+    /** Kept as the latest, to be told at its turn ({@link #nanosToProgressTurn()}): arm a timer for it. */
+    HELD_FIRST,
+    /** Kept as the latest; a timer is armed already. */
+    HELD,
+    /** The task is final: ignored. */
+    IGNORED
+  }
 
   private record Callback(boolean onComplete, TaskCallback callback) {}
 
@@ -320,23 +342,63 @@ public final class Task {
   }
 
   /**
-   * The slave reported {@code update}: kept as the latest, the lease renewed, the progress
-   * callbacks told. Returns false (nothing changed) once the task is final.
+   * The slave reported {@code update}: kept as the latest and the lease renewed at once; the
+   * progress callbacks told now if the last was told {@link #PROGRESS_INTERVAL} ago or more, else
+   * held for {@link #tellHeldProgress()} at its turn (the latest then).
    */
-  boolean progress(Map<String, Object> update) {
+  ProgressTurn progress(Map<String, Object> update) {
     LatestValueListeners<Map<String, Object>> listeners;
     synchronized (lock) {
       if (status.isFinal()) {
-        return false;
+        return ProgressTurn.IGNORED;
       }
       progress = update;
-      lastProgressNanos = System.nanoTime();
+      long now = System.nanoTime();
+      lastProgressNanos = now;
+      if (progressHeld) {
+        return ProgressTurn.HELD;
+      }
+      if (progressTold && now - progressToldNanos < PROGRESS_INTERVAL.toNanos()) {
+        progressHeld = true;
+        return ProgressTurn.HELD_FIRST;
+      }
+      progressTold = true;
+      progressToldNanos = now;
       listeners = progressCallbacks;
     }
     if (listeners != null) {
       listeners.offer(update); // ignored if the task became final meanwhile: never after the final callbacks
     }
-    return true;
+    return ProgressTurn.TOLD;
+  }
+
+  /** How long until held progress may be told. */
+  long nanosToProgressTurn() {
+    synchronized (lock) {
+      return Math.max(0, progressToldNanos + PROGRESS_INTERVAL.toNanos() - System.nanoTime());
+    }
+  }
+
+  /**
+   * Tells the progress callbacks of the held progress, if any and the task is not final yet;
+   * returns it (for the connection's listeners), or null if there was none to tell.
+   */
+  Map<String, Object> tellHeldProgress() {
+    Map<String, Object> held;
+    LatestValueListeners<Map<String, Object>> listeners;
+    synchronized (lock) {
+      if (!progressHeld || status.isFinal()) {
+        return null;
+      }
+      progressHeld = false;
+      progressToldNanos = System.nanoTime();
+      held = progress;
+      listeners = progressCallbacks;
+    }
+    if (listeners != null) {
+      listeners.offer(held);
+    }
+    return held;
   }
 
   void timeoutFuture(ScheduledFuture<?> future) {

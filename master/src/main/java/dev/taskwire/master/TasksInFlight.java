@@ -66,6 +66,7 @@ final class TasksInFlight {
     if (task == null || !take(task)) {
       return false;
     }
+    tellHeldProgress(task); // the last progress before the result, as the slave sent them
     if (completed) {
       task.finish(TaskStatus.COMPLETED, result, null, ended(task));
     } else {
@@ -84,10 +85,26 @@ final class TasksInFlight {
     if (task == null) {
       return false;
     }
-    if (task.progress(java.util.Collections.unmodifiableMap(update))) {
-      context.events().attemptProgress(connection, task, update);
+    switch (task.progress(java.util.Collections.unmodifiableMap(update))) {
+      case TOLD -> context.events().attemptProgress(connection, task, update);
+      case HELD_FIRST -> {
+        try {
+          context.timer().schedule(() -> tellHeldProgress(task), task.nanosToProgressTurn(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+          // The master is shutting down: the held progress goes with it.
+        }
+      }
+      case HELD, IGNORED -> { }
     }
     return true;
+  }
+
+  /** Tells the connection's listeners of {@code task}'s held progress, if any ({@link Task#PROGRESS_INTERVAL}). */
+  private void tellHeldProgress(Task task) {
+    Map<String, Object> held = task.tellHeldProgress();
+    if (held != null) {
+      context.events().attemptProgress(connection, task, held);
+    }
   }
 
   /** Cancels {@code task}; see {@link Task#cancel()}. */

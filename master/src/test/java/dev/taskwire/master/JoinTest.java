@@ -39,9 +39,12 @@ class JoinTest {
     return servers.start(resource);
   }
 
+  /** How long a failed join waits for its answer in these tests (10 s by default). */
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(2);
+
   private static Master.Builder master(int port) {
     return TestMasters.loopback().port(port).channel(3).heartbeatTolerance(Duration.ofSeconds(1))
-        .heartbeatCheckSpan(Duration.ofMillis(100)).requestRetries(0);
+        .heartbeatCheckSpan(Duration.ofMillis(100)).requestRetries(0).joinTimeout(JOIN_TIMEOUT);
   }
 
   private static Slave.Builder slave(int masterPort, String name) {
@@ -182,14 +185,15 @@ class JoinTest {
     int nobody = Ports.free();
     ResponseException unreachable = client.fail("POST", "/slave/join", Map.of("slave", Map.of("name", "ghost", "port", nobody)),
         "3", null, 502, MasterErrorCode.JOIN_CONNECT_FAILED.code());
-    assertTrue(unreachable.data().get("reason").toString().contains("could not reach the slave at http://127.0.0.1:" + nobody),
-        unreachable.data().toString());
+    assertTrue(unreachable.data().get("reason").toString().startsWith("unreachable: the master could not reach a slave at"
+        + " http://127.0.0.1:" + nobody), unreachable.data().toString());
     assertFalse(open.contains("ghost"));
   }
 
   @Test
   void aBurstOfJoinsConnectingBackIsBoundedAndTheRestAreAnswered429() throws Exception {
-    Master master = closing(master(0).allowOpenJoin(true).build().start());
+    // Time enough for every join to arrive and the one too many to be refused.
+    Master master = closing(master(0).allowOpenJoin(true).joinTimeout(LIMIT).build().start());
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.atomic.AtomicInteger connectsArrived = new java.util.concurrent.atomic.AtomicInteger();
     okhttp3.mockwebserver.MockWebServer slowSlave = closing(new okhttp3.mockwebserver.MockWebServer());
@@ -198,7 +202,8 @@ class JoinTest {
       public okhttp3.mockwebserver.MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) throws InterruptedException {
         connectsArrived.incrementAndGet();
         release.await(); // a slave that takes its time to answer /connect
-        return new okhttp3.mockwebserver.MockResponse().setBody("{\"success\":true,\"code\":0,\"message\":\"Connect success.\",\"data\":null}");
+        return new okhttp3.mockwebserver.MockResponse().setBody("{\"success\":true,\"code\":0,\"message\":\"Connect success.\","
+            + "\"data\":{\"taskwire\":{\"version\":\"1.0\",\"slots\":1,\"extensions\":[]}}}");
       }
     });
     slowSlave.start(java.net.InetAddress.getLoopbackAddress(), 0);

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -161,7 +162,8 @@ class MasterProgressTest {
     String attempt = job.attempts().get(0).taskId();
     progress(attempt, Map.of("done", 1));
     progress(attempt, Map.of("done", 2));
-    assertEquals(Map.of("done", 2), job.progress());
+    // Within Task.PROGRESS_INTERVAL of the first, so told at its turn: the job has it within that.
+    Await.until(WAIT, "the latest progress on the job", () -> Map.of("done", 2).equals(job.progress()));
     complete(attempt, Map.of("sum", 2));
     job.join(WAIT);
     assertEquals("completed", seen.get(seen.size() - 1), seen::toString);
@@ -170,6 +172,36 @@ class MasterProgressTest {
     assertEquals(Map.of("done", 1), progressEvents.get(0).progress());
     assertEquals(job.id(), progressEvents.get(1).job());
     assertEquals("tw", progressEvents.get(1).connection());
+  }
+
+  @Test
+  void aFloodOfProgressIsToldAtMostOncePerIntervalAndTheLatestIsKept() throws Exception {
+    List<SchedulerEvent> progressEvents = new CopyOnWriteArrayList<>();
+    master.scheduler().addListener(event -> {
+      if (event.type() == SchedulerEvent.Type.PROGRESS) {
+        progressEvents.add(event);
+      }
+    });
+    List<Object> told = new CopyOnWriteArrayList<>();
+    Job job = master.scheduler().submit(Map.of("a", 1), JobOptions.DEFAULTS).onProgress(p -> told.add(p.get("done")));
+    Await.until(WAIT, "the job running", () -> job.status() == JobStatus.RUNNING);
+    String attempt = job.attempts().get(0).taskId();
+    int updates = 500;
+    long start = System.nanoTime();
+    for (int done = 1; done <= updates; done++) {
+      progress(attempt, Map.of("done", done)); // as fast as one client can: what a flooding slave sends
+    }
+    // The latest is kept: it is told at its turn, though nothing follows it.
+    Await.until(WAIT, "the latest progress told", () -> !progressEvents.isEmpty()
+        && Map.of("done", updates).equals(progressEvents.get(progressEvents.size() - 1).progress()));
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    long bound = 2 + elapsedMillis / Task.PROGRESS_INTERVAL.toMillis(); // the first at once, then one per interval
+    assertTrue(progressEvents.size() <= bound, () -> progressEvents.size() + " events for " + updates + " updates in "
+        + elapsedMillis + " ms");
+    assertTrue(told.size() <= bound, () -> told.size() + " callbacks");
+    assertEquals(Map.of("done", updates), job.progress());
+    complete(attempt, Map.of("sum", 2));
+    job.join(WAIT);
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.taskwire.common.protocol.SlaveErrorCode;
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.security.SharedSecret;
 import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.common.testing.Ports;
 import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.Slave;
 import dev.taskwire.slave.TestSlaves;
@@ -48,6 +49,15 @@ class SecretTest {
 
   private Slave slaveWithSecret() {
     return closing(TestSlaves.loopback().channel(5).secret(SECRET).build().start());
+  }
+
+  /**
+   * A slave with the secret on {@code port}, which masters reach through {@code recorder}: so it
+   * advertises the recorder's address, as a slave behind a proxy must ({@code --advertise}).
+   */
+  private Slave slaveBehind(ForwardingRecorder recorder, int port) {
+    return closing(TestSlaves.loopback().channel(5).secret(SECRET).port(port)
+        .advertise("http://127.0.0.1:" + recorder.port()).build().start());
   }
 
   private Master master(SharedSecret secret) {
@@ -95,8 +105,9 @@ class SecretTest {
 
   @Test
   void aCapturedConnectCannotBeReplayedThenTheRealMasterConnectsAgain() throws Exception {
-    Slave slave = slaveWithSecret();
-    try (ForwardingRecorder recorder = new ForwardingRecorder(slave.port())) {
+    int slavePort = Ports.free();
+    try (ForwardingRecorder recorder = new ForwardingRecorder(slavePort)) {
+      Slave slave = slaveBehind(recorder, slavePort);
       Master real = master(SECRET);
       real.newConnection("s", "127.0.0.1", recorder.port()).connect(); // through the recorder
       assertTrue(slave.isConnected());
@@ -117,17 +128,41 @@ class SecretTest {
       }
       assertFalse(slave.isConnected(), "the replay took no slave");
 
-      real.newConnection("s", "127.0.0.1", slave.port()).connect(); // a fresh proof: accepted
+      real.newConnection("s", "127.0.0.1", recorder.port()).connect(); // a fresh proof: accepted
       assertTrue(slave.isConnected());
     }
   }
 
   @Test
+  void aProofSeenByOneSlaveIsWorthNothingAtAnother() throws Exception {
+    int slavePort = Ports.free();
+    try (ForwardingRecorder recorder = new ForwardingRecorder(slavePort)) {
+      Slave seen = slaveBehind(recorder, slavePort);
+      Slave other = slaveWithSecret(); // of the same fleet
+      Master real = master(SECRET);
+      real.newConnection("s", "127.0.0.1", recorder.port()).connect();
+      assertTrue(seen.isConnected());
+      // Whoever saw that /connect (the first slave, or the network on a plain-http fleet) sends it,
+      // within its 60 s, to another slave: genuine, fresh and never used there, but not for it.
+      try (Response response = replay(recorder.connect, other.port())) {
+        assertEquals(403, response.code());
+        Map<String, Object> envelope = Json.parseObject(response.body().bytes(), 3);
+        assertEquals(SlaveErrorCode.SLAVE_CONNECTION_REFUSED.code(), envelope.get("code"));
+        assertEquals("proof for another slave", ((Map<?, ?>) envelope.get("data")).get("reason"));
+      }
+      assertFalse(other.isConnected());
+      real.newConnection("t", "127.0.0.1", other.port()).connect(); // its own proof: accepted
+      assertTrue(other.isConnected());
+    }
+  }
+
+  @Test
   void aProofSentWhileTheSlaveWasBusyCannotBeReplayedOnceItIsFree() throws Exception {
-    Slave slave = slaveWithSecret();
-    Master holder = master(SECRET);
-    holder.newConnection("s", "127.0.0.1", slave.port()).connect();
-    try (ForwardingRecorder recorder = new ForwardingRecorder(slave.port())) {
+    int slavePort = Ports.free();
+    try (ForwardingRecorder recorder = new ForwardingRecorder(slavePort)) {
+      Slave slave = slaveBehind(recorder, slavePort);
+      Master holder = master(SECRET);
+      holder.newConnection("s", "127.0.0.1", slave.port()).connect();
       Master second = master(SECRET);
       assertEquals(SlaveErrorCode.SLAVE_ALREADY_CONNECTED, assertThrows(SlaveResponseException.class,
           () -> second.newConnection("t", "127.0.0.1", recorder.port()).connect()).errorCode());

@@ -59,6 +59,7 @@ final class SlaveEndpoints {
   private final AtomicBoolean connecting = new AtomicBoolean();
   private final RequestChecks checks;
   private final ProofCheck proofs; // null without a shared secret
+  private final OwnAddresses ownAddresses;
   /** Refused {@code /connect}s are logged at most once a minute per reason: anyone can cause them. */
   private static final java.time.Duration REFUSAL_LOG_INTERVAL = java.time.Duration.ofMinutes(1);
   private final LogThrottle refusals = new LogThrottle(REFUSAL_LOG_INTERVAL);
@@ -71,6 +72,7 @@ final class SlaveEndpoints {
     this.runner = runner;
     this.server = server;
     this.proofs = proofs;
+    this.ownAddresses = new OwnAddresses(config.advertise(), config.tls() != null, slave::port);
     this.checks = new RequestChecks(new RequestChecks.Codes(SYSTEM_SHUTTING_DOWN, CHANNEL_NOT_FOUND, CHANNEL_INVALID,
         SELF_TOKEN_NOT_FOUND, SELF_TOKEN_INVALID, "Slave"), config.channel(), slave.selfToken(), slave::isShuttingDown);
   }
@@ -219,7 +221,7 @@ final class SlaveEndpoints {
 
   /**
    * With a shared secret, a master must prove it knows it, over this very request (its channel,
-   * token and callback address): otherwise 403 SLAVE_CONNECTION_REFUSED, which a reference master
+   * token and callback address) and to this very slave ({@link OwnAddresses}): otherwise 403 SLAVE_CONNECTION_REFUSED, which a reference master
    * takes as a refusal, with {@code data.reason} saying why. Checked before the hook, so that no
    * hook ever sees an unproven master.
    */
@@ -227,7 +229,7 @@ final class SlaveEndpoints {
     if (proofs == null) {
       return;
     }
-    ProofCheck.Refusal refusal = proofs.checkConnect(proof, config.channel(), token, masterAddress);
+    ProofCheck.Refusal refusal = proofs.checkConnect(proof, config.channel(), token, masterAddress, ownAddresses);
     if (refusal != null) {
       long heldBack = refusals.pass(refusal.reason());
       if (heldBack >= 0) {

@@ -59,7 +59,8 @@ public final class HttpEngine {
             .readTimeout(builder.readTimeout)
             .writeTimeout(builder.readTimeout)
             // A peer that trickles bytes cannot hold a call longer than this.
-            .callTimeout(builder.connectTimeout.plus(builder.readTimeout.multipliedBy(2)))
+            .callTimeout(builder.callTimeout != null ? builder.callTimeout
+                : builder.connectTimeout.plus(builder.readTimeout.multipliedBy(2)))
             .eventListener(builder.eventListener);
     if (builder.tls != null) {
       builder.tls.applyTo(client);
@@ -172,6 +173,11 @@ public final class HttpEngine {
         // Retries are ours alone, so that a report is repeated only as its RetryPolicy allows:
         // OkHttp's own silent retry could deliver a report twice to a reference master.
         .retryOnConnectionFailure(false)
+        // A redirect is never followed: a peer (or anyone who names an address to a master, as a
+        // join does) could otherwise turn a request into a GET of any URL carrying our headers,
+        // or move it from https to plain http. A 3xx is answered as what it is: not an envelope.
+        .followRedirects(false)
+        .followSslRedirects(false)
         .dispatcher(dispatcher)
         .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
         .build();
@@ -187,6 +193,7 @@ public final class HttpEngine {
     private Duration readTimeout = ProtocolDefaults.DEFAULT_READ_TIMEOUT;
     private okhttp3.EventListener eventListener = okhttp3.EventListener.NONE;
     private ClientTls tls;
+    private Duration callTimeout;
 
     private Builder(BaseUrl baseUrl, Side peer) {
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl == null");
@@ -221,6 +228,16 @@ public final class HttpEngine {
     /** How long to wait for the peer's answer (and to send the body); if unset, 30 s. */
     public Builder readTimeout(Duration timeout) {
       this.readTimeout = positive(timeout, "readTimeout");
+      return this;
+    }
+
+    /**
+     * How long one attempt may take in all, from connecting to the last byte of the answer; if
+     * unset, the connect timeout plus twice the read timeout. The attempt ends then, whatever
+     * the connect and read timeouts.
+     */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = positive(timeout, "callTimeout");
       return this;
     }
 

@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  *       #dataBody(Context)} (where task data and results travel): parsed as JSON whatever the
  *       Content-Type says (the reference sends none), on any method including GET; an empty body
  *       is {@code {}}. Handlers call it after their header checks, keeping the protocol's order
- *       "shutting down, channel, token, body".
+ *       "shutting down, channel, token, body". A body read before anything says who sent it (a
+ *       join's, whose proof is inside) is read with {@link #untrustedBody(Context)}, from a small
+ *       share of readers of its own, so that no unauthenticated client can take what
+ *       authenticated traffic needs.
  *   <li>A body that is not a JSON object (or nests too deep, repeats a key, holds a number out of
  *       range) is answered 400 with the side's data-invalid code; one over its size limit 413,
  *       one not received within the body time limit 408, and one that finds too many large
@@ -56,12 +59,17 @@ public final class JsonServer {
   /** Serialized success envelopes without data, by message; a handful of constant messages. */
   private static final Map<String, byte[]> PLAIN_SUCCESS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final String AFTER_RESPONSE_ATTRIBUTE = "taskwire.afterResponse";
+  /** How many bodies {@link #untrustedBody(Context)} reads at once; one more is answered 429 at once. */
+  public static final int UNTRUSTED_READERS_AT_ONCE = 8;
+  /** The largest body {@link #untrustedBody(Context)} takes (or the control limit, if smaller). */
+  public static final long UNTRUSTED_BODY_BYTES = 8 * 1024;
   /** Set once writing an answer failed: the connection is dead, so nothing more is written. */
   private static final String ABANDONED_ATTRIBUTE = "taskwire.abandoned";
 
   private final Javalin app;
   private final ErrorCode bodyInvalid;
   private final BodyReader bodies;
+  private final BodyReader untrustedBodies;
   private final boolean https;
   // Where the https connector listens: given to start(), read when Jetty makes the connector.
   private volatile String tlsHost;
@@ -72,6 +80,9 @@ public final class JsonServer {
     this.bodyInvalid = Objects.requireNonNull(bodyInvalid, "bodyInvalid == null");
     // A quarter of the HTTP threads stays free of body reads, for heartbeats, health and Jetty.
     this.bodies = new BodyReader(Objects.requireNonNull(limits, "limits == null"), maxThreads * 3 / 4);
+    long untrustedBytes = Math.min(UNTRUSTED_BODY_BYTES, limits.controlBytes());
+    this.untrustedBodies = new BodyReader(new BodyLimits(untrustedBytes, untrustedBytes, limits.timeout(), 1),
+        UNTRUSTED_READERS_AT_ONCE);
     EnvelopeErrorHandler errorPages = new EnvelopeErrorHandler();
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
@@ -201,13 +212,27 @@ public final class JsonServer {
     return body(ctx, bodies.limits().dataBytes());
   }
 
+  /**
+   * {@link #body(Context)} for a request that nothing has authenticated before its body is read
+   * (a join, whose proof is inside it): at most {@link #UNTRUSTED_BODY_BYTES}, and read by at most
+   * {@link #UNTRUSTED_READERS_AT_ONCE} requests at once, apart from the readers of every other
+   * request, so that slow unauthenticated bodies cannot keep authenticated ones from being read.
+   */
+  public Map<String, Object> untrustedBody(Context ctx) {
+    return body(ctx, untrustedBodies, untrustedBodies.limits().controlBytes());
+  }
+
   private Map<String, Object> body(Context ctx, long limit) {
+    return body(ctx, bodies, limit);
+  }
+
+  private Map<String, Object> body(Context ctx, BodyReader reader, long limit) {
     Map<String, Object> cached = ctx.attribute(BODY_ATTRIBUTE);
     if (cached != null) {
       return cached;
     }
     // The body object is one level around the data it carries.
-    Map<String, Object> body = bodies.read(ctx, limit, bytes -> Json.parseObject(bytes, 1));
+    Map<String, Object> body = reader.read(ctx, limit, bytes -> Json.parseObject(bytes, 1));
     ctx.attribute(BODY_ATTRIBUTE, body);
     return body;
   }

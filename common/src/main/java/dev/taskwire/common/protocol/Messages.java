@@ -53,9 +53,16 @@ public final class Messages {
 
   /**
    * A proof of the fleet's shared secret ({@link dev.taskwire.common.security.ProofCheck}): {@code
-   * {"timestamp": <ms since the epoch>, "mac": "<HMAC-SHA256, hex>"}}.
+   * {"timestamp": <ms since the epoch>, "mac": "<HMAC-SHA256, hex>"}}, and in a master's {@code
+   * /connect} {@code "to": "<the slave's address>"}, the slave it is meant for (in the MAC too).
    */
-  public record Proof(Long timestamp, String mac) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Proof(Long timestamp, String mac, String to) {
+    /** A proof meant for no one in particular (a join's, an answer's). */
+    public Proof(Long timestamp, String mac) {
+      this(timestamp, mac, null);
+    }
+  }
 
   /**
    * {@code POST /slave/join} (extension "join"): a slave asks the master to connect to it. {@code

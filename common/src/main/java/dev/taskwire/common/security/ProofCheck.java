@@ -1,12 +1,14 @@
 package dev.taskwire.common.security;
 
 import dev.taskwire.common.protocol.Messages.Proof;
+import dev.taskwire.common.util.LogSafe;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Makes and checks proofs of a {@link SharedSecret}: {@code {"timestamp": <ms since the epoch>,
@@ -22,7 +24,8 @@ import java.util.function.LongSupplier;
  * a start, and let in as soon as its clock passes it. Only requests with a valid MAC are
  * remembered, so memory grows only with genuine requests. Thread-safe.
  *
- * <p>Three proofs make a fleet's trust: a master's {@code /connect} ({@link #proveConnect}), a
+ * <p>Three proofs make a fleet's trust: a master's {@code /connect} ({@link #proveConnect}, bound
+ * to the slave it is sent to), a
  * slave's join ({@link #proveJoin}), and a slave's answer to a {@code /connect} ({@link
  * #proveAnswer}), which a master requires of a slave that joined: a join replayed by someone
  * without the secret makes the master connect to them, and the answer they cannot prove ends it.
@@ -63,14 +66,31 @@ public final class ProofCheck {
     return secret;
   }
 
-  /** A master's proof for its {@code /connect}: over the channel, the connection token and its callback address. */
-  public Proof proveConnect(long channel, String token, String masterAddress) {
-    return prove("connect", connectFields(channel, token, masterAddress));
+  /**
+   * A master's proof for its {@code /connect} to the slave at {@code slaveAddress}: over the
+   * channel, the connection token, its callback address and that slave's address, which the proof
+   * names in {@code to}, so that a proof seen by one slave is worth nothing at another.
+   */
+  public Proof proveConnect(long channel, String token, String masterAddress, String slaveAddress) {
+    Proof proof = prove("connect", connectFields(channel, token, masterAddress, slaveAddress));
+    return new Proof(proof.timestamp(), proof.mac(), slaveAddress);
   }
 
-  /** {@link #check} of a {@code /connect}'s proof, as {@link #proveConnect} made it. */
-  public Refusal checkConnect(Proof proof, long channel, String token, String masterAddress) {
-    return check(proof, "connect", connectFields(channel, token, masterAddress));
+  /**
+   * {@link #check} of a {@code /connect}'s proof, as {@link #proveConnect} made it, by a slave for
+   * which {@code addressedHere} tells whether an address is its own: a proof for another slave is
+   * refused ("proof for another slave") even when it is genuine.
+   */
+  public Refusal checkConnect(Proof proof, long channel, String token, String masterAddress,
+      Predicate<String> addressedHere) {
+    String to = proof == null || proof.to() == null ? "" : proof.to();
+    Refusal refusal = check(proof, "connect", connectFields(channel, token, masterAddress, to));
+    if (refusal == null && !addressedHere.test(to)) {
+      return new Refusal("proof for another slave", "the proof was made for the slave at " + LogSafe.escape(to)
+          + ", which is not this one (a slave that masters reach through a proxy, a port mapping or NAT needs"
+          + " --advertise with the address they use)");
+    }
+    return refusal;
   }
 
   /**
@@ -99,8 +119,8 @@ public final class ProofCheck {
     return check(proof, "answer", channel + "", token, connectMac);
   }
 
-  private static String[] connectFields(long channel, String token, String masterAddress) {
-    return new String[] {Long.toString(channel), token, masterAddress};
+  private static String[] connectFields(long channel, String token, String masterAddress, String slaveAddress) {
+    return new String[] {Long.toString(channel), token, masterAddress, slaveAddress};
   }
 
   private static String[] joinFields(long channel, String name, String address, int port, boolean https) {

@@ -515,8 +515,9 @@ public final class AdminApi implements MasterExtension {
   }
 
   /** Why a request to a slave failed, without the exception's class name. */
+  /** In plain words: the JDK's messages name its classes (a TLS failure's PKIX path...) and quote the far side. */
   private static String reason(IOException e) {
-    return e.getMessage() == null ? "connection failed" : safe(e.getMessage());
+    return dev.taskwire.common.http.TransportFailure.describe(e);
   }
 
   private static int queryInt(Context ctx, String name, int fallback) {

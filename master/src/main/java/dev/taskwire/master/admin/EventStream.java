@@ -94,6 +94,8 @@ public final class EventStream implements AutoCloseable {
         .connectionPool(new ConnectionPool(1, 1, TimeUnit.SECONDS))
         .connectTimeout(ProtocolDefaults.DEFAULT_CONNECT_TIMEOUT)
         .readTimeout(READ_TIMEOUT)
+        .followRedirects(false) // as every client of Taskwire: see HttpEngine
+        .followSslRedirects(false)
         .retryOnConnectionFailure(false);
     if (tls != null) {
       tls.applyTo(http);

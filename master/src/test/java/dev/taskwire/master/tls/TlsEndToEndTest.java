@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.HttpEngine;
 import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.testing.Await;
@@ -150,6 +151,22 @@ class TlsEndToEndTest {
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.port());
     conn.connect();
     assertEquals(Map.of("sum", 3), conn.newTask(Map.of("a", 1, "b", 2)).start().join(WAIT).result());
+  }
+
+  @Test
+  void anAdminConnectToASlaveWithAnUntrustedCertificateSaysSoInPlainWords() throws Exception {
+    Master master = master(masterCert.settings(false));
+    TestTls.Leaf stranger = TestTls.leaf(TestTls.ca(dir, "b"), dir, "stranger");
+    Slave slave = slave(stranger.settings(false));
+    MasterClient client = new MasterClient("https://127.0.0.1:" + master.port(), adminToken, masterCert.trustOnly().client());
+    ResponseException refused = assertThrows(ResponseException.class,
+        () -> client.connect("s1", "127.0.0.1", slave.port(), true, Map.of()));
+    assertEquals(502, refused.httpStatus());
+    String message = refused.responseMessage();
+    assertTrue(message.contains("TLS handshake failed (the peer's certificate is not trusted)"), message);
+    for (String mark : List.of("java.", "javax.", "sun.", "Exception", "PKIX")) {
+      assertFalse(message.contains(mark), message);
+    }
   }
 
   @Test
