@@ -61,6 +61,20 @@ class HttpEngineTest {
     return new MockResponse().setResponseCode(status).setBody(Json.toString(body));
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {301, 302, 303, 307, 308})
+  void aRedirectIsNeverFollowed(int status) throws Exception {
+    try (MockWebServer elsewhere = new MockWebServer()) {
+      elsewhere.start(java.net.InetAddress.getLoopbackAddress(), 0);
+      server.enqueue(new MockResponse().setResponseCode(status).setHeader("Location", elsewhere.url("/anything")));
+      ResponseException e = assertThrows(ResponseException.class,
+          () -> engine(Side.SLAVE, 0).send("POST", "/connect", Map.of(), HEADERS));
+      assertEquals(status, e.httpStatus());
+      assertEquals(ResponseException.NO_ENVELOPE, e.code());
+      assertEquals(0, elsewhere.getRequestCount(), "the token went nowhere else");
+    }
+  }
+
   @Test
   void postSendsJsonBodyAndHeadersAndReturnsEnvelope() throws Exception {
     server.enqueue(envelope(200, Envelope.success("Task received!", null)));

@@ -105,6 +105,20 @@ class EventStreamTest {
   }
 
   @Test
+  void theStreamReaderNeverFollowsARedirect() throws Exception {
+    try (okhttp3.mockwebserver.MockWebServer redirecting = new okhttp3.mockwebserver.MockWebServer();
+        okhttp3.mockwebserver.MockWebServer elsewhere = new okhttp3.mockwebserver.MockWebServer()) {
+      elsewhere.start(InetAddress.getLoopbackAddress(), 0);
+      redirecting.start(InetAddress.getLoopbackAddress(), 0);
+      redirecting.enqueue(new okhttp3.mockwebserver.MockResponse().setResponseCode(307)
+          .setHeader("Location", elsewhere.url("/api/v1/events")));
+      MasterClient redirected = new MasterClient("http://127.0.0.1:" + redirecting.getPort(), token);
+      assertThrows(Exception.class, () -> redirected.events(event -> { }).close());
+      assertEquals(0, elsewhere.getRequestCount(), "the admin token went nowhere else");
+    }
+  }
+
+  @Test
   void aJobsEventsArriveInOrderThenEmptyOnceNothingIsLeft() throws Exception {
     List<SchedulerEvent> events = new CopyOnWriteArrayList<>();
     EventStream stream = open(events);
