@@ -11,6 +11,7 @@ import dev.taskwire.common.protocol.Messages.Proof;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.security.ProofCheck;
+import dev.taskwire.common.util.LogThrottle;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +31,13 @@ import org.slf4j.LoggerFactory;
  * configured cap, each wait jittered (half of it random) so that a fleet does not come back in
  * step after a master restart.
  *
- * <p>Logs once per change of state (joined, lost, a new reason for a refusal), not per attempt. A
- * refusal that no retry can cure (the master takes no joins, the secret differs, another channel,
- * a master without the join endpoint) makes the slave give up on that master and say how to fix
- * it; every other failure is retried.
+ * <p>Logs once per change of state (joined, lost, a new cause of failure), not per attempt, and a
+ * failure of one cause at most once per {@link #PROBLEM_LOG_INTERVAL} per master: so a master whose
+ * answers alternate between two causes (down, then name taken, then down...) does not make a line
+ * per attempt. A refusal that no retry can cure (the master takes no joins, the secret differs,
+ * another channel, a master without the join endpoint) makes the slave give up on that master and
+ * say how to fix it, always logged; every other failure is retried. Problems are worded by {@link
+ * JoinProblem}.
  */
 final class Joiner {
   private static final Logger log = LoggerFactory.getLogger(Joiner.class);
@@ -42,6 +47,8 @@ final class Joiner {
   static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
   /** How often the thread looks up from waiting while connected, to see whether it must stop. */
   private static final Duration CONNECTED_POLL = Duration.ofSeconds(1);
+  /** A failed join of one cause is logged at most once per this, per master. */
+  static final Duration PROBLEM_LOG_INTERVAL = Duration.ofMinutes(1);
 
   private final SlaveConfig config;
   private final MasterLinks links;
@@ -53,12 +60,14 @@ final class Joiner {
   private volatile Thread thread;
   private volatile String name;
   private volatile int port;
+  private final LogThrottle problemLines = new LogThrottle(PROBLEM_LOG_INTERVAL);
+  private final AtomicLong problemsLogged = new AtomicLong();
 
   /** One master to join, and what was last logged about it. */
   private static final class Target {
     final BaseUrl url;
     final HttpEngine engine;
-    String lastProblem; // logged once until it changes
+    String lastCause; // a failure is logged when its cause differs from the last one's
     boolean givenUp;
 
     Target(BaseUrl url, HttpEngine engine) {
@@ -159,34 +168,54 @@ final class Joiner {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      String problem = tryJoin(target);
+      JoinProblem problem = tryJoin(target);
       if (problem == null) {
         if (links.current() != null) {
           log.info("Joined the master at {} as {}", target.url, name);
-          targets.forEach(t -> t.lastProblem = null);
+          targets.forEach(t -> t.lastCause = null);
           return true;
         }
-        problem = "the master accepted the join, but no connection came";
+        problem = new JoinProblem("no connection", "the master accepted the join, but no connection came");
       }
       if (links.current() != null) {
         return true; // connected meanwhile by another way (a master's connect): nothing to report
       }
-      this.problem = target.url + ": " + problem;
-      if (!problem.equals(target.lastProblem)) {
-        target.lastProblem = problem;
-        if (target.givenUp) {
-          log.error("Not joining the master at {} again: {}", target.url, problem);
-        } else {
-          log.warn("Cannot join the master at {} yet: {}; retrying, at most {} ms apart", target.url, problem,
-              config.joinRetryMax().toMillis());
-        }
-      }
+      this.problem = target.url + ": " + problem.text();
+      logProblem(target, problem);
     }
     return false;
   }
 
+  /**
+   * Logs a failed attempt if its cause differs from the last one's, and that cause was not logged
+   * for this master within {@link #PROBLEM_LOG_INTERVAL}; a give-up always.
+   */
+  private void logProblem(Target target, JoinProblem problem) {
+    boolean changed = !problem.cause().equals(target.lastCause);
+    target.lastCause = problem.cause();
+    if (target.givenUp) {
+      problemsLogged.incrementAndGet();
+      log.error("Not joining the master at {} again: {}", target.url, problem.text());
+      return;
+    }
+    if (!changed) {
+      return;
+    }
+    long heldBack = problemLines.pass(target.url + " " + problem.cause());
+    if (heldBack >= 0) {
+      problemsLogged.incrementAndGet();
+      log.warn("Cannot join the master at {} yet: {}; retrying, at most {} ms apart{}", target.url, problem.text(),
+          config.joinRetryMax().toMillis(), LogThrottle.heldBack(heldBack, PROBLEM_LOG_INTERVAL));
+    }
+  }
+
+  /** How many lines failed attempts have logged: for tests of the throttle. */
+  long problemsLogged() {
+    return problemsLogged.get();
+  }
+
   /** Null if the master took this slave; otherwise what went wrong (and {@code givenUp} if for good). */
-  private String tryJoin(Target target) {
+  private JoinProblem tryJoin(Target target) {
     String address = config.advertise() == null ? null : config.advertise().toString();
     boolean https = config.advertise() != null ? config.advertise().https() : servesHttps();
     Proof proof = proofs == null ? null : proofs.proveJoin(config.channel(), name, address, port, https);
@@ -195,10 +224,10 @@ final class Joiner {
       target.engine.send("POST", "/slave/join", body, Map.of(Headers.CHANNEL, Long.toString(config.channel())));
       return null;
     } catch (IOException e) {
-      return "unreachable (" + e + ")";
+      return JoinProblem.unreachable(e);
     } catch (ResponseException e) {
       target.givenUp = !retryCanHelp(e);
-      return describe(e);
+      return JoinProblem.refused(e);
     }
   }
 
@@ -215,27 +244,6 @@ final class Joiner {
     // 404 and 405 too: a proxy in front of a master that restarts may answer so for a while.
     int status = e.httpStatus();
     return status == 404 || status == 405 || status == 408 || status == 429 || status >= 500;
-  }
-
-  private static String describe(ResponseException e) {
-    if (e instanceof MasterResponseException refused) {
-      String why = e.data().get("reason") instanceof String reason ? " (" + reason + ")" : "";
-      String hint = switch (refused.errorCode()) {
-        case JOIN_NOT_ENABLED -> "; start the master with --secret-file (and this slave with the same one),"
-            + " or with --allow-open-join on a trusted network";
-        case JOIN_REFUSED -> "https required".equals(e.data().get("reason")) ? "" : "; give this slave the master's --secret-file";
-        case CHANNEL_INVALID -> "; use the master's --channel";
-        case JOIN_NAME_TAKEN -> "; another slave has this name (give each its own --name), or the master has not yet"
-            + " noticed that this slave's old connection ended";
-        default -> "";
-      };
-      return refused.errorCode() + ": " + e.responseMessage() + why + hint;
-    }
-    if (e.httpStatus() == 404 || e.httpStatus() == 405) {
-      return "the master has no join endpoint (HTTP " + e.httpStatus() + "): not a Taskwire master that takes joins,"
-          + " or a proxy in front of one that is not up yet";
-    }
-    return "HTTP " + e.httpStatus() + ": " + e.getMessage();
   }
 
   private boolean servesHttps() {

@@ -127,6 +127,11 @@ public final class Slave implements AutoCloseable {
     return joiner.status();
   }
 
+  /** How many lines failed joins have logged: for tests of the throttle. */
+  long joinProblemsLogged() {
+    return joiner.problemsLogged();
+  }
+
   /** Tasks running now. */
   public int runningTasks() {
     return runner.running();

@@ -92,12 +92,14 @@ final class SlaveEndpoints {
     checks.channel(ctx);
     String token = requireToken(ctx);
     Map<String, Object> body = server.body(ctx);
+    // The proof first, before anything of the body is read strictly: an unproven caller gets none
+    // of what it sent echoed back in an error. And before "already connected": a proof is used up
+    // even when the slave is busy (so it cannot be replayed once it is free), and an unproven
+    // caller learns nothing of the slave's state.
+    requireProof(ctx, token, body);
     Map<String, Object> master = JsonFields.object(body, "master");
     BaseUrl address = masterAddress(master);
     TaskwireInfo announced = announcement(master);
-    // Before "already connected": a proof is used up even when the slave is busy (so it cannot be
-    // replayed once it is free), and an unproven caller learns nothing of the slave's state.
-    requireProof(ctx, token, JsonFields.string(master, "master.address", "address"), announced.proof());
     if (links.current() != null) {
       throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
     }
@@ -221,15 +223,20 @@ final class SlaveEndpoints {
 
   /**
    * With a shared secret, a master must prove it knows it, over this very request (its channel,
-   * token and callback address) and to this very slave ({@link OwnAddresses}): otherwise 403 SLAVE_CONNECTION_REFUSED, which a reference master
-   * takes as a refusal, with {@code data.reason} saying why. Checked before the hook, so that no
-   * hook ever sees an unproven master.
+   * token and callback address) and to this very slave ({@link OwnAddresses}): otherwise 403
+   * SLAVE_CONNECTION_REFUSED, which a reference master takes as a refusal, with {@code
+   * data.reason} saying why. Checked before the hook, so that no
+   * hook ever sees an unproven master, and before the body is checked field by field: the fields
+   * the proof covers are read as they come, and a body without them has no valid proof either.
    */
-  private void requireProof(Context ctx, String token, String masterAddress, Proof proof) {
+  private void requireProof(Context ctx, String token, Map<String, Object> body) {
     if (proofs == null) {
       return;
     }
-    ProofCheck.Refusal refusal = proofs.checkConnect(proof, config.channel(), token, masterAddress, ownAddresses);
+    Map<?, ?> master = body.get("master") instanceof Map<?, ?> map ? map : Map.of();
+    String masterAddress = master.get("address") instanceof String text ? text : "";
+    ProofCheck.Refusal refusal = proofs.checkConnect(announcement(master).proof(), config.channel(), token, masterAddress,
+        ownAddresses);
     if (refusal != null) {
       long heldBack = refusals.pass(refusal.reason());
       if (heldBack >= 0) {
@@ -286,12 +293,13 @@ final class SlaveEndpoints {
     try {
       return BaseUrl.parse(address);
     } catch (IllegalArgumentException e) {
-      throw new JsonFormatException("master.address is not an http or https URL: " + address);
+      // Escaped and cut: the address is whatever the caller sent, control characters and all.
+      throw new JsonFormatException("master.address is not an http or https URL: " + LogSafe.escape(address));
     }
   }
 
   /** The master's extension block; an empty one for a reference master, or one we cannot read. */
-  private static TaskwireInfo announcement(Map<String, Object> master) {
+  private static TaskwireInfo announcement(Map<?, ?> master) {
     if (master.get(Extensions.TASKWIRE_KEY) instanceof Map<?, ?> taskwire) {
       try {
         return Json.convert(taskwire, TaskwireInfo.class);

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
+import dev.taskwire.common.protocol.Messages.Proof;
+import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.security.ProofCheck;
+import dev.taskwire.common.security.SharedSecret;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.HostileClient;
@@ -15,6 +19,7 @@ import dev.taskwire.common.testing.HostileClient.SlowRequest;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.common.testing.RawHttp;
 import dev.taskwire.common.testing.Servers;
+import dev.taskwire.common.util.LogSafe;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -264,6 +269,53 @@ class SlaveHostileClientTest {
     assertTrue(slave.isConnected());
     // Clamped to the slave's maxMasterTolerance (1 s here); unclamped it would never drop it.
     Await.until(Duration.ofSeconds(10), "the slave gives up the dead master", () -> !slave.isConnected());
+  }
+
+  /** What the issue saw echoed whole: 60,000 characters, and control characters that forge a log line. */
+  private static final String HOSTILE_ADDRESS = "\u0000\n2024-01-01 INFO forged line\u001b[31m\r\u0085" + "x".repeat(60_000);
+
+  @Test
+  void aHugeMasterAddressWithControlCharactersIsEchoedEscapedAndCut() {
+    ResponseException refused = new PeerClient(port, Side.SLAVE).fail("POST", "/connect",
+        Map.of("master", Map.of("address", HOSTILE_ADDRESS)), CHANNEL, "t", 400, 1);
+    String message = refused.responseMessage();
+    assertTrue(message.startsWith("master.address is not an http or https URL: \\u0000\\n2024-01-01 INFO forged line"
+        + "\\u001b[31m\\r\\u0085xxx"), message);
+    assertTrue(message.endsWith("x…"), message);
+    assertEquals("master.address is not an http or https URL: ".length() + LogSafe.DEFAULT_MAX_CHARS + 1, message.length());
+    assertNoControlCharacters(message);
+    assertFalse(slave.isConnected());
+  }
+
+  @Test
+  void aSlaveWithASecretEchoesNothingOfAConnectBeforeItsProof() throws Exception {
+    SharedSecret secret = SharedSecret.generate();
+    Slave guarded = servers.start(TestSlaves.loopback().channel(42).secret(secret).build().start());
+    PeerClient client = new PeerClient(guarded.port(), Side.SLAVE);
+    for (Object master : List.of(Map.of("address", HOSTILE_ADDRESS), HOSTILE_ADDRESS, Map.of("address", List.of(HOSTILE_ADDRESS)))) {
+      ResponseException refused = client.fail("POST", "/connect", Map.of("master", master), CHANNEL, "t", 403, 503);
+      assertEquals("Connection refused!", refused.responseMessage());
+      assertEquals("proof missing", refused.data().get("reason"));
+      assertFalse(Json.toString(refused.data()).contains("forged"), refused.data().toString());
+    }
+    // A master that proves the secret is told what is wrong with its address, escaped and cut.
+    Proof proof = new ProofCheck(secret).proveConnect(42, "t", HOSTILE_ADDRESS);
+    Map<String, Object> taskwire = Map.of("version", "1.0", "extensions", List.of(),
+        "proof", Map.of("timestamp", proof.timestamp(), "mac", proof.mac()));
+    ResponseException proven = client.fail("POST", "/connect",
+        Map.of("master", Map.of("address", HOSTILE_ADDRESS, "taskwire", taskwire)), CHANNEL, "t", 400, 1);
+    assertTrue(proven.responseMessage().startsWith("master.address is not an http or https URL: \\u0000\\n"),
+        proven.responseMessage());
+    assertTrue(proven.responseMessage().length() < 300, proven.responseMessage());
+    assertNoControlCharacters(proven.responseMessage());
+    assertFalse(guarded.isConnected());
+  }
+
+  private static void assertNoControlCharacters(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      assertFalse(c < 0x20 || (c >= 0x7f && c <= 0x9f), "control character " + (int) c + " at " + i + " of " + text);
+    }
   }
 
   /** {@code {"n": {"n": ... {}}}} nesting {@code depth} levels ({@code {}} is 1). */

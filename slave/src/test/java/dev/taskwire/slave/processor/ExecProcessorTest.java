@@ -1,25 +1,36 @@
 package dev.taskwire.slave.processor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.slave.TaskFail;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import dev.taskwire.common.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ExecProcessorTest {
+  /** The stdout cap of the output-limit tests: small, so that a runaway command passes it at once. */
+  private static final long CAP = 1024 * 1024;
+  /** What a task's files may take beyond the cap: a pipe's worth and the stdin and progress files. */
+  private static final long SLACK = 256 * 1024;
+
   @TempDir Path dir;
 
   private Path script(String body) throws Exception {
@@ -86,17 +97,8 @@ class ExecProcessorTest {
     ExecutorService thread = Executors.newSingleThreadExecutor();
     try {
       Future<?> run = thread.submit(() -> new ExecProcessor(List.of(script.toString())).process(Map.of()));
-      Path childFile = Path.of(pids + ".child");
-      Await.until(Duration.ofSeconds(10), "script started", () -> Files.exists(pids) && Files.exists(childFile));
-      long pid = Long.parseLong(Files.readString(pids).trim());
-      Await.until(Duration.ofSeconds(5), "child pid written", () -> {
-        try {
-          return !Files.readString(childFile).isBlank();
-        } catch (java.io.IOException e) {
-          return false;
-        }
-      });
-      long child = Long.parseLong(Files.readString(childFile).trim());
+      long pid = awaitPid(pids);
+      long child = awaitPid(Path.of(pids + ".child"));
       assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
       run.cancel(true);
       Await.until(Duration.ofSeconds(10), "process " + pid + " gone", () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
@@ -104,6 +106,135 @@ class ExecProcessorTest {
     } finally {
       thread.shutdownNow();
       assertTrue(thread.awaitTermination(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void aCommandThatNeverStopsWritingIsKilledWithItsChildrenAndFailsWithOutputLimit() throws Exception {
+    Path temp = Files.createDirectory(dir.resolve("temp"));
+    Path pids = dir.resolve("pids");
+    // `yes` never ends on its own and there is no task timeout here: only the cap can stop it.
+    Path script = script("sleep 1000 &\necho $! > " + pids + "\nexec yes");
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> run = thread.submit(() -> new ExecProcessor(List.of(script.toString()), CAP, temp).process(Map.of()));
+      AtomicLong largest = new AtomicLong();
+      Await.until(Duration.ofSeconds(5), () -> "the task to end; its files took " + largest + " bytes so far", () -> {
+        largest.accumulateAndGet(bytesUnder(temp), Math::max);
+        return run.isDone();
+      });
+      ExecutionException failed = assertThrows(ExecutionException.class, run::get);
+      TaskFail fail = assertInstanceOf(TaskFail.class, failed.getCause());
+      assertEquals("output-limit", fail.result().get("error"));
+      assertEquals("stdout passed 1048576 bytes; the command and its processes were killed", fail.result().get("message"));
+      assertTrue(largest.get() <= CAP + SLACK, "the task's files took " + largest + " bytes");
+      long child = Long.parseLong(Files.readString(pids).trim());
+      Await.until(Duration.ofSeconds(5), "child " + child + " gone", () -> isGone(child));
+    } finally {
+      thread.shutdownNow();
+      assertTrue(thread.awaitTermination(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void stdoutUpToTheCapIsStillTheResult() throws Exception {
+    // 1 MiB exactly: a JSON string of CAP - 8 characters and its 8 bytes of frame and newline.
+    Path script = script("printf '{\"s\": \"'\nhead -c " + (CAP - 10) + " /dev/zero | tr '\\0' x\nprintf '\"}\\n'");
+    Map<String, Object> result = new ExecProcessor(List.of(script.toString()), CAP, null).process(Map.of());
+    assertEquals(CAP - 10, ((String) result.get("s")).length());
+  }
+
+  @Test
+  void muchStderrTakesNoDiskAndItsLast4KiBAreKept() throws Exception {
+    Path temp = Files.createDirectory(dir.resolve("temp"));
+    Path script = script("head -c 16777216 /dev/zero >&2\necho END >&2\nexit 1");
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> run = thread.submit(() -> new ExecProcessor(List.of(script.toString()), CAP, temp).process(Map.of()));
+      AtomicLong largest = new AtomicLong();
+      Await.until(Duration.ofSeconds(10), () -> "the task to end; its files took " + largest + " bytes so far", () -> {
+        largest.accumulateAndGet(bytesUnder(temp), Math::max);
+        return run.isDone();
+      });
+      TaskFail fail = assertInstanceOf(TaskFail.class, assertThrows(ExecutionException.class, run::get).getCause());
+      assertEquals(1, fail.result().get("exitCode"));
+      String stderr = (String) fail.result().get("stderr");
+      assertEquals(4096, stderr.length());
+      assertTrue(stderr.endsWith("\0END\n"));
+      assertTrue(largest.get() <= SLACK, "the task's files took " + largest + " bytes");
+    } finally {
+      thread.shutdownNow();
+      assertTrue(thread.awaitTermination(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void aChildLeftRunningWhenTheCommandExitsEndsWithTheTask() throws Exception {
+    Path pid = dir.resolve("child");
+    // The child keeps the command's stdout open too: the result must not wait for it.
+    Path script = script("sleep 1000 &\necho $! > " + pid + "\necho '{\"done\": true}'");
+    assertEquals(Map.of("done", true), new ExecProcessor(List.of(script.toString())).process(Map.of()));
+    long child = Long.parseLong(Files.readString(pid).trim());
+    try {
+      Await.until(Duration.ofSeconds(5), "child " + child + " gone", () -> isGone(child));
+    } finally {
+      ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  void aChildLeftRunningWhenTheCommandFailsEndsWithTheTask() throws Exception {
+    Path pid = dir.resolve("child");
+    Path script = script("sleep 1000 > /dev/null 2>&1 &\necho $! > " + pid + "\nexit 2");
+    TaskFail fail = assertThrows(TaskFail.class, () -> new ExecProcessor(List.of(script.toString())).process(Map.of()));
+    assertEquals(2, fail.result().get("exitCode"));
+    long child = Long.parseLong(Files.readString(pid).trim());
+    try {
+      Await.until(Duration.ofSeconds(5), "child " + child + " gone", () -> isGone(child));
+    } finally {
+      ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  /** The pid a script writes to {@code file} with {@code echo}, once the whole line is there. */
+  private static long awaitPid(Path file) {
+    String[] line = {""};
+    Await.until(Duration.ofSeconds(10), "a pid in " + file, () -> {
+      try {
+        line[0] = Files.readString(file);
+      } catch (IOException notYet) {
+        return false;
+      }
+      return line[0].endsWith("\n");
+    });
+    return Long.parseLong(line[0].trim());
+  }
+
+  /**
+   * Whether process {@code pid} ended: no longer there, or a zombie (dead, and waiting for init to
+   * reap it, which some container inits do only every second or two).
+   */
+  private static boolean isGone(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException noSuchProcess) {
+      return true;
+    }
+  }
+
+  /** The bytes of the files under {@code root} now; files that vanish while counted count 0. */
+  private static long bytesUnder(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      return paths.mapToLong(path -> {
+        try {
+          return Files.isRegularFile(path) ? Files.size(path) : 0;
+        } catch (IOException gone) {
+          return 0;
+        }
+      }).sum();
+    } catch (IOException | UncheckedIOException gone) {
+      return 0; // the task's directory was removed while walked: counted again on the next look
     }
   }
 }
