@@ -299,9 +299,9 @@ class SlaveHostileClientTest {
       assertFalse(Json.toString(refused.data()).contains("forged"), refused.data().toString());
     }
     // A master that proves the secret is told what is wrong with its address, escaped and cut.
-    Proof proof = new ProofCheck(secret).proveConnect(42, "t", HOSTILE_ADDRESS);
+    Proof proof = new ProofCheck(secret).proveConnect(42, "t", HOSTILE_ADDRESS, "http://127.0.0.1:" + guarded.port());
     Map<String, Object> taskwire = Map.of("version", "1.0", "extensions", List.of(),
-        "proof", Map.of("timestamp", proof.timestamp(), "mac", proof.mac()));
+        "proof", Map.of("timestamp", proof.timestamp(), "mac", proof.mac(), "to", proof.to()));
     ResponseException proven = client.fail("POST", "/connect",
         Map.of("master", Map.of("address", HOSTILE_ADDRESS, "taskwire", taskwire)), CHANNEL, "t", 400, 1);
     assertTrue(proven.responseMessage().startsWith("master.address is not an http or https URL: \\u0000\\n"),
