@@ -50,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--heartbeat-check-span", span, builder::heartbeatCheckSpan);
   }
 
-  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Admin API token; made (owner-only) if the file does not exist. An existing one must be owner-only and hold at least 32 characters (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Admin API token; made (owner-only) if the file does not exist. An existing one must be owned by the user running serve, owner-only, and hold at least 32 characters (default: ${DEFAULT-VALUE}).")
   void adminTokenFile(Path file) {
     this.tokenFile = file;
   }
@@ -88,7 +88,8 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   @Option(names = "--secret-file", paramLabel = "FILE", description = "The fleet's shared secret, made (owner-only, 64 hex"
-      + " characters) if the file does not exist: copy it to every slave's --secret-file. The master proves it in each"
+      + " characters) if the file does not exist; an existing one must be owned by the user running serve and owner-only."
+      + " Copy it to every slave's --secret-file. The master proves it in each"
       + " /connect, and takes joins from slaves that prove it.")
   void secretFile(Path file) {
     boolean made = !java.nio.file.Files.exists(file);
