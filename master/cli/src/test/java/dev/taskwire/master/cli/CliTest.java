@@ -247,6 +247,21 @@ class CliTest {
         + " is readable by group or others (rw-r--r--); run: chmod 600 " + open + "\n", err.toString());
   }
 
+  @Test
+  void serveWithASecretFileAndOpenJoinMakesNoFileBeforeRefusing() {
+    Path secret = dir.resolve("new-secret");
+    Path token = dir.resolve("new-token");
+    assertEquals(2, run("serve", "--host", "127.0.0.1", "--port", "0", "--admin-token-file", token.toString(),
+        "--secret-file", secret.toString(), "--allow-open-join"));
+    assertFalse(Files.exists(secret), "serve made " + secret + " for a command line it refused");
+    assertFalse(Files.exists(token), "serve made " + token + " for a command line it refused");
+    assertEquals("taskwire-master serve: --allow-open-join and --secret-file exclude each other: with a shared secret,"
+        + " every join must prove it\n", err.toString());
+    // A bad flag after --secret-file, refused while parsing, leaves nothing behind either.
+    assertEquals(2, run("serve", "--secret-file", secret.toString(), "--port", "-1", "--admin-token-file", token.toString()));
+    assertFalse(Files.exists(secret), "serve made " + secret + " for a command line it refused");
+  }
+
   /** What serve and the client commands say of a secret file owned by another user. */
   private static String ownerRefusal(String what, Path file) throws Exception {
     String self = OtherUser.self(file.getParent());
