@@ -153,9 +153,9 @@ public final class Main implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--join-retry-max", max, builder::joinRetryMax);
   }
 
-  @Option(names = "--secret-file", paramLabel = "FILE", description = "The fleet's shared secret (owner-only file, at least"
-      + " 32 characters; the master's serve --secret-file makes one): only a master that proves it knows it may connect,"
-      + " and joins prove it to the master.")
+  @Option(names = "--secret-file", paramLabel = "FILE", description = "The fleet's shared secret (an owner-only file of the user"
+      + " running the slave, at least 32 characters; the master's serve --secret-file makes one): only a master that"
+      + " proves it knows it may connect, and joins prove it to the master.")
   void secretFile(java.nio.file.Path file) {
     try {
       builder.secret(dev.taskwire.common.security.SharedSecret.load(file));

@@ -1,14 +1,20 @@
 package dev.taskwire.slave;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskwire.common.security.SharedSecret;
+import dev.taskwire.common.testing.OtherUser;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 class MainTest {
   private final StringWriter out = new StringWriter();
@@ -135,6 +141,19 @@ class MainTest {
         "TASKWIRE_SECRET_FILE", secret.toString())).build().config();
     assertEquals(2, fromEnv.joinUrls().size());
     assertEquals(made.fingerprint(), fromEnv.secret().fingerprint());
+  }
+
+  @Test
+  void aSecretFileOfAnotherUserIsAUsageError(@TempDir Path dir) throws Exception {
+    Path secret = dir.resolve("secret");
+    SharedSecret.loadOrCreate(secret);
+    OtherUser.owns(secret);
+    String self = OtherUser.self(dir);
+    // Parsed without running, so that a slave taking the file would not start.
+    CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+        () -> Main.configure(new String[] {"--secret-file", secret.toString()}, Map.of()));
+    assertEquals("Invalid value for option '--secret-file': shared secret file " + secret + " is owned by nobody,"
+        + " not by " + self + " who runs this process; run this as nobody, or: chown " + self + " " + secret, e.getMessage());
   }
 
   @ParameterizedTest

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.taskwire.common.testing.TestTls;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The slave JAR's TLS flags: a bad combination or file is one line naming the flag, exit code 2, nothing started. */
@@ -60,6 +63,18 @@ class TlsFlagsTest {
     Path missing = dir.resolve("missing.key");
     assertEquals("Invalid value for option '--tls-key': " + missing + ": no such file",
         refused(Map.of(), "--tls-cert", leaf.certificateFile().toString(), "--tls-key", missing.toString()));
+  }
+
+  @Test
+  @Timeout(60) // a slave that took the file would run on port 0 until then
+  void aKeystorePasswordFileOthersMayReadNamesItsFlag() throws Exception {
+    Path keystore = TestTls.pkcs12(leaf, dir, "slave", "s3cret-pass");
+    Path password = dir.resolve("slave.password");
+    Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r--r--"));
+    assertEquals("Invalid value for option '--tls-keystore-password-file': keystore password file " + password
+        + " is readable by group or others (rw-r--r--); run: chmod 600 " + password,
+        refused(Map.of(), "--host", "127.0.0.1", "--port", "0", "--tls-keystore", keystore.toString(),
+            "--tls-keystore-password-file", password.toString()));
   }
 
   @Test

@@ -86,7 +86,7 @@ public final class ServerFlags implements CommandLines.AfterParse {
   }
 
   @Option(names = TlsFlags.KEYSTORE_PASSWORD_FILE, paramLabel = "FILE", description = "File holding the password"
-      + " of --tls-keystore (a trailing line break is ignored).")
+      + " of --tls-keystore (a trailing line break is ignored); owner-only, and owned by the user running this.")
   void tlsKeystorePasswordFile(Path file) {
     tls.keystorePasswordFile = file;
   }

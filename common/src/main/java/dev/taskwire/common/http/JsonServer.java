@@ -11,6 +11,7 @@ import dev.taskwire.common.util.LogSafe;
 import io.javalin.Javalin;
 import io.javalin.community.ssl.SslConfig;
 import io.javalin.community.ssl.SslPlugin;
+import io.javalin.community.ssl.TlsConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.ByteArrayInputStream;
@@ -19,8 +20,11 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +51,10 @@ import org.slf4j.LoggerFactory;
  *       404 and 405, and Jetty's answers to malformed requests, become envelopes too.
  *   <li>An answer that cannot be written (the client reset the connection) is given up once and
  *       logged at debug: nothing retries it, so no thread can loop on a dead connection.
- *   <li>With {@link ServerTls} it serves https only: there is no plain http port, and a plain
- *       request to the https port gets no answer of its handlers. With mutual TLS, a client
- *       without a certificate from the CA is refused at the handshake.
+ *   <li>With {@link ServerTls} it serves https only, TLS 1.3 or 1.2 ({@link ServerTls#PROTOCOLS}):
+ *       there is no plain http port, and a plain request to the https port gets no answer of its
+ *       handlers. With mutual TLS, a client without a certificate from the CA is refused at the
+ *       handshake.
  * </ul>
  */
 public final class JsonServer {
@@ -65,6 +70,7 @@ public final class JsonServer {
   public static final long UNTRUSTED_BODY_BYTES = 8 * 1024;
   /** Set once writing an answer failed: the connection is dead, so nothing more is written. */
   private static final String ABANDONED_ATTRIBUTE = "taskwire.abandoned";
+  private static final TlsConfig TLS_VERSIONS = tlsVersions();
 
   private final Javalin app;
   private final ErrorCode bodyInvalid;
@@ -291,6 +297,7 @@ public final class JsonServer {
     // Jetty would answer 400 to a request whose Host is not among the certificate's names; peers
     // reach each other by address, and checking the name is the client's part of TLS.
     ssl.sniHostCheck = false;
+    ssl.tlsConfig = TLS_VERSIONS;
     // The plugin loads identities from files or streams: the one here is already loaded and
     // checked, so it goes through an in-memory keystore under a password made for it alone.
     char[] password = oneTimePassword();
@@ -303,6 +310,18 @@ public final class JsonServer {
       connector.setHost(tlsHost);
       connector.setPort(tlsPort);
     });
+  }
+
+  /**
+   * {@link ServerTls#PROTOCOLS} with the cipher suites of both versions. The plugin's default
+   * ({@link TlsConfig#INTERMEDIATE}) names TLSv1.3 but lists only TLS 1.2 suites, so the JDK cannot
+   * agree on 1.3 and a client offering only 1.3 was refused: the 1.3 suites come from {@link
+   * TlsConfig#MODERN}, first so that they are preferred.
+   */
+  private static TlsConfig tlsVersions() {
+    Set<String> suites = new LinkedHashSet<>(List.of(TlsConfig.MODERN.getCipherSuites()));
+    suites.addAll(List.of(TlsConfig.INTERMEDIATE.getCipherSuites()));
+    return new TlsConfig(suites.toArray(new String[0]), ServerTls.PROTOCOLS.toArray(new String[0]));
   }
 
   private static char[] oneTimePassword() {

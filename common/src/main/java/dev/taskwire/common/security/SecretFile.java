@@ -10,15 +10,20 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * A file holding one secret (the admin token, the fleet's shared secret): readable and writable by
- * its owner only, where the file system has POSIX permissions. A file open to its group or others,
- * an empty one, or one holding fewer than {@code minLength} characters is refused with one line
- * that says how to fix it; the secret itself never appears in a message.
+ * A file holding one secret (the admin token, the fleet's shared secret, a keystore's password):
+ * owned by the user this process runs as, and readable and writable by that owner only, where the
+ * file system has POSIX permissions. A file of another user, one open to its group or others, an
+ * empty one, or one holding fewer than {@code minLength} characters is refused with one line that
+ * says how to fix it; the secret itself never appears in a message.
+ *
+ * <p>The owner matters for a process that may read other users' files (root): a file another user
+ * owns is one that user may have written, so a secret they chose would be taken as the fleet's.
  */
 public final class SecretFile {
   private final String what;
@@ -42,10 +47,11 @@ public final class SecretFile {
    * The secret in {@code file}, trimmed.
    *
    * @throws NoSuchFileException if there is no such file
-   * @throws IOException if the file cannot be read, is open to others, or holds a short secret
+   * @throws IOException if the file cannot be read, is another user's, is open to others, or holds
+   *     a short secret
    */
   public String read(Path file) throws IOException {
-    requireOwnerOnly(file);
+    requirePrivate(file);
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8).trim();
@@ -102,16 +108,32 @@ public final class SecretFile {
     return read(file);
   }
 
-  private void requireOwnerOnly(Path file) throws IOException {
+  /**
+   * Refuses {@code file} unless the user this process runs as owns it and neither its group nor
+   * others may read or write it; where the file system has no POSIX permissions, it passes. For a
+   * secret whose file is read otherwise (a keystore password, taken as it is written).
+   *
+   * @throws NoSuchFileException if there is no such file
+   * @throws IOException naming the file, what is wrong and the command that fixes it
+   */
+  public void requirePrivate(Path file) throws IOException {
     Set<PosixFilePermission> permissions;
+    UserPrincipal owner;
     try {
       permissions = Files.getPosixFilePermissions(file);
+      owner = Files.getOwner(file);
     } catch (UnsupportedOperationException notPosix) {
       return;
     } catch (NoSuchFileException e) {
       throw e;
     } catch (IOException e) {
       throw new IOException("cannot read the " + what + " file " + file + ": " + reason(e), e);
+    }
+    // The owner first: chmod would not help with another user's file.
+    UserPrincipal self = ProcessUser.get();
+    if (!owner.equals(self)) {
+      throw new IOException(what + " file " + file + " is owned by " + owner.getName() + ", not by " + self.getName()
+          + " who runs this process; run this as " + owner.getName() + ", or: chown " + self.getName() + " " + file);
     }
     Set<PosixFilePermission> open = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
         PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);

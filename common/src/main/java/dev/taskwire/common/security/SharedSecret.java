@@ -59,10 +59,12 @@ public final class SharedSecret {
   }
 
   /**
-   * The secret in {@code file}, which only its owner may read or write (as the admin token file).
+   * The secret in {@code file}, which must be owned by the user this process runs as, and which
+   * only that owner may read or write (as the admin token file).
    *
    * @throws java.nio.file.NoSuchFileException if there is no such file
-   * @throws IOException if it cannot be read, is open to others, or holds a short secret
+   * @throws IOException if it cannot be read, is another user's, is open to others, or holds a
+   *     short secret
    */
   public static SharedSecret load(Path file) throws IOException {
     return new SharedSecret(FILE.read(file));

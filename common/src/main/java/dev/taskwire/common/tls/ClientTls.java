@@ -10,7 +10,8 @@ import okhttp3.OkHttpClient;
  * What an https client of this process needs: the sockets (with the process's own certificate, if
  * it has one, for a peer that asks for it) and the trust manager that checks the peer's
  * certificate. Made by {@link TlsSettings#client()}; applied to an OkHttp client with {@link
- * #applyTo(OkHttpClient.Builder)}.
+ * #applyTo(OkHttpClient.Builder)}. OkHttp offers TLS 1.3 and 1.2 (its {@code MODERN_TLS} spec),
+ * so it agrees on 1.3 with a server that has it ({@link ServerTls#PROTOCOLS}).
  */
 public final class ClientTls {
   private final SSLSocketFactory sslSocketFactory;

@@ -15,6 +15,12 @@ import okhttp3.tls.HeldCertificate;
  * TlsSettings#server()}.
  */
 public final class ServerTls {
+  /**
+   * The TLS versions an https server offers, newest first: a client that knows TLS 1.3 gets it, one
+   * that stops at 1.2 is still served. Nothing older, as Mozilla's "intermediate" profile.
+   */
+  public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
   /** The alias of the identity in {@link #keyStore(char[])}. */
   public static final String ALIAS = "taskwire";
 

@@ -1,5 +1,6 @@
 package dev.taskwire.common.tls;
 
+import dev.taskwire.common.security.SecretFile;
 import dev.taskwire.common.tls.TlsSettingsException.Part;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -161,6 +162,10 @@ public final class TlsSettings {
 
   /** Configures {@link TlsSettings}; nothing is read before {@link #build()}. */
   public static final class Builder {
+    // Held to the rule of the other secret files; its content is read here, as it is written.
+    private static final SecretFile PASSWORD_FILE =
+        new SecretFile("keystore password", "write the keystore's password there", 1);
+
     private Path certificateFile;
     private Path privateKeyFile;
     private Path keystoreFile;
@@ -184,8 +189,10 @@ public final class TlsSettings {
 
     /**
      * The identity as a PKCS12 keystore holding one private key entry, whose password (for the store
-     * and the key) is the content of {@code passwordFile}, without a trailing line break. If unset
-     * (and no PEM files), the process has no identity and can only be a client.
+     * and the key) is the content of {@code passwordFile}, without a trailing line break. The
+     * password file must be owned by the user the process runs as and closed to its group and others
+     * ({@link SecretFile#requirePrivate(Path)}). If unset (and no PEM files), the process has no
+     * identity and can only be a client.
      */
     public Builder pkcs12Identity(Path keystoreFile, Path passwordFile) {
       this.keystoreFile = Objects.requireNonNull(keystoreFile, "keystoreFile == null");
@@ -313,6 +320,13 @@ public final class TlsSettings {
     }
 
     private char[] password() {
+      try {
+        PASSWORD_FILE.requirePrivate(keystorePasswordFile);
+      } catch (NoSuchFileException e) {
+        throw new TlsSettingsException(Part.KEYSTORE_PASSWORD, keystorePasswordFile + ": no such file");
+      } catch (IOException e) {
+        throw new TlsSettingsException(Part.KEYSTORE_PASSWORD, e.getMessage(), e);
+      }
       String text = new String(read(keystorePasswordFile, Part.KEYSTORE_PASSWORD), StandardCharsets.UTF_8);
       // A file written by echo ends with a line break that is not part of the password.
       return text.replaceFirst("\\R+\\z", "").toCharArray();

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -57,8 +58,8 @@ public final class TestTls {
 
   /**
    * {@code leaf} as a PKCS12 keystore {@code dir/name.p12} with its chain, locked with {@code
-   * password}; the password is written to {@code dir/name.password} with a trailing line break, as
-   * {@code echo} leaves it. Returns the keystore file.
+   * password}; the password is written to {@code dir/name.password} (owner-only) with a trailing line
+   * break, as {@code echo} leaves it. Returns the keystore file.
    */
   public static Path pkcs12(Leaf leaf, Path dir, String name, String password) {
     try {
@@ -70,7 +71,8 @@ public final class TestTls {
       try (OutputStream out = Files.newOutputStream(file)) {
         store.store(out, password.toCharArray());
       }
-      write(dir.resolve(name + ".password"), password + "\n");
+      Path passwordFile = write(dir.resolve(name + ".password"), password + "\n");
+      Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

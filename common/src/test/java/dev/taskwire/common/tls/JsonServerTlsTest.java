@@ -22,6 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.TlsVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +72,42 @@ class JsonServerTlsTest {
     assertNotEquals(0, running.port());
     assertTrue(running.https());
     assertEquals("Hello!", hello(true, server.trustOnly()));
+  }
+
+  /** Handshakes with the running server offering only {@code protocol}; returns the version agreed. */
+  private String handshakeOffering(String protocol) throws IOException {
+    try (SSLSocket socket = (SSLSocket) server.trustOnly().client().sslSocketFactory().createSocket(Servers.LOOPBACK, running.port())) {
+      socket.setSoTimeout(10_000);
+      socket.setEnabledProtocols(new String[] {protocol});
+      socket.startHandshake();
+      return socket.getSession().getProtocol();
+    }
+  }
+
+  @Test
+  void aClientOfferingOnlyTls13IsServedWithTls13() throws IOException {
+    start(server.settings(false));
+    assertEquals("TLSv1.3", handshakeOffering("TLSv1.3"));
+  }
+
+  @Test
+  void aClientOfferingOnlyTls12IsStillServed() throws IOException {
+    start(server.settings(false));
+    assertEquals("TLSv1.2", handshakeOffering("TLSv1.2"));
+  }
+
+  @Test
+  void anOkHttpClientWithClientTlsNegotiatesTls13() throws IOException {
+    start(server.settings(false));
+    OkHttpClient client = server.trustOnly().client().applyTo(new OkHttpClient.Builder()).build();
+    try (Response response = client.newCall(new Request.Builder()
+        .url("https://" + Servers.LOOPBACK + ":" + running.port() + "/hello").build()).execute()) {
+      assertEquals(200, response.code());
+      assertEquals(TlsVersion.TLS_1_3, response.handshake().tlsVersion());
+    } finally {
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    }
   }
 
   @Test

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskwire.common.testing.OtherUser;
 import dev.taskwire.common.testing.TestTls;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,11 +83,47 @@ class TlsSettingsTest {
   @Test
   void aWrongKeystorePasswordIsRefusedWithoutPrintingEither() throws Exception {
     Path keystore = TestTls.pkcs12(leaf, dir, "leaf", "right-password");
-    Path wrong = Files.writeString(dir.resolve("wrong"), "wrong-password\n");
+    Path wrong = ownerOnly("wrong", "wrong-password\n");
     TlsSettingsException e = refused(TlsSettings.builder().pkcs12Identity(keystore, wrong));
     assertEquals(TlsSettingsException.Part.KEYSTORE_PASSWORD, e.part());
     assertFalse(e.getMessage().contains("password\n") || e.getMessage().contains("right-password")
         || e.getMessage().contains("wrong-password"), e.getMessage());
+  }
+
+  private Path ownerOnly(String name, String text) throws IOException {
+    Path file = Files.writeString(dir.resolve(name), text);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file;
+  }
+
+  @Test
+  void aKeystorePasswordFileOthersMayReadIsRefusedWithChmodAdvice() throws IOException {
+    Path keystore = TestTls.pkcs12(leaf, dir, "leaf", "right-password");
+    Path password = dir.resolve("leaf.password");
+    Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r--r--"));
+    TlsSettingsException e = refused(TlsSettings.builder().pkcs12Identity(keystore, password));
+    assertEquals(TlsSettingsException.Part.KEYSTORE_PASSWORD, e.part());
+    assertEquals("keystore password file " + password + " is readable by group or others (rw-r--r--); run: chmod 600 "
+        + password, e.getMessage());
+  }
+
+  @Test
+  void aKeystorePasswordFileOfAnotherUserIsRefused() throws IOException {
+    Path keystore = TestTls.pkcs12(leaf, dir, "leaf", "right-password");
+    Path password = OtherUser.owns(dir.resolve("leaf.password"));
+    TlsSettingsException e = refused(TlsSettings.builder().pkcs12Identity(keystore, password));
+    assertEquals(TlsSettingsException.Part.KEYSTORE_PASSWORD, e.part());
+    String self = OtherUser.self(dir);
+    assertEquals("keystore password file " + password + " is owned by " + OtherUser.NAME + ", not by " + self
+        + " who runs this process; run this as " + OtherUser.NAME + ", or: chown " + self + " " + password, e.getMessage());
+  }
+
+  @Test
+  void aMissingKeystorePasswordFileIsNamed() {
+    Path keystore = TestTls.pkcs12(leaf, dir, "leaf", "pw");
+    TlsSettingsException e = refused(TlsSettings.builder().pkcs12Identity(keystore, dir.resolve("nope")));
+    assertEquals(TlsSettingsException.Part.KEYSTORE_PASSWORD, e.part());
+    assertEquals(dir.resolve("nope") + ": no such file", e.getMessage());
   }
 
   @Test

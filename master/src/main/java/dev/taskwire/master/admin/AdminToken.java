@@ -6,8 +6,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The admin API's bearer token, kept in a file only its owner can read or write. A file open to
- * its group or others, or a token shorter than {@value #MIN_LENGTH} characters, is refused.
+ * The admin API's bearer token, kept in a file of the user the process runs as that only this
+ * owner can read or write. Another user's file, one open to its group or others, or a token shorter
+ * than {@value #MIN_LENGTH} characters, is refused.
  */
 public final class AdminToken {
   /** The shortest token accepted from a file (a generated one has 64 hex characters). */
@@ -34,12 +35,13 @@ public final class AdminToken {
   }
 
   /**
-   * The token in {@code file}, trimmed: at least {@value #MIN_LENGTH} characters, in a file that
-   * neither its group nor others may read or write (checked where the file system has POSIX
-   * permissions). Each refusal is one line that says how to fix it.
+   * The token in {@code file}, trimmed: at least {@value #MIN_LENGTH} characters, in a file owned
+   * by the user this process runs as that neither its group nor others may read or write (checked
+   * where the file system has POSIX permissions). Each refusal is one line that says how to fix it.
    *
    * @throws java.nio.file.NoSuchFileException if there is no such file
-   * @throws IOException if the file cannot be read, is open to others, or holds a short token
+   * @throws IOException if the file cannot be read, is another user's, is open to others, or holds
+   *     a short token
    */
   public static Token load(Path file) throws IOException {
     return Token.of(FILE.read(file));

@@ -3,10 +3,12 @@ package dev.taskwire.master.cli;
 import dev.taskwire.common.cli.CommandLines;
 import dev.taskwire.common.cli.ServerFlags;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.security.SharedSecret;
 import dev.taskwire.common.util.SignalShutdown;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.admin.AdminApi;
 import dev.taskwire.master.admin.AdminToken;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -27,6 +29,8 @@ final class ServeCommand implements Callable<Integer> {
   private final Master.Builder builder = Master.builder();
   @Mixin private ServerFlags serverFlags = new ServerFlags(builder); // the flags the slave shares with serve
   private Path tokenFile;
+  private Path secretFile;
+  private boolean allowOpenJoin;
   private int taskHistory;
   private Duration taskTimeout = AdminApi.DEFAULT_TASK_TIMEOUT;
 
@@ -50,7 +54,7 @@ final class ServeCommand implements Callable<Integer> {
     CommandLines.apply(spec.commandLine(), "--heartbeat-check-span", span, builder::heartbeatCheckSpan);
   }
 
-  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Admin API token; made (owner-only) if the file does not exist. An existing one must be owner-only and hold at least 32 characters (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Admin API token; made (owner-only) if the file does not exist. An existing one must be owned by the user running serve, owner-only, and hold at least 32 characters (default: ${DEFAULT-VALUE}).")
   void adminTokenFile(Path file) {
     this.tokenFile = file;
   }
@@ -88,28 +92,27 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   @Option(names = "--secret-file", paramLabel = "FILE", description = "The fleet's shared secret, made (owner-only, 64 hex"
-      + " characters) if the file does not exist: copy it to every slave's --secret-file. The master proves it in each"
+      + " characters) if the file does not exist; an existing one must be owned by the user running serve and owner-only."
+      + " Copy it to every slave's --secret-file. The master proves it in each"
       + " /connect, and takes joins from slaves that prove it.")
   void secretFile(Path file) {
-    boolean made = !java.nio.file.Files.exists(file);
-    try {
-      builder.secret(dev.taskwire.common.security.SharedSecret.loadOrCreate(file));
-    } catch (java.io.IOException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--secret-file': " + e.getMessage());
-    }
-    if (made) {
-      log.info("Made a new shared secret in {}: copy this file to every slave (--secret-file)", file.toAbsolutePath());
-    }
+    this.secretFile = file; // read (or made) by call(), once every flag is known to be good
   }
 
   @Option(names = "--allow-open-join", description = "Take joins from slaves without a shared secret: for a network you"
       + " trust, where anyone who reaches this port may add a slave.")
   void allowOpenJoin(boolean allow) {
+    this.allowOpenJoin = allow;
     builder.allowOpenJoin(allow);
   }
 
   @Override
   public Integer call() throws Exception {
+    // Every flag is checked before a file is made: a refused command line leaves nothing behind.
+    if (allowOpenJoin && secretFile != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--allow-open-join and --secret-file exclude each"
+          + " other: with a shared secret, every join must prove it");
+    }
     Token token;
     try {
       token = AdminToken.loadOrCreate(tokenFile);
@@ -118,13 +121,10 @@ final class ServeCommand implements Callable<Integer> {
       // the message names it and says how to fix it.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    Master master;
-    try {
-      master = builder.extension(new AdminApi(token, taskHistory, taskTimeout)).build();
-    } catch (IllegalStateException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--allow-open-join and --secret-file exclude each other: "
-          + e.getMessage());
+    if (secretFile != null) {
+      builder.secret(sharedSecret(secretFile));
     }
+    Master master = builder.extension(new AdminApi(token, taskHistory, taskTimeout)).build();
     master.start();
     log.info("Admin API at {}://{}:{}/api/v1, bearer token in {} ({})", master.config().tls() == null ? "http" : "https",
         master.config().host(), master.port(),
@@ -132,5 +132,20 @@ final class ServeCommand implements Callable<Integer> {
     SignalShutdown.install("taskwire-master", master::shutdown, Master.CALLBACK_DRAIN.plus(SignalShutdown.MARGIN));
     master.join();
     return 0;
+  }
+
+  /** The secret in {@code file}, made there first if there is no such file. */
+  private SharedSecret sharedSecret(Path file) {
+    boolean made = !Files.exists(file);
+    SharedSecret secret;
+    try {
+      secret = SharedSecret.loadOrCreate(file);
+    } catch (java.io.IOException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--secret-file': " + e.getMessage());
+    }
+    if (made) {
+      log.info("Made a new shared secret in {}: copy this file to every slave (--secret-file)", file.toAbsolutePath());
+    }
+    return secret;
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
+import dev.taskwire.common.testing.OtherUser;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.admin.AdminApi;
@@ -244,6 +245,49 @@ class CliTest {
         "--secret-file", open.toString()));
     assertEquals("taskwire-master serve: Invalid value for option '--secret-file': shared secret file " + open
         + " is readable by group or others (rw-r--r--); run: chmod 600 " + open + "\n", err.toString());
+  }
+
+  @Test
+  void serveWithASecretFileAndOpenJoinMakesNoFileBeforeRefusing() {
+    Path secret = dir.resolve("new-secret");
+    Path token = dir.resolve("new-token");
+    assertEquals(2, run("serve", "--host", "127.0.0.1", "--port", "0", "--admin-token-file", token.toString(),
+        "--secret-file", secret.toString(), "--allow-open-join"));
+    assertFalse(Files.exists(secret), "serve made " + secret + " for a command line it refused");
+    assertFalse(Files.exists(token), "serve made " + token + " for a command line it refused");
+    assertEquals("taskwire-master serve: --allow-open-join and --secret-file exclude each other: with a shared secret,"
+        + " every join must prove it\n", err.toString());
+    // A bad flag after --secret-file, refused while parsing, leaves nothing behind either.
+    assertEquals(2, run("serve", "--secret-file", secret.toString(), "--port", "-1", "--admin-token-file", token.toString()));
+    assertFalse(Files.exists(secret), "serve made " + secret + " for a command line it refused");
+  }
+
+  /** What serve and the client commands say of a secret file owned by another user. */
+  private static String ownerRefusal(String what, Path file) throws Exception {
+    String self = OtherUser.self(file.getParent());
+    return what + " file " + file + " is owned by " + OtherUser.NAME + ", not by " + self + " who runs this process;"
+        + " run this as " + OtherUser.NAME + ", or: chown " + self + " " + file;
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60) // a serve that took the file would run until then
+  void serveRefusesAnAdminTokenOrSecretFileOfAnotherUserWithExit2() throws Exception {
+    Path token = OtherUser.owns(writeTokenFile("their-token", Token.generate().value(), "rw-------"));
+    assertEquals(2, run("serve", "--host", "127.0.0.1", "--port", "0", "--admin-token-file", token.toString()));
+    assertEquals("taskwire-master serve: " + ownerRefusal("admin token", token) + "\n", err.toString());
+    Path secret = OtherUser.owns(writeTokenFile("their-secret", Token.generate().value(), "rw-------"));
+    assertEquals(2, run("serve", "--host", "127.0.0.1", "--port", "0", "--admin-token-file", dir.resolve("serve-token").toString(),
+        "--secret-file", secret.toString()));
+    assertEquals("taskwire-master serve: Invalid value for option '--secret-file': " + ownerRefusal("shared secret", secret)
+        + "\n", err.toString());
+  }
+
+  @Test
+  void clientCommandsRefuseATokenFileOfAnotherUserWithExit3() throws Exception {
+    Path theirs = OtherUser.owns(writeTokenFile("their-token", Files.readString(tokenFile).trim(), "rw-------"));
+    assertEquals(3, run("connections", "--token-file", theirs.toString()));
+    assertEquals("taskwire-master connections: " + ownerRefusal("admin token", theirs) + "\n", err.toString());
+    assertEquals("", out.toString());
   }
 
   @Test
