@@ -34,15 +34,11 @@ public final class JsonFields {
     return text;
   }
 
-  /** Longest excerpt of a bad value echoed back in a message. */
-  private static final int EXCERPT_CHARS = 200;
-
   private static String problem(String path, Object value, String expected) {
     if (value == null) {
       return path + " is missing; expected " + expected;
     }
-    String text = Json.toString(value);
-    String excerpt = text.length() <= EXCERPT_CHARS ? text : text.substring(0, EXCERPT_CHARS) + "…";
-    return path + " must be " + expected + ", got " + excerpt;
+    // JSON escapes C0 controls only: LogSafe also escapes DEL, C1 and the line separators, and cuts.
+    return path + " must be " + expected + ", got " + dev.taskwire.common.util.LogSafe.escape(Json.toString(value));
   }
 }
