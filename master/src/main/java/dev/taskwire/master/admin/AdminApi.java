@@ -9,12 +9,14 @@ import static dev.taskwire.master.admin.AdminErrorCode.SLAVE_UNREACHABLE;
 import static dev.taskwire.master.admin.AdminErrorCode.UNAUTHORIZED;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.taskwire.common.http.AsyncAnswer;
 import dev.taskwire.common.http.JsonServer;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.util.Checks;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.common.util.LogSafe;
 import dev.taskwire.master.ConnectionListener;
@@ -61,6 +63,8 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The admin API under {@code /api/v1}, on the master's own port: connections and tasks over JSON,
@@ -77,6 +81,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Handlers only throw: what they throw is turned into an {@link AdminResponseException} in one
  * place, {@link #answerFor(Exception, Context)}, wrapped around every admin route; the protocol
  * endpoints beside them keep the server's own mapping.
+ *
+ * <p>Answers that hold jobs or tasks (their data and results may be megabytes) are written without
+ * blocking any thread ({@link AsyncAnswer}): a long poll's answer is never written on the thread
+ * that ends its wait, and a client that does not read its answer costs only its own connection,
+ * cut after {@link Builder#answerWriteTimeout(Duration)}.
  *
  * <table>
  *   <caption>Endpoints</caption>
@@ -120,6 +129,9 @@ public final class AdminApi implements MasterExtension {
   private final TaskHistory history;
   private final Duration defaultTaskTimeout;
   private final Duration eventKeepAlive;
+  private final Duration answerWriteTimeout;
+  /** Answers of jobs or tasks not yet written: long polls waiting, and answers being written. */
+  private final AtomicInteger answersPending = new AtomicInteger();
   private Master master;
   private Scheduler scheduler;
   private EventStreams eventStreams;
@@ -129,16 +141,27 @@ public final class AdminApi implements MasterExtension {
    * submitted tasks {@code defaultTaskTimeout} unless the request says otherwise (zero: none).
    */
   public AdminApi(Token token, int taskHistory, Duration defaultTaskTimeout) {
-    this(token, taskHistory, defaultTaskTimeout, EventStreams.DEFAULT_KEEP_ALIVE);
+    this(builder(token).taskHistory(taskHistory).defaultTaskTimeout(defaultTaskTimeout));
   }
 
   /** With the event streams' keep-alive comment after {@code eventKeepAlive} without an event: for tests. */
   AdminApi(Token token, int taskHistory, Duration defaultTaskTimeout, Duration eventKeepAlive) {
-    this.token = Objects.requireNonNull(token, "token == null");
-    this.history = new TaskHistory(taskHistory);
-    this.defaultTaskTimeout = Objects.requireNonNull(defaultTaskTimeout, "defaultTaskTimeout == null");
-    this.eventKeepAlive = Objects.requireNonNull(eventKeepAlive, "eventKeepAlive == null");
+    this(builder(token).taskHistory(taskHistory).defaultTaskTimeout(defaultTaskTimeout).eventKeepAlive(eventKeepAlive));
   }
+
+  private AdminApi(Builder builder) {
+    this.token = builder.token;
+    this.history = new TaskHistory(builder.taskHistory);
+    this.defaultTaskTimeout = builder.defaultTaskTimeout;
+    this.eventKeepAlive = builder.eventKeepAlive;
+    this.answerWriteTimeout = builder.answerWriteTimeout;
+  }
+
+  /** A builder of an admin API that accepts {@code token}; every other setting has its default. */
+  public static Builder builder(Token token) {
+    return new Builder(token);
+  }
+
 
   /** An admin API without a default task timeout. */
   public AdminApi(Token token, int taskHistory) {
@@ -184,6 +207,11 @@ public final class AdminApi implements MasterExtension {
   /** Event streams open now. */
   int openEventStreams() {
     return eventStreams == null ? 0 : eventStreams.open();
+  }
+
+  /** Answers of jobs or tasks not yet written now: long polls waiting, and answers being written. */
+  int answersPending() {
+    return answersPending.get();
   }
 
   /**
@@ -341,20 +369,19 @@ public final class AdminApi implements MasterExtension {
 
   private void listTasks(Context ctx) {
     int limit = queryInt(ctx, "limit", 100);
-    success(ctx, "Tasks.", new TaskList(history.newest(limit).stream().map(TaskView::of).toList()));
+    answer(ctx, "Tasks.", new TaskList(history.newest(limit).stream().map(TaskView::of).toList()));
   }
 
   private void getTask(Context ctx) {
-    success(ctx, "Task.", TaskView.of(task(ctx)));
+    answer(ctx, "Task.", TaskView.of(task(ctx)));
   }
 
   private void waitTask(Context ctx) {
     Task task = task(ctx);
     Duration timeout = queryDuration(ctx, "timeout", DEFAULT_WAIT);
     // Waits without holding an HTTP thread; answers the task as it is when final or at the timeout.
-    ctx.future(() -> task.future()
-        .completeOnTimeout(task, timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .thenAccept(t -> success(ctx, t.status().isFinal() ? "Task final." : "Task not final yet.", TaskView.of(t))));
+    answerWhen(ctx, task.future().completeOnTimeout(task, timeout.toNanos(), TimeUnit.NANOSECONDS),
+        t -> AsyncAnswer.Body.success(t.status().isFinal() ? "Task final." : "Task not final yet.", TaskView.of(t)));
   }
 
   private Task task(Context ctx) {
@@ -383,20 +410,19 @@ public final class AdminApi implements MasterExtension {
     JobStatus status = queryStatus(ctx);
     String group = ctx.queryParam("group") == null ? null : AdminMessages.group(ctx.queryParam("group"), "group");
     int limit = queryInt(ctx, "limit", DEFAULT_JOB_LIST, AdminMessages.MAX_LIST);
-    success(ctx, "Jobs.", new JobList(scheduler.jobs(status, group, limit).stream().map(JobView::of).toList()));
+    answer(ctx, "Jobs.", new JobList(scheduler.jobs(status, group, limit).stream().map(JobView::of).toList()));
   }
 
   private void getJob(Context ctx) {
-    success(ctx, "Job.", JobView.of(job(ctx.pathParam("id"))));
+    answer(ctx, "Job.", JobView.of(job(ctx.pathParam("id"))));
   }
 
   private void waitJob(Context ctx) {
     Job job = job(ctx.pathParam("id"));
     Duration timeout = queryDuration(ctx, "timeout", DEFAULT_WAIT);
     // As waitTask: no HTTP thread held; the job as it is when final (callbacks run) or at the timeout.
-    ctx.future(() -> job.future()
-        .completeOnTimeout(job, timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .thenAccept(j -> success(ctx, j.status().isFinal() ? "Job final." : "Job not final yet.", JobView.of(j))));
+    answerWhen(ctx, job.future().completeOnTimeout(job, timeout.toNanos(), TimeUnit.NANOSECONDS),
+        j -> AsyncAnswer.Body.success(j.status().isFinal() ? "Job final." : "Job not final yet.", JobView.of(j)));
   }
 
   private void waitJobs(Context ctx, JsonServer server) {
@@ -411,13 +437,12 @@ public final class AdminApi implements MasterExtension {
       jobs.add(job(id)); // every id known before any wait
     }
     CompletableFuture<?>[] finals = jobs.stream().map(Job::future).toArray(CompletableFuture[]::new);
-    ctx.future(() -> CompletableFuture.allOf(finals)
-        .completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .thenAccept(ignored -> {
+    answerWhen(ctx, CompletableFuture.allOf(finals).completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS),
+        ignored -> {
           List<JobView> views = jobs.stream().map(JobView::of).toList();
           boolean allFinal = views.stream().allMatch(JobView::isFinal);
-          success(ctx, allFinal ? "Jobs final." : "Not every job final yet.", new JobList(views));
-        }));
+          return AsyncAnswer.Body.success(allFinal ? "Jobs final." : "Not every job final yet.", new JobList(views));
+        });
   }
 
   private void cancelJob(Context ctx) {
@@ -478,6 +503,24 @@ public final class AdminApi implements MasterExtension {
     }
     throw BAD_REQUEST.exception("status must be one of " + java.util.Arrays.toString(JobStatus.values()) + ", got '"
         + LogSafe.escape(text) + "'");
+  }
+
+  /**
+   * Answers a success envelope whose data is {@code view}, which holds jobs or tasks: written
+   * without blocking, as {@link #answerWhen} does.
+   */
+  private void answer(Context ctx, String message, Object view) {
+    answerWhen(ctx, CompletableFuture.completedFuture(view), v -> AsyncAnswer.Body.success(message, v));
+  }
+
+  /**
+   * Answers once {@code ready} completes with what {@code answer} makes of its value, on one of
+   * Jetty's threads rather than the one that completed {@code ready}, and written without blocking
+   * within the answer write timeout ({@link AsyncAnswer}).
+   */
+  private <T> void answerWhen(Context ctx, CompletableFuture<T> ready, Function<? super T, AsyncAnswer.Body> answer) {
+    answersPending.incrementAndGet();
+    AsyncAnswer.send(ctx, ready, answer, answerWriteTimeout).whenComplete((ignored, e) -> answersPending.decrementAndGet());
   }
 
   /** Answers a success envelope whose data is {@code view}, one of the {@link AdminMessages} records. */
@@ -559,5 +602,50 @@ public final class AdminApi implements MasterExtension {
       throw BAD_REQUEST.exception(name + " must be at most " + Durations.format(MAX_WAIT) + ", got " + LogSafe.escape(text));
     }
     return value;
+  }
+
+  /** Configures an {@link AdminApi}: {@link AdminApi#builder(Token)}, setters, {@link #build()}. */
+  public static final class Builder {
+    private final Token token;
+    private int taskHistory = DEFAULT_TASK_HISTORY;
+    private Duration defaultTaskTimeout = DEFAULT_TASK_TIMEOUT;
+    private Duration answerWriteTimeout = AsyncAnswer.DEFAULT_WRITE_TIMEOUT;
+    private Duration eventKeepAlive = EventStreams.DEFAULT_KEEP_ALIVE;
+
+    private Builder(Token token) {
+      this.token = Objects.requireNonNull(token, "token == null");
+    }
+
+    /** How many tasks submitted through the API {@code GET /api/v1/tasks} remembers; if unset, 10,000. */
+    public Builder taskHistory(int taskHistory) {
+      this.taskHistory = Checks.atLeast("taskHistory", taskHistory, 1);
+      return this;
+    }
+
+    /** The timeout of tasks submitted through the API without one (zero: none); if unset, none. */
+    public Builder defaultTaskTimeout(Duration timeout) {
+      this.defaultTaskTimeout = Checks.notNegative("defaultTaskTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * How long writing one answer of jobs or tasks may take, from its first byte, before its
+     * connection is cut (a client that reads too slowly, or not at all); if unset, 60 s.
+     */
+    public Builder answerWriteTimeout(Duration timeout) {
+      this.answerWriteTimeout = Checks.atLeast("answerWriteTimeout", timeout, Duration.ofMillis(1));
+      return this;
+    }
+
+    /** The event streams' keep-alive comment after this long without an event; if unset, 15 s. For tests. */
+    Builder eventKeepAlive(Duration keepAlive) {
+      this.eventKeepAlive = Objects.requireNonNull(keepAlive, "eventKeepAlive == null");
+      return this;
+    }
+
+    /** The admin API, to register with {@link Master.Builder#extension(MasterExtension)}. */
+    public AdminApi build() {
+      return new AdminApi(this);
+    }
   }
 }
