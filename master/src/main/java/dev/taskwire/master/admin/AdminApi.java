@@ -85,7 +85,9 @@ import java.util.function.Function;
  * <p>Answers that hold jobs or tasks (their data and results may be megabytes) are written without
  * blocking any thread ({@link AsyncAnswer}): a long poll's answer is never written on the thread
  * that ends its wait, and a client that does not read its answer costs only its own connection,
- * cut after {@link Builder#answerWriteTimeout(Duration)}.
+ * cut after {@link Builder#answerWriteTimeout(Duration)}. Those that hold many ({@code GET /jobs},
+ * {@code GET /tasks}, {@code POST /jobs/wait}) are sized before they are built, and refused with
+ * 413 ANSWER_TOO_LARGE past {@link Builder#maxAnswerBytes(long)} ({@link AnswerBudget}).
  *
  * <table>
  *   <caption>Endpoints</caption>
@@ -101,7 +103,7 @@ import java.util.function.Function;
  *   <tr><td>GET /api/v1/jobs</td><td>kept jobs, newest first ({@code ?status=QUEUED&group=g&limit=100})</td></tr>
  *   <tr><td>GET /api/v1/jobs/{id}</td><td>one job, with its attempts</td></tr>
  *   <tr><td>GET /api/v1/jobs/{id}/wait</td><td>long poll until final ({@code ?timeout=30s}, at most 60 s)</td></tr>
- *   <tr><td>POST /api/v1/jobs/wait</td><td>{@code {ids, timeout}}: long poll until all are final</td></tr>
+ *   <tr><td>POST /api/v1/jobs/wait</td><td>{@code {ids, timeout}}: long poll until all are final (no id twice)</td></tr>
  *   <tr><td>DELETE /api/v1/jobs/{id}</td><td>cancel one job</td></tr>
  *   <tr><td>POST /api/v1/jobs/cancel</td><td>{@code {group}} or {@code {all: true}}: cancel many</td></tr>
  *   <tr><td>POST /api/v1/jobs/{id}/complete</td><td>{@code {result}}: complete a job by hand</td></tr>
@@ -124,11 +126,22 @@ public final class AdminApi implements MasterExtension {
   private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
   /** Jobs {@code GET /api/v1/jobs} lists unless {@code ?limit} says otherwise (at most {@value AdminMessages#MAX_LIST}). */
   public static final int DEFAULT_JOB_LIST = 100;
+  /**
+   * The most bytes of jobs or tasks one answer holds, unless the heap is small ({@link
+   * Builder#maxAnswerBytes(long)}); what {@link MasterClient} reads at most.
+   */
+  public static final long DEFAULT_MAX_ANSWER_BYTES = 64L * 1024 * 1024;
+  /** The smallest bound on an answer: an envelope with one small job. */
+  public static final long MIN_MAX_ANSWER_BYTES = 1024;
+  private static final String WAIT_FEWER = "wait for fewer jobs at once";
+  private static final String LIST_FEWER = "ask for fewer (a smaller ?limit, or only a ?status or ?group)";
+  private static final String TASKS_FEWER = "ask for fewer (a smaller ?limit)";
 
   private final Token token;
   private final TaskHistory history;
   private final Duration defaultTaskTimeout;
   private final Duration eventKeepAlive;
+  private final AnswerBudget budget;
   private final Duration answerWriteTimeout;
   /** Answers of jobs or tasks not yet written: long polls waiting, and answers being written. */
   private final AtomicInteger answersPending = new AtomicInteger();
@@ -154,6 +167,7 @@ public final class AdminApi implements MasterExtension {
     this.history = new TaskHistory(builder.taskHistory);
     this.defaultTaskTimeout = builder.defaultTaskTimeout;
     this.eventKeepAlive = builder.eventKeepAlive;
+    this.budget = new AnswerBudget(builder.maxAnswerBytes > 0 ? builder.maxAnswerBytes : defaultMaxAnswerBytes());
     this.answerWriteTimeout = builder.answerWriteTimeout;
   }
 
@@ -162,6 +176,19 @@ public final class AdminApi implements MasterExtension {
     return new Builder(token);
   }
 
+  /**
+   * The bound on an answer when none is set: {@link #DEFAULT_MAX_ANSWER_BYTES}, or an eighth of the
+   * heap if that is less, so that an answer and the copy made while it is written take at most a
+   * quarter of it.
+   */
+  static long defaultMaxAnswerBytes() {
+    return Math.max(MIN_MAX_ANSWER_BYTES, Math.min(DEFAULT_MAX_ANSWER_BYTES, Runtime.getRuntime().maxMemory() / 8));
+  }
+
+  /** The most bytes of jobs or tasks one answer holds: set, or {@link #defaultMaxAnswerBytes()}. */
+  public long maxAnswerBytes() {
+    return budget.maxBytes();
+  }
 
   /** An admin API without a default task timeout. */
   public AdminApi(Token token, int taskHistory) {
@@ -369,7 +396,7 @@ public final class AdminApi implements MasterExtension {
 
   private void listTasks(Context ctx) {
     int limit = queryInt(ctx, "limit", 100);
-    answer(ctx, "Tasks.", new TaskList(history.newest(limit).stream().map(TaskView::of).toList()));
+    answer(ctx, "Tasks.", new TaskList(budget.taskViews(history.newest(limit), TASKS_FEWER)));
   }
 
   private void getTask(Context ctx) {
@@ -410,7 +437,7 @@ public final class AdminApi implements MasterExtension {
     JobStatus status = queryStatus(ctx);
     String group = ctx.queryParam("group") == null ? null : AdminMessages.group(ctx.queryParam("group"), "group");
     int limit = queryInt(ctx, "limit", DEFAULT_JOB_LIST, AdminMessages.MAX_LIST);
-    answer(ctx, "Jobs.", new JobList(scheduler.jobs(status, group, limit).stream().map(JobView::of).toList()));
+    answer(ctx, "Jobs.", new JobList(budget.jobViews(scheduler.jobs(status, group, limit), LIST_FEWER)));
   }
 
   private void getJob(Context ctx) {
@@ -436,10 +463,12 @@ public final class AdminApi implements MasterExtension {
     for (String id : request.ids()) {
       jobs.add(job(id)); // every id known before any wait
     }
+    // Sized now, with what the jobs hold so far (a refusal need not wait), and again with their results.
+    budget.jobViews(jobs, WAIT_FEWER);
     CompletableFuture<?>[] finals = jobs.stream().map(Job::future).toArray(CompletableFuture[]::new);
     answerWhen(ctx, CompletableFuture.allOf(finals).completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS),
         ignored -> {
-          List<JobView> views = jobs.stream().map(JobView::of).toList();
+          List<JobView> views = budget.jobViews(jobs, WAIT_FEWER);
           boolean allFinal = views.stream().allMatch(JobView::isFinal);
           return AsyncAnswer.Body.success(allFinal ? "Jobs final." : "Not every job final yet.", new JobList(views));
         });
@@ -609,6 +638,7 @@ public final class AdminApi implements MasterExtension {
     private final Token token;
     private int taskHistory = DEFAULT_TASK_HISTORY;
     private Duration defaultTaskTimeout = DEFAULT_TASK_TIMEOUT;
+    private long maxAnswerBytes; // 0: unset, the default depends on the heap
     private Duration answerWriteTimeout = AsyncAnswer.DEFAULT_WRITE_TIMEOUT;
     private Duration eventKeepAlive = EventStreams.DEFAULT_KEEP_ALIVE;
 
@@ -625,6 +655,20 @@ public final class AdminApi implements MasterExtension {
     /** The timeout of tasks submitted through the API without one (zero: none); if unset, none. */
     public Builder defaultTaskTimeout(Duration timeout) {
       this.defaultTaskTimeout = Checks.notNegative("defaultTaskTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * The most bytes of JSON an answer that holds many jobs or tasks ({@code GET /jobs}, {@code GET
+     * /tasks}, {@code POST /jobs/wait}) may hold; a larger one is refused with 413 ANSWER_TOO_LARGE
+     * before it is built. If unset, {@link AdminApi#DEFAULT_MAX_ANSWER_BYTES} (64 MiB), or an eighth of the
+     * heap if that is less. {@link MasterClient} reads answers of up to 64 MiB.
+     */
+    public Builder maxAnswerBytes(long maxAnswerBytes) {
+      if (maxAnswerBytes < MIN_MAX_ANSWER_BYTES) {
+        throw new IllegalArgumentException("maxAnswerBytes < " + MIN_MAX_ANSWER_BYTES + ": " + maxAnswerBytes);
+      }
+      this.maxAnswerBytes = maxAnswerBytes;
       return this;
     }
 
