@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.json.JsonSize;
 import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.util.LatestValueListeners;
 import java.io.IOException;
@@ -81,6 +82,9 @@ public final class Task {
     /** The task is final: ignored. */
     IGNORED
   }
+  // Sizes as JSON, measured when first asked (-1 until then) and kept: data never changes, nor a final result.
+  private volatile long dataJsonBytes = -1;
+  private volatile long resultJsonBytes = -1;
 
   private record Callback(boolean onComplete, TaskCallback callback) {}
 
@@ -99,6 +103,45 @@ public final class Task {
   /** The task data as given to {@code newTask} (a before-new-task hook may send other data). */
   public Map<String, Object> data() {
     return data;
+  }
+
+  /**
+   * The size of {@link #data()} written as JSON, in bytes: measured on the first call and kept, so
+   * that an answer holding many tasks can be sized before it is built.
+   *
+   * @throws IllegalArgumentException if Jackson cannot write the data (a Java caller's own value)
+   */
+  public long dataJsonBytes() {
+    long bytes = dataJsonBytes;
+    if (bytes < 0) {
+      bytes = JsonSize.of(data);
+      dataJsonBytes = bytes;
+    }
+    return bytes;
+  }
+
+  /**
+   * The size of {@link #result()} written as JSON, in bytes (4, for {@code null}, until final):
+   * measured once final and kept.
+   *
+   * @throws IllegalArgumentException if Jackson cannot write the result
+   */
+  public long resultJsonBytes() {
+    long bytes = resultJsonBytes;
+    if (bytes >= 0) {
+      return bytes;
+    }
+    Map<String, Object> now;
+    boolean isFinal;
+    synchronized (lock) {
+      now = result;
+      isFinal = status.isFinal();
+    }
+    bytes = JsonSize.of(now);
+    if (isFinal) {
+      resultJsonBytes = bytes;
+    }
+    return bytes;
   }
 
   /** The connection the task is sent through. */

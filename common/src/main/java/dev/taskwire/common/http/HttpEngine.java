@@ -44,6 +44,7 @@ public final class HttpEngine {
   private final Side peer;
   private final int retries;
   private final Duration retryWait;
+  private final long maxAnswerBytes;
   /** Resolved once per path: parsing a URL per request showed in profiles. */
   private final Map<String, HttpUrl> urls = new ConcurrentHashMap<>();
 
@@ -52,6 +53,7 @@ public final class HttpEngine {
     this.peer = builder.peer;
     this.retries = builder.retries;
     this.retryWait = builder.retryWait;
+    this.maxAnswerBytes = builder.maxAnswerBytes;
     OkHttpClient.Builder client =
         SHARED
             .newBuilder()
@@ -134,12 +136,12 @@ public final class HttpEngine {
     return envelope;
   }
 
-  /** Reads at most {@link ProtocolDefaults#DEFAULT_MAX_BODY_BYTES}: a larger answer is not an envelope of ours. */
-  private static byte[] readBounded(ResponseBody body) throws IOException {
+  /** Reads at most {@link Builder#maxAnswerBytes(long)}: a larger answer is not an envelope of ours. */
+  private byte[] readBounded(ResponseBody body) throws IOException {
     try (java.io.InputStream in = body.byteStream()) {
-      byte[] bytes = in.readNBytes((int) ProtocolDefaults.DEFAULT_MAX_BODY_BYTES + 1);
-      if (bytes.length > ProtocolDefaults.DEFAULT_MAX_BODY_BYTES) {
-        throw new IOException("answer larger than " + ProtocolDefaults.DEFAULT_MAX_BODY_BYTES + " bytes");
+      byte[] bytes = in.readNBytes((int) maxAnswerBytes + 1);
+      if (bytes.length > maxAnswerBytes) {
+        throw new IOException("answer larger than " + maxAnswerBytes + " bytes");
       }
       return bytes;
     }
@@ -191,6 +193,7 @@ public final class HttpEngine {
     private Duration retryWait = ProtocolDefaults.DEFAULT_RETRY_WAIT;
     private Duration connectTimeout = ProtocolDefaults.DEFAULT_CONNECT_TIMEOUT;
     private Duration readTimeout = ProtocolDefaults.DEFAULT_READ_TIMEOUT;
+    private long maxAnswerBytes = ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
     private okhttp3.EventListener eventListener = okhttp3.EventListener.NONE;
     private ClientTls tls;
     private Duration callTimeout;
@@ -238,6 +241,18 @@ public final class HttpEngine {
      */
     public Builder callTimeout(Duration timeout) {
       this.callTimeout = positive(timeout, "callTimeout");
+      return this;
+    }
+
+    /**
+     * The largest answer read; a larger one fails the call with an {@link IOException}. If unset,
+     * 16 MiB, the largest body a peer accepts.
+     */
+    public Builder maxAnswerBytes(long maxAnswerBytes) {
+      if (maxAnswerBytes < 1 || maxAnswerBytes >= Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("maxAnswerBytes not in 1.." + (Integer.MAX_VALUE - 1) + ": " + maxAnswerBytes);
+      }
+      this.maxAnswerBytes = maxAnswerBytes;
       return this;
     }
 

@@ -10,6 +10,17 @@ import org.junit.jupiter.api.Test;
 
 class JsonTest {
   @Test
+  void jsonSizeIsTheNumberOfBytesWrittenMultiByteCharactersAndEscapesIncluded() {
+    Map<String, Object> value = new java.util.LinkedHashMap<>();
+    value.put("text", "héllo \"quoted\" \u00e9\u4e2d\n");
+    value.put("list", List.of(1, 2.5, true));
+    value.put("none", null);
+    assertEquals(Json.toBytes(value).length, JsonSize.of(value));
+    assertEquals(4, JsonSize.of(null));
+    assertEquals(4 * 1024 * 1024 + 2, JsonSize.of("x".repeat(4 * 1024 * 1024)));
+  }
+
+  @Test
   void emptyInputIsTheEmptyObject() {
     assertEquals(Map.of(), Json.parseObject(""));
     assertEquals(Map.of(), Json.parseObject("   "));

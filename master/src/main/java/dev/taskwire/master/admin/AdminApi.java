@@ -9,12 +9,14 @@ import static dev.taskwire.master.admin.AdminErrorCode.SLAVE_UNREACHABLE;
 import static dev.taskwire.master.admin.AdminErrorCode.UNAUTHORIZED;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.taskwire.common.http.AsyncAnswer;
 import dev.taskwire.common.http.JsonServer;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.util.Checks;
 import dev.taskwire.common.util.Durations;
 import dev.taskwire.common.util.LogSafe;
 import dev.taskwire.master.ConnectionListener;
@@ -61,6 +63,8 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The admin API under {@code /api/v1}, on the master's own port: connections and tasks over JSON,
@@ -78,6 +82,13 @@ import java.util.concurrent.TimeUnit;
  * place, {@link #answerFor(Exception, Context)}, wrapped around every admin route; the protocol
  * endpoints beside them keep the server's own mapping.
  *
+ * <p>Answers that hold jobs or tasks (their data and results may be megabytes) are written without
+ * blocking any thread ({@link AsyncAnswer}): a long poll's answer is never written on the thread
+ * that ends its wait, and a client that does not read its answer costs only its own connection,
+ * cut after {@link Builder#answerWriteTimeout(Duration)}. Those that hold many ({@code GET /jobs},
+ * {@code GET /tasks}, {@code POST /jobs/wait}) are sized before they are built, and refused with
+ * 413 ANSWER_TOO_LARGE past {@link Builder#maxAnswerBytes(long)} ({@link AnswerBudget}).
+ *
  * <table>
  *   <caption>Endpoints</caption>
  *   <tr><td>POST /api/v1/connections</td><td>{@code {name, host, port, https, data, labels}}: connect</td></tr>
@@ -92,7 +103,7 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>GET /api/v1/jobs</td><td>kept jobs, newest first ({@code ?status=QUEUED&group=g&limit=100})</td></tr>
  *   <tr><td>GET /api/v1/jobs/{id}</td><td>one job, with its attempts</td></tr>
  *   <tr><td>GET /api/v1/jobs/{id}/wait</td><td>long poll until final ({@code ?timeout=30s}, at most 60 s)</td></tr>
- *   <tr><td>POST /api/v1/jobs/wait</td><td>{@code {ids, timeout}}: long poll until all are final</td></tr>
+ *   <tr><td>POST /api/v1/jobs/wait</td><td>{@code {ids, timeout}}: long poll until all are final (no id twice)</td></tr>
  *   <tr><td>DELETE /api/v1/jobs/{id}</td><td>cancel one job</td></tr>
  *   <tr><td>POST /api/v1/jobs/cancel</td><td>{@code {group}} or {@code {all: true}}: cancel many</td></tr>
  *   <tr><td>POST /api/v1/jobs/{id}/complete</td><td>{@code {result}}: complete a job by hand</td></tr>
@@ -115,11 +126,25 @@ public final class AdminApi implements MasterExtension {
   private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
   /** Jobs {@code GET /api/v1/jobs} lists unless {@code ?limit} says otherwise (at most {@value AdminMessages#MAX_LIST}). */
   public static final int DEFAULT_JOB_LIST = 100;
+  /**
+   * The most bytes of jobs or tasks one answer holds, unless the heap is small ({@link
+   * Builder#maxAnswerBytes(long)}); what {@link MasterClient} reads at most.
+   */
+  public static final long DEFAULT_MAX_ANSWER_BYTES = 64L * 1024 * 1024;
+  /** The smallest bound on an answer: an envelope with one small job. */
+  public static final long MIN_MAX_ANSWER_BYTES = 1024;
+  private static final String WAIT_FEWER = "wait for fewer jobs at once";
+  private static final String LIST_FEWER = "ask for fewer (a smaller ?limit, or only a ?status or ?group)";
+  private static final String TASKS_FEWER = "ask for fewer (a smaller ?limit)";
 
   private final Token token;
   private final TaskHistory history;
   private final Duration defaultTaskTimeout;
   private final Duration eventKeepAlive;
+  private final AnswerBudget budget;
+  private final Duration answerWriteTimeout;
+  /** Answers of jobs or tasks not yet written: long polls waiting, and answers being written. */
+  private final AtomicInteger answersPending = new AtomicInteger();
   private Master master;
   private Scheduler scheduler;
   private EventStreams eventStreams;
@@ -129,15 +154,40 @@ public final class AdminApi implements MasterExtension {
    * submitted tasks {@code defaultTaskTimeout} unless the request says otherwise (zero: none).
    */
   public AdminApi(Token token, int taskHistory, Duration defaultTaskTimeout) {
-    this(token, taskHistory, defaultTaskTimeout, EventStreams.DEFAULT_KEEP_ALIVE);
+    this(builder(token).taskHistory(taskHistory).defaultTaskTimeout(defaultTaskTimeout));
   }
 
   /** With the event streams' keep-alive comment after {@code eventKeepAlive} without an event: for tests. */
   AdminApi(Token token, int taskHistory, Duration defaultTaskTimeout, Duration eventKeepAlive) {
-    this.token = Objects.requireNonNull(token, "token == null");
-    this.history = new TaskHistory(taskHistory);
-    this.defaultTaskTimeout = Objects.requireNonNull(defaultTaskTimeout, "defaultTaskTimeout == null");
-    this.eventKeepAlive = Objects.requireNonNull(eventKeepAlive, "eventKeepAlive == null");
+    this(builder(token).taskHistory(taskHistory).defaultTaskTimeout(defaultTaskTimeout).eventKeepAlive(eventKeepAlive));
+  }
+
+  private AdminApi(Builder builder) {
+    this.token = builder.token;
+    this.history = new TaskHistory(builder.taskHistory);
+    this.defaultTaskTimeout = builder.defaultTaskTimeout;
+    this.eventKeepAlive = builder.eventKeepAlive;
+    this.budget = new AnswerBudget(builder.maxAnswerBytes > 0 ? builder.maxAnswerBytes : defaultMaxAnswerBytes());
+    this.answerWriteTimeout = builder.answerWriteTimeout;
+  }
+
+  /** A builder of an admin API that accepts {@code token}; every other setting has its default. */
+  public static Builder builder(Token token) {
+    return new Builder(token);
+  }
+
+  /**
+   * The bound on an answer when none is set: {@link #DEFAULT_MAX_ANSWER_BYTES}, or an eighth of the
+   * heap if that is less, so that an answer and the copy made while it is written take at most a
+   * quarter of it.
+   */
+  static long defaultMaxAnswerBytes() {
+    return Math.max(MIN_MAX_ANSWER_BYTES, Math.min(DEFAULT_MAX_ANSWER_BYTES, Runtime.getRuntime().maxMemory() / 8));
+  }
+
+  /** The most bytes of jobs or tasks one answer holds: set, or {@link #defaultMaxAnswerBytes()}. */
+  public long maxAnswerBytes() {
+    return budget.maxBytes();
   }
 
   /** An admin API without a default task timeout. */
@@ -184,6 +234,11 @@ public final class AdminApi implements MasterExtension {
   /** Event streams open now. */
   int openEventStreams() {
     return eventStreams == null ? 0 : eventStreams.open();
+  }
+
+  /** Answers of jobs or tasks not yet written now: long polls waiting, and answers being written. */
+  int answersPending() {
+    return answersPending.get();
   }
 
   /**
@@ -341,20 +396,19 @@ public final class AdminApi implements MasterExtension {
 
   private void listTasks(Context ctx) {
     int limit = queryInt(ctx, "limit", 100);
-    success(ctx, "Tasks.", new TaskList(history.newest(limit).stream().map(TaskView::of).toList()));
+    answer(ctx, "Tasks.", new TaskList(budget.taskViews(history.newest(limit), TASKS_FEWER)));
   }
 
   private void getTask(Context ctx) {
-    success(ctx, "Task.", TaskView.of(task(ctx)));
+    answer(ctx, "Task.", TaskView.of(task(ctx)));
   }
 
   private void waitTask(Context ctx) {
     Task task = task(ctx);
     Duration timeout = queryDuration(ctx, "timeout", DEFAULT_WAIT);
     // Waits without holding an HTTP thread; answers the task as it is when final or at the timeout.
-    ctx.future(() -> task.future()
-        .completeOnTimeout(task, timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .thenAccept(t -> success(ctx, t.status().isFinal() ? "Task final." : "Task not final yet.", TaskView.of(t))));
+    answerWhen(ctx, task.future().completeOnTimeout(task, timeout.toNanos(), TimeUnit.NANOSECONDS),
+        t -> AsyncAnswer.Body.success(t.status().isFinal() ? "Task final." : "Task not final yet.", TaskView.of(t)));
   }
 
   private Task task(Context ctx) {
@@ -383,20 +437,19 @@ public final class AdminApi implements MasterExtension {
     JobStatus status = queryStatus(ctx);
     String group = ctx.queryParam("group") == null ? null : AdminMessages.group(ctx.queryParam("group"), "group");
     int limit = queryInt(ctx, "limit", DEFAULT_JOB_LIST, AdminMessages.MAX_LIST);
-    success(ctx, "Jobs.", new JobList(scheduler.jobs(status, group, limit).stream().map(JobView::of).toList()));
+    answer(ctx, "Jobs.", new JobList(budget.jobViews(scheduler.jobs(status, group, limit), LIST_FEWER)));
   }
 
   private void getJob(Context ctx) {
-    success(ctx, "Job.", JobView.of(job(ctx.pathParam("id"))));
+    answer(ctx, "Job.", JobView.of(job(ctx.pathParam("id"))));
   }
 
   private void waitJob(Context ctx) {
     Job job = job(ctx.pathParam("id"));
     Duration timeout = queryDuration(ctx, "timeout", DEFAULT_WAIT);
     // As waitTask: no HTTP thread held; the job as it is when final (callbacks run) or at the timeout.
-    ctx.future(() -> job.future()
-        .completeOnTimeout(job, timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .thenAccept(j -> success(ctx, j.status().isFinal() ? "Job final." : "Job not final yet.", JobView.of(j))));
+    answerWhen(ctx, job.future().completeOnTimeout(job, timeout.toNanos(), TimeUnit.NANOSECONDS),
+        j -> AsyncAnswer.Body.success(j.status().isFinal() ? "Job final." : "Job not final yet.", JobView.of(j)));
   }
 
   private void waitJobs(Context ctx, JsonServer server) {
@@ -410,14 +463,15 @@ public final class AdminApi implements MasterExtension {
     for (String id : request.ids()) {
       jobs.add(job(id)); // every id known before any wait
     }
+    // Sized now, with what the jobs hold so far (a refusal need not wait), and again with their results.
+    budget.jobViews(jobs, WAIT_FEWER);
     CompletableFuture<?>[] finals = jobs.stream().map(Job::future).toArray(CompletableFuture[]::new);
-    ctx.future(() -> CompletableFuture.allOf(finals)
-        .completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .thenAccept(ignored -> {
-          List<JobView> views = jobs.stream().map(JobView::of).toList();
+    answerWhen(ctx, CompletableFuture.allOf(finals).completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS),
+        ignored -> {
+          List<JobView> views = budget.jobViews(jobs, WAIT_FEWER);
           boolean allFinal = views.stream().allMatch(JobView::isFinal);
-          success(ctx, allFinal ? "Jobs final." : "Not every job final yet.", new JobList(views));
-        }));
+          return AsyncAnswer.Body.success(allFinal ? "Jobs final." : "Not every job final yet.", new JobList(views));
+        });
   }
 
   private void cancelJob(Context ctx) {
@@ -478,6 +532,24 @@ public final class AdminApi implements MasterExtension {
     }
     throw BAD_REQUEST.exception("status must be one of " + java.util.Arrays.toString(JobStatus.values()) + ", got '"
         + LogSafe.escape(text) + "'");
+  }
+
+  /**
+   * Answers a success envelope whose data is {@code view}, which holds jobs or tasks: written
+   * without blocking, as {@link #answerWhen} does.
+   */
+  private void answer(Context ctx, String message, Object view) {
+    answerWhen(ctx, CompletableFuture.completedFuture(view), v -> AsyncAnswer.Body.success(message, v));
+  }
+
+  /**
+   * Answers once {@code ready} completes with what {@code answer} makes of its value, on one of
+   * Jetty's threads rather than the one that completed {@code ready}, and written without blocking
+   * within the answer write timeout ({@link AsyncAnswer}).
+   */
+  private <T> void answerWhen(Context ctx, CompletableFuture<T> ready, Function<? super T, AsyncAnswer.Body> answer) {
+    answersPending.incrementAndGet();
+    AsyncAnswer.send(ctx, ready, answer, answerWriteTimeout).whenComplete((ignored, e) -> answersPending.decrementAndGet());
   }
 
   /** Answers a success envelope whose data is {@code view}, one of the {@link AdminMessages} records. */
@@ -560,5 +632,65 @@ public final class AdminApi implements MasterExtension {
       throw BAD_REQUEST.exception(name + " must be at most " + Durations.format(MAX_WAIT) + ", got " + LogSafe.escape(text));
     }
     return value;
+  }
+
+  /** Configures an {@link AdminApi}: {@link AdminApi#builder(Token)}, setters, {@link #build()}. */
+  public static final class Builder {
+    private final Token token;
+    private int taskHistory = DEFAULT_TASK_HISTORY;
+    private Duration defaultTaskTimeout = DEFAULT_TASK_TIMEOUT;
+    private long maxAnswerBytes; // 0: unset, the default depends on the heap
+    private Duration answerWriteTimeout = AsyncAnswer.DEFAULT_WRITE_TIMEOUT;
+    private Duration eventKeepAlive = EventStreams.DEFAULT_KEEP_ALIVE;
+
+    private Builder(Token token) {
+      this.token = Objects.requireNonNull(token, "token == null");
+    }
+
+    /** How many tasks submitted through the API {@code GET /api/v1/tasks} remembers; if unset, 10,000. */
+    public Builder taskHistory(int taskHistory) {
+      this.taskHistory = Checks.atLeast("taskHistory", taskHistory, 1);
+      return this;
+    }
+
+    /** The timeout of tasks submitted through the API without one (zero: none); if unset, none. */
+    public Builder defaultTaskTimeout(Duration timeout) {
+      this.defaultTaskTimeout = Checks.notNegative("defaultTaskTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * The most bytes of JSON an answer that holds many jobs or tasks ({@code GET /jobs}, {@code GET
+     * /tasks}, {@code POST /jobs/wait}) may hold; a larger one is refused with 413 ANSWER_TOO_LARGE
+     * before it is built. If unset, {@link AdminApi#DEFAULT_MAX_ANSWER_BYTES} (64 MiB), or an eighth of the
+     * heap if that is less. {@link MasterClient} reads answers of up to 64 MiB.
+     */
+    public Builder maxAnswerBytes(long maxAnswerBytes) {
+      if (maxAnswerBytes < MIN_MAX_ANSWER_BYTES) {
+        throw new IllegalArgumentException("maxAnswerBytes < " + MIN_MAX_ANSWER_BYTES + ": " + maxAnswerBytes);
+      }
+      this.maxAnswerBytes = maxAnswerBytes;
+      return this;
+    }
+
+    /**
+     * How long writing one answer of jobs or tasks may take, from its first byte, before its
+     * connection is cut (a client that reads too slowly, or not at all); if unset, 60 s.
+     */
+    public Builder answerWriteTimeout(Duration timeout) {
+      this.answerWriteTimeout = Checks.atLeast("answerWriteTimeout", timeout, Duration.ofMillis(1));
+      return this;
+    }
+
+    /** The event streams' keep-alive comment after this long without an event; if unset, 15 s. For tests. */
+    Builder eventKeepAlive(Duration keepAlive) {
+      this.eventKeepAlive = Objects.requireNonNull(keepAlive, "eventKeepAlive == null");
+      return this;
+    }
+
+    /** The admin API, to register with {@link Master.Builder#extension(MasterExtension)}. */
+    public AdminApi build() {
+      return new AdminApi(this);
+    }
   }
 }

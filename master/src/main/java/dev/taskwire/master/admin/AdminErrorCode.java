@@ -33,7 +33,13 @@ public enum AdminErrorCode implements ErrorCode {
    * {@code GET /api/v1/events}: as many event streams as the master serves at once are open
    * already ({@code data.max}); answered 429 before the stream starts.
    */
-  TOO_MANY_STREAMS(1008, 429);
+  TOO_MANY_STREAMS(1008, 429),
+  /**
+   * The answer would hold more bytes of jobs or tasks than the master answers at once (its {@code
+   * maxAnswerBytes}, {@code data.maxBytes}); answered 413 before it is built: ask for fewer (a
+   * smaller {@code ?limit}, fewer ids; {@code data.fit} of them fit), or for smaller ones.
+   */
+  ANSWER_TOO_LARGE(1009, 413);
 
   private final int code;
   private final int httpStatus;

@@ -203,6 +203,12 @@ public final class AdminMessages {
       }
     }
 
+    /** This view without its data and result (both null): what is left to size once they are counted apart. */
+    TaskView withoutDataAndResult() {
+      return new TaskView(id, connection, status, isFinal, null, null, failure, createdAt, startedAt, finishedAt,
+          progress);
+    }
+
     static TaskView of(Task task) {
       TaskFailure failure = task.failure();
       return new TaskView(task.id().value(), task.connection().name(), task.status().name(), task.status().isFinal(),
@@ -563,7 +569,7 @@ public final class AdminMessages {
   /**
    * {@code POST /api/v1/jobs/wait}: {@code {"ids": [...], "timeout": "30s"}}.
    *
-   * @param ids the jobs to wait for, 1 to {@value #MAX_BATCH}
+   * @param ids the jobs to wait for, 1 to {@value #MAX_BATCH}, none twice
    * @param timeout the longest wait ({@link AdminApi#MAX_WAIT} at most); null, and left out, for
    *     {@link AdminApi#DEFAULT_WAIT}
    */
@@ -587,9 +593,17 @@ public final class AdminMessages {
         throw new JsonFormatException(rule + ", got " + list.size());
       }
       List<String> ids = strings(list, "ids");
-      for (String id : ids) {
+      // An id listed twice would be answered twice: 10,000 times one large job made a gigabyte.
+      Map<String, Integer> seen = new java.util.HashMap<>(ids.size() * 2);
+      for (int i = 0; i < ids.size(); i++) {
+        String id = ids.get(i);
         if (id.isEmpty()) {
           throw new JsonFormatException(rule + ", got an empty id");
+        }
+        Integer first = seen.putIfAbsent(id, i);
+        if (first != null) {
+          throw new JsonFormatException("ids must not repeat an id, got \"" + LogSafe.escape(id) + "\" at " + first
+              + " and at " + i);
         }
       }
       return new WaitRequest(ids, optionalDuration(body, "timeout"));
@@ -700,6 +714,12 @@ public final class AdminMessages {
       List<String> labels, Map<String, Object> data, Map<String, Object> result, TaskView.Failure failure,
       String submittedAt, String finishedAt, String waitingFor, List<AttemptView> attempts, String name,
       List<String> upstreams, List<String> downstreams, String passing, boolean combined, Map<String, Object> progress) {
+    /** This view without its data and result (both null): what is left to size once they are counted apart. */
+    JobView withoutDataAndResult() {
+      return new JobView(id, status, isFinal, priority, group, labels, null, null, failure, submittedAt, finishedAt,
+          waitingFor, attempts, name, upstreams, downstreams, passing, combined, progress);
+    }
+
     /** Reads of a job that changes meanwhile are repeated until its status holds across them, this often at most. */
     private static final int READS = 10;
 

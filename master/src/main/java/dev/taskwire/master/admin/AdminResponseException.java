@@ -61,6 +61,7 @@ public class AdminResponseException extends ResponseException {
       case SLAVE_REFUSED -> new SlaveRefused(httpStatus, code, message, data);
       case QUEUE_FULL -> new QueueFull(httpStatus, message, data);
       case TOO_MANY_STREAMS -> new TooManyStreams(httpStatus, message, data);
+      case ANSWER_TOO_LARGE -> new AnswerTooLarge(httpStatus, message, data);
     };
   }
 
@@ -164,6 +165,42 @@ public class AdminResponseException extends ResponseException {
     /** The most event streams the master serves at once ({@code data.max}), or -1 if the answer lacks it. */
     public int max() {
       return data().get(MAX) instanceof Integer max ? max : -1;
+    }
+  }
+
+  /**
+   * ANSWER_TOO_LARGE (413): the answer would hold more bytes of jobs or tasks than the master
+   * answers at once, and was refused before it was built. Ask for fewer at once ({@link #fit()} of
+   * them fit), or for ones with smaller data and results.
+   */
+  public static final class AnswerTooLarge extends AdminResponseException {
+    /** The key of the most bytes the master answers at once in the answer's data. */
+    static final String MAX_BYTES = "maxBytes";
+    /** The key of the bytes counted when the count passed the limit (the answer holds at least these). */
+    static final String AT_LEAST_BYTES = "atLeastBytes";
+    /** The key of how many of the jobs or tasks asked for, in order, fit within the limit. */
+    static final String FIT = "fit";
+
+    public AnswerTooLarge(int httpStatus, String message, Map<String, Object> data) {
+      super(AdminErrorCode.ANSWER_TOO_LARGE, httpStatus, AdminErrorCode.ANSWER_TOO_LARGE.code(), message, data);
+    }
+
+    /** The most bytes the master answers at once ({@code data.maxBytes}), or -1 if the answer lacks it. */
+    public long maxBytes() {
+      return data().get(MAX_BYTES) instanceof Number max ? max.longValue() : -1;
+    }
+
+    /** The bytes counted when the count passed the limit ({@code data.atLeastBytes}), or -1 if the answer lacks it. */
+    public long atLeastBytes() {
+      return data().get(AT_LEAST_BYTES) instanceof Number bytes ? bytes.longValue() : -1;
+    }
+
+    /**
+     * How many of the jobs or tasks asked for, in the order of the answer (the ids' order, newest
+     * first for a list), fit within the limit ({@code data.fit}); -1 if the answer lacks it.
+     */
+    public int fit() {
+      return data().get(FIT) instanceof Integer fit ? fit : -1;
     }
   }
 }

@@ -53,6 +53,11 @@ import java.util.function.Consumer;
  * <p>Jobs go to the master's scheduler, which picks the connection: {@link #submitJob}, {@link
  * #submitJobs}, then {@link #awaitJob} or {@link #awaitJobs}; a full queue is thrown as {@link
  * AdminResponseException.QueueFull}. {@link #events(Consumer)} follows the scheduler's events.
+ *
+ * <p>Answers are read up to {@link AdminApi#DEFAULT_MAX_ANSWER_BYTES}; one that would hold more
+ * bytes of jobs or tasks than the master answers at once is refused by the master, thrown as
+ * {@link AdminResponseException.AnswerTooLarge}, whose {@link
+ * AdminResponseException.AnswerTooLarge#fit() fit()} says how many would have fit.
  */
 public final class MasterClient {
   private final BaseUrl baseUrl;
@@ -80,7 +85,9 @@ public final class MasterClient {
     // A long poll may take the longest wait, plus a margin for the answer itself.
     HttpEngine.Builder engine = HttpEngine.builder(baseUrl, Side.ADMIN)
         .retries(0)
-        .readTimeout(AdminApi.MAX_WAIT.plusSeconds(15));
+        .readTimeout(AdminApi.MAX_WAIT.plusSeconds(15))
+        // As large as a master with the default bound answers (an answer of many jobs, say).
+        .maxAnswerBytes(AdminApi.DEFAULT_MAX_ANSWER_BYTES);
     if (tls != null) {
       engine.tls(tls);
     }
@@ -204,7 +211,11 @@ public final class MasterClient {
     }
   }
 
-  /** Up to {@code limit} recent tasks, newest first. */
+  /**
+   * Up to {@code limit} recent tasks, newest first.
+   *
+   * @throws AdminResponseException.AnswerTooLarge if they would pass the master's bound on an answer
+   */
   public List<TaskView> tasks(int limit) throws IOException {
     return send("GET", "/api/v1/tasks?limit=" + limit, null, TaskList.class).tasks();
   }
@@ -249,7 +260,12 @@ public final class MasterClient {
 
   /**
    * Waits up to {@code timeout} (at most 60 s) for every job of {@code ids} (1 to {@value
-   * AdminMessages#MAX_BATCH}) to be final; returns them as they are then, in the order of {@code ids}.
+   * AdminMessages#MAX_BATCH}, none twice) to be final; returns them as they are then, in the order
+   * of {@code ids}.
+   *
+   * @throws AdminResponseException.BadRequest if an id is listed twice
+   * @throws AdminResponseException.AnswerTooLarge if the jobs would pass the master's bound on an
+   *     answer, with their data and results so far (before any wait) or once final
    */
   public List<JobView> awaitJobs(List<String> ids, Duration timeout) throws IOException {
     return send("POST", "/api/v1/jobs/wait", new WaitRequest(List.copyOf(ids), timeout), JobList.class).jobs();
@@ -258,6 +274,8 @@ public final class MasterClient {
   /**
    * Up to {@code limit} (1 to {@value AdminMessages#MAX_LIST}) kept jobs, newest first, with {@code
    * status} (null for any) in {@code group} (null for any).
+   *
+   * @throws AdminResponseException.AnswerTooLarge if they would pass the master's bound on an answer
    */
   public List<JobView> jobs(JobStatus status, String group, int limit) throws IOException {
     StringBuilder path = new StringBuilder("/api/v1/jobs?limit=").append(limit);

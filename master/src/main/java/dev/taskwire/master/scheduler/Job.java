@@ -1,5 +1,6 @@
 package dev.taskwire.master.scheduler;
 
+import dev.taskwire.common.json.JsonSize;
 import dev.taskwire.common.util.LatestValueListeners;
 import dev.taskwire.master.ProgressCallback;
 import dev.taskwire.master.SlaveConnection;
@@ -63,6 +64,9 @@ public final class Job {
   // Null until a progress callback is added; then progress and final callbacks go through it, in order.
   private LatestValueListeners<Map<String, Object>> progressCallbacks;
   private volatile Map<String, Object> progress; // the current attempt's latest; set under the scheduler's lock
+  // Sizes as JSON, measured when first asked (-1 until then) and kept: data never changes, nor a final result.
+  private volatile long dataJsonBytes = -1;
+  private volatile long resultJsonBytes = -1;
   Task currentTask; // the attempt in flight, if any
   SlaveConnection lastConnection; // where the last attempt ran, avoided by a retry where possible
   boolean inQueue; // in the queue's lanes (not waiting for a backoff)
@@ -89,6 +93,41 @@ public final class Job {
   /** The data as submitted (every attempt sends this). */
   public Map<String, Object> data() {
     return data;
+  }
+
+  /**
+   * The size of {@link #data()} written as JSON, in bytes: measured on the first call and kept, so
+   * that an answer holding many jobs can be sized before it is built.
+   *
+   * @throws IllegalArgumentException if Jackson cannot write the data (a Java caller's own value)
+   */
+  public long dataJsonBytes() {
+    long bytes = dataJsonBytes;
+    if (bytes < 0) {
+      bytes = JsonSize.of(data);
+      dataJsonBytes = bytes;
+    }
+    return bytes;
+  }
+
+  /**
+   * The size of {@link #result()} written as JSON, in bytes (4, for {@code null}, until final):
+   * measured once final and kept.
+   *
+   * @throws IllegalArgumentException if Jackson cannot write the result
+   */
+  public long resultJsonBytes() {
+    long bytes = resultJsonBytes;
+    if (bytes >= 0) {
+      return bytes;
+    }
+    // Status first: a final status was set with its result under the scheduler's lock, which result() takes.
+    boolean isFinal = status.isFinal();
+    bytes = JsonSize.of(result());
+    if (isFinal) {
+      resultJsonBytes = bytes;
+    }
+    return bytes;
   }
 
   /** The options it was submitted with. */
