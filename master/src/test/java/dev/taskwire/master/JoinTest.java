@@ -192,8 +192,10 @@ class JoinTest {
 
   @Test
   void aBurstOfJoinsConnectingBackIsBoundedAndTheRestAreAnswered429() throws Exception {
-    // Time enough for every join to arrive and the one too many to be refused.
-    Master master = closing(master(0).allowOpenJoin(true).joinTimeout(LIMIT).build().start());
+    // Time enough for every join to arrive and the one too many to be refused; the slow slave sends
+    // no heartbeats, so its connections must outlive the whole burst, however slow the machine.
+    Master master = closing(master(0).allowOpenJoin(true).joinTimeout(LIMIT).heartbeatTolerance(Duration.ofMinutes(1))
+        .build().start());
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.atomic.AtomicInteger connectsArrived = new java.util.concurrent.atomic.AtomicInteger();
     okhttp3.mockwebserver.MockWebServer slowSlave = closing(new okhttp3.mockwebserver.MockWebServer());
