@@ -2,16 +2,12 @@ package dev.taskwire.master;
 
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.HttpEngine;
-import dev.taskwire.common.http.RetryPolicy;
 import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Labels;
 import dev.taskwire.common.protocol.Messages.DisconnectRequest;
-import dev.taskwire.common.protocol.Messages.NewTaskRequest;
-import dev.taskwire.common.protocol.Messages.TaskRef;
-import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Token;
 import java.io.IOException;
 import java.time.Duration;
@@ -36,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * TaskFailure.Reason#LOST} or {@link TaskFailure.Reason#SHUTDOWN}).
  *
  * <p>This class keeps the connection's state ({@link State}), its place in the master's registry,
- * its heartbeats and its ending; the {@code /connect} handshake is {@link ConnectHandshake}'s.
+ * its heartbeats and its ending; the {@code /connect} handshake is {@link ConnectHandshake}'s, and
+ * sending a task is {@link TaskSender}'s.
  */
 public final class SlaveConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SlaveConnection.class);
@@ -48,6 +45,7 @@ public final class SlaveConnection implements AutoCloseable {
   private final Token token = Token.generate();
   private final Map<String, String> headers;
   private final TasksInFlight inFlight;
+  private final TaskSender sender;
   private final Object lock = new Object();
   // Written under lock; volatile because the scheduler reads it for every job it places.
   private volatile State state = State.NEW;
@@ -80,6 +78,7 @@ public final class SlaveConnection implements AutoCloseable {
     this.slaveAddress = slaveAddress;
     this.engine = SlaveEngines.standard(config, slaveAddress);
     this.headers = Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
+    this.sender = new TaskSender(this, context.hooks(), engine, headers, inFlight);
   }
 
   /**
@@ -355,51 +354,28 @@ public final class SlaveConnection implements AutoCloseable {
 
   /** Sends {@code task} through the hooks; called by {@link Task#start()}. */
   void send(Task task) throws IOException {
-    if (!isConnected()) {
-      task.markStartFailed("connection " + name + " is not connected");
-      throw new IllegalStateException("connection " + name + " is not connected (it is " + state() + ")");
-    }
-    if (task.leaseOrNull() != null && !reportsProgress()) {
-      task.markStartFailed("a lease needs a slave that reports progress");
-      throw new IllegalStateException("task " + task.id() + " has a lease, but the slave of connection " + name
-          + " does not report progress (it did not announce the progress extension): give it no lease");
-    }
-    Map<String, Object> sent;
-    try {
-      sent = context.hooks().beforeNewTask(task, task.data());
-    } catch (RuntimeException e) {
-      task.markStartFailed("before-new-task hook threw " + e);
-      throw e;
-    }
-    // Registered before the request (the slave may report before its answer arrives here), and
-    // under the lock with the state check, so that end() either sees the task or we see CLOSED.
+    sender.send(task);
+  }
+
+  /**
+   * Puts {@code task} in flight if the connection is live; called by {@link TaskSender} before the
+   * task's {@code /task/new}, since the slave may report before its answer arrives here. Under the
+   * lock with the state check, so that {@link #end} either sees the task or the sender sees CLOSED.
+   *
+   * @return false if the task is final already (cancelled while the before-new-task hook ran)
+   * @throws IllegalStateException if the connection is not live; the task is then START_FAILED
+   */
+  boolean admit(Task task) {
     synchronized (lock) {
       if (state != State.CONNECTED) {
         task.markStartFailed("connection " + name + " ended before the task was sent");
         throw new IllegalStateException("connection " + name + " is not connected (it is " + state + ")");
       }
       if (task.status().isFinal()) {
-        return; // cancelled while the before-new-task hook ran: nothing to send
+        return false;
       }
       inFlight.add(task);
-    }
-    try {
-      // An unknown outcome (a timeout, a reset) is not a failure: a slave that announced
-      // "idempotent task/new" recognises a resend, so it is resent. A reference slave that got it
-      // would refuse the resend as busy and the task would be lost on our side while it runs, so
-      // to one it is resent only when it surely never arrived.
-      RetryPolicy policy = extensions().contains(Extensions.IDEMPOTENT_NEW_TASK)
-          ? RetryPolicy.ANY_TRANSPORT_ERROR : RetryPolicy.CONNECTION_REFUSED_ONLY;
-      Envelope answer = engine.send("POST", "/task/new",
-          new NewTaskRequest(new TaskRef(task.id().value()), sent == null ? Map.of() : sent), headers, policy);
-      inFlight.started(task);
-      context.hooks().afterNewTask(task, answer);
-    } catch (ResponseException e) {
-      inFlight.startFailed(task, "the slave refused: " + e.getMessage());
-      throw e;
-    } catch (IOException e) {
-      inFlight.startFailed(task, "the slave could not be reached: " + (e.getMessage() == null ? "connection failed" : e.getMessage()));
-      context.hooks().errorNewTask(task, e);
+      return true;
     }
   }
 
