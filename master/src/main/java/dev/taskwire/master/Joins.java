@@ -144,7 +144,7 @@ final class Joins {
           : "refused: the slave at " + address + " answered with code " + e.code() + " (its log says why)";
       logConnectBackFailure(request.name(), sourceAddress, address, "answered " + e.httpStatus() + " with code " + e.code()
           + ": " + LogSafe.escape(e.responseMessage()));
-    } catch (SlaveConnection.NotAFleetSlave e) {
+    } catch (ConnectHandshake.NotAFleetSlave e) {
       failure = notTaskwire(address) + "; " + e.getMessage();
       logConnectBackFailure(request.name(), sourceAddress, address, "was answered, but " + e.getMessage());
     } catch (IOException e) {

@@ -2,30 +2,22 @@ package dev.taskwire.master;
 
 import dev.taskwire.common.http.BaseUrl;
 import dev.taskwire.common.http.HttpEngine;
-import dev.taskwire.common.http.RetryPolicy;
-import dev.taskwire.common.json.Json;
-import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ConnectionNames;
+import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
-import dev.taskwire.common.protocol.Messages;
-import dev.taskwire.common.protocol.Messages.ConnectRequest;
+import dev.taskwire.common.protocol.Labels;
 import dev.taskwire.common.protocol.Messages.DisconnectRequest;
-import dev.taskwire.common.protocol.Messages.MasterInfo;
-import dev.taskwire.common.protocol.Messages.NewTaskRequest;
-import dev.taskwire.common.protocol.Messages.TaskRef;
-import dev.taskwire.common.protocol.Messages.TaskwireInfo;
-import dev.taskwire.common.protocol.ProtocolDefaults;
-import dev.taskwire.common.protocol.ResponseException;
-import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.Token;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +30,13 @@ import org.slf4j.LoggerFactory;
  * <p>When a connection ends for any reason (disconnected, removed, dropped by the heartbeat check,
  * master shutdown), every task still in flight on it fails at once (reason {@link
  * TaskFailure.Reason#LOST} or {@link TaskFailure.Reason#SHUTDOWN}).
+ *
+ * <p>This class keeps the connection's state ({@link State}), its place in the master's registry,
+ * its heartbeats and its ending; the {@code /connect} handshake is {@link ConnectHandshake}'s, and
+ * sending a task is {@link TaskSender}'s.
  */
 public final class SlaveConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SlaveConnection.class);
-
-  /** The most slots a slave's announcement is believed; a larger number is taken as this. */
-  static final int MAX_SLOTS = 10_000;
 
   private final ConnectionContext context;
   private final String name;
@@ -52,13 +45,11 @@ public final class SlaveConnection implements AutoCloseable {
   private final Token token = Token.generate();
   private final Map<String, String> headers;
   private final TasksInFlight inFlight;
+  private final TaskSender sender;
   private final Object lock = new Object();
   // Written under lock; volatile because the scheduler reads it for every job it places.
   private volatile State state = State.NEW;
-  // Guarded by lock:
-  private int slots = 1;
-  private List<String> extensions = List.of();
-  private List<String> announcedLabels = List.of();
+  private SlaveAnnouncement announced = SlaveAnnouncement.NONE; // guarded by lock; set when live
   private volatile long lastHeartbeatNanos;
   private volatile Map<String, Object> connectData = Map.of();
   private volatile Duration taskTimeout = Duration.ZERO;
@@ -66,7 +57,6 @@ public final class SlaveConnection implements AutoCloseable {
   private volatile List<String> labels = List.of(); // given and announced, set when live
   private volatile boolean joined;
   private volatile SlaveConnection replacing; // a joined slave's old connection, ended once this one is made
-  private Messages.Proof answerProof; // guarded by lock: the slave's proof in its /connect answer
 
   /** Where a connection is in its life. */
   public enum State {
@@ -86,38 +76,17 @@ public final class SlaveConnection implements AutoCloseable {
     this.inFlight = new TasksInFlight(this, context);
     this.name = name;
     this.slaveAddress = slaveAddress;
-    this.engine = engine(config.requestRetries(), ProtocolDefaults.DEFAULT_READ_TIMEOUT);
+    this.engine = SlaveEngines.standard(config, slaveAddress);
     this.headers = Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
-  }
-
-  /** An engine toward the slave; with the master's TLS it trusts the CA and presents the master's certificate. */
-  private HttpEngine engine(int retries, Duration readTimeout) {
-    return engineBuilder(retries, readTimeout).build();
-  }
-
-  /** For a joined slave's {@code /connect}: sent once, and over in {@link MasterConfig#joinTimeout()} whatever happens. */
-  private HttpEngine joinEngine() {
-    Duration timeout = context.config().joinTimeout();
-    return engineBuilder(0, timeout).connectTimeout(timeout).callTimeout(timeout).build();
-  }
-
-  private HttpEngine.Builder engineBuilder(int retries, Duration readTimeout) {
-    MasterConfig config = context.config();
-    HttpEngine.Builder engine = HttpEngine.builder(slaveAddress, Side.SLAVE)
-        .retries(retries)
-        .retryWait(config.retryWait())
-        .readTimeout(readTimeout);
-    if (config.tls() != null) {
-      engine.tls(config.tls().client());
-    }
-    return engine;
+    this.sender = new TaskSender(this, context.hooks(), engine, headers, inFlight);
   }
 
   /**
    * Marks this connection as made for a slave that joined ({@link Joins}): its {@code /connect} is
    * sent once, with a short answer time (the slave retries its join), and, if the master has a
    * shared secret, the slave must prove it in its answer, or the connection is not made: a join
-   * replayed by someone without the secret gets the master to connect to them, and no further.
+   * replayed by someone without the secret gets the master to connect to them, and no further
+   * ({@link ConnectHandshake}).
    */
   void joined() {
     this.joined = true;
@@ -139,13 +108,6 @@ public final class SlaveConnection implements AutoCloseable {
     return replacing;
   }
 
-  /** A joined slave's answer to {@code /connect} that shows it is not a slave of this fleet; the connection is not made. */
-  static final class NotAFleetSlave extends IllegalStateException {
-    NotAFleetSlave(String message) {
-      super(message);
-    }
-  }
-
   /**
    * Sets the data that the default before-connect hook sends with {@code /connect}; chainable.
    * Call before {@link #connect()}.
@@ -157,16 +119,16 @@ public final class SlaveConnection implements AutoCloseable {
 
   /**
    * Labels given on the master, for a slave that cannot announce its own (a reference slave): the
-   * scheduler routes by them as by announced ones ({@link dev.taskwire.common.protocol.Labels#RULE}).
+   * scheduler routes by them as by announced ones ({@link Labels#RULE}).
    * Chainable; call before {@link #connect()}.
    */
-  public SlaveConnection labels(java.util.Collection<String> labels) {
-    this.givenLabels = dev.taskwire.common.protocol.Labels.require(labels);
+  public SlaveConnection labels(Collection<String> labels) {
+    this.givenLabels = Labels.require(labels);
     return this;
   }
 
   /**
-   * The labels the scheduler routes by: those given with {@link #labels(java.util.Collection)} and
+   * The labels the scheduler routes by: those given with {@link #labels(Collection)} and
    * those the slave announced, sorted; before the connection is live, only the given ones.
    */
   public List<String> labels() {
@@ -219,14 +181,14 @@ public final class SlaveConnection implements AutoCloseable {
   /** How many tasks the slave runs at once, as it announced; 1 for a reference slave. */
   public int slots() {
     synchronized (lock) {
-      return slots;
+      return announced.slots();
     }
   }
 
   /** The extensions the slave announced; empty for a reference slave. */
   public List<String> extensions() {
     synchronized (lock) {
-      return extensions;
+      return announced.extensions();
     }
   }
 
@@ -265,57 +227,29 @@ public final class SlaveConnection implements AutoCloseable {
       }
       state = State.CONNECTING;
     }
+    ConnectHandshake handshake = new ConnectHandshake(context, slaveAddress, token, headers, engine, joined);
     boolean registered = false;
     boolean connected = false;
     try {
-      Map<String, Object> data = context.hooks().beforeConnect(this);
-      String myAddress = context.myAddress().get();
-      TaskwireInfo announcement = TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, Master.EXTENSIONS,
-          context.config().heartbeatTolerance().toMillis());
-      Messages.Proof proof = null;
-      if (context.proofs() != null) {
-        // Made now, not at start: the slave accepts a proof only within its clock window, and once.
-        proof = context.proofs().proveConnect(context.config().channel(), token.value(), myAddress, slaveAddress.toString());
-        announcement = announcement.withProof(proof);
-      }
-      ConnectRequest body = new ConnectRequest(new MasterInfo(myAddress, announcement), data == null ? Map.of() : data);
+      ConnectHandshake.Offer offer = handshake.offer(context.hooks().beforeConnect(this));
       // Registered before the request: a slave may heartbeat before its answer arrives here.
       context.connections().addPending(this, replacing);
       registered = true;
       lastHeartbeatNanos = System.nanoTime();
       Envelope answer;
       try {
-        answer = joined ? joinEngine().send("POST", "/connect", body, headers)
-            : engine.send("POST", "/connect", body, headers);
+        answer = handshake.send(offer);
       } catch (IOException e) {
         return context.hooks().errorConnect(this, e);
       }
-      readAnnouncement(answer);
-      if (joined && !(answer.dataOrEmpty().get(Extensions.TASKWIRE_KEY) instanceof Map<?, ?>)) {
-        disconnectQuietly();
-        throw new NotAFleetSlave("what answered at " + slaveAddress + " is not a Taskwire slave (its answer announces"
-            + " no extensions, and only Taskwire slaves join)");
+      SlaveAnnouncement announcement;
+      try {
+        announcement = handshake.accept(answer, offer);
+      } catch (ConnectHandshake.NotAFleetSlave e) {
+        disconnectQuietly(); // it holds our token now: let it go
+        throw e;
       }
-      if (joined && proof != null) {
-        requireAnswerProof(proof);
-      }
-      synchronized (lock) {
-        if (state != State.CONNECTING || context.isShuttingDown()) {
-          // Ended while /connect was under way (the master is shutting down): let the slave go.
-          disconnectQuietly();
-          throw new IllegalStateException("connection " + name + " ended while connecting: the master is shutting down");
-        }
-        java.util.TreeSet<String> all = new java.util.TreeSet<>(givenLabels);
-        all.addAll(announcedLabels);
-        labels = List.copyOf(all);
-        state = State.CONNECTED;
-      }
-      SlaveConnection old = replacing;
-      if (old != null) {
-        log.info("Slave {} joined again at {}: ending its old connection", name, slaveAddress);
-        old.end(TaskFailure.Reason.LOST, "replaced: the slave restarted and joined again");
-      }
-      context.connections().makeLive(this);
+      goLive(announcement);
       connected = true;
       log.info("Connected {} to slave {} ({} slot{})", name, slaveAddress, slots(), slots() == 1 ? "" : "s");
       context.events().connectionLive(this);
@@ -332,6 +266,33 @@ public final class SlaveConnection implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * CONNECTING to CONNECTED with what the slave announced, then live in the registry, ending the
+   * connection this one replaces on the way.
+   *
+   * @throws IllegalStateException if the connection ended meanwhile (the master is shutting down)
+   */
+  private void goLive(SlaveAnnouncement announcement) {
+    synchronized (lock) {
+      if (state != State.CONNECTING || context.isShuttingDown()) {
+        // Ended while /connect was under way (the master is shutting down): let the slave go.
+        disconnectQuietly();
+        throw new IllegalStateException("connection " + name + " ended while connecting: the master is shutting down");
+      }
+      announced = announcement;
+      TreeSet<String> all = new TreeSet<>(givenLabels);
+      all.addAll(announcement.labels());
+      labels = List.copyOf(all);
+      state = State.CONNECTED;
+    }
+    SlaveConnection old = replacing;
+    if (old != null) {
+      log.info("Slave {} joined again at {}: ending its old connection", name, slaveAddress);
+      old.end(TaskFailure.Reason.LOST, "replaced: the slave restarted and joined again");
+    }
+    context.connections().makeLive(this);
   }
 
   /** Best-effort {@code /disconnect} without hooks, for a connection the master cannot keep. */
@@ -393,51 +354,28 @@ public final class SlaveConnection implements AutoCloseable {
 
   /** Sends {@code task} through the hooks; called by {@link Task#start()}. */
   void send(Task task) throws IOException {
-    if (!isConnected()) {
-      task.markStartFailed("connection " + name + " is not connected");
-      throw new IllegalStateException("connection " + name + " is not connected (it is " + state() + ")");
-    }
-    if (task.leaseOrNull() != null && !reportsProgress()) {
-      task.markStartFailed("a lease needs a slave that reports progress");
-      throw new IllegalStateException("task " + task.id() + " has a lease, but the slave of connection " + name
-          + " does not report progress (it did not announce the progress extension): give it no lease");
-    }
-    Map<String, Object> sent;
-    try {
-      sent = context.hooks().beforeNewTask(task, task.data());
-    } catch (RuntimeException e) {
-      task.markStartFailed("before-new-task hook threw " + e);
-      throw e;
-    }
-    // Registered before the request (the slave may report before its answer arrives here), and
-    // under the lock with the state check, so that end() either sees the task or we see CLOSED.
+    sender.send(task);
+  }
+
+  /**
+   * Puts {@code task} in flight if the connection is live; called by {@link TaskSender} before the
+   * task's {@code /task/new}, since the slave may report before its answer arrives here. Under the
+   * lock with the state check, so that {@link #end} either sees the task or the sender sees CLOSED.
+   *
+   * @return false if the task is final already (cancelled while the before-new-task hook ran)
+   * @throws IllegalStateException if the connection is not live; the task is then START_FAILED
+   */
+  boolean admit(Task task) {
     synchronized (lock) {
       if (state != State.CONNECTED) {
         task.markStartFailed("connection " + name + " ended before the task was sent");
         throw new IllegalStateException("connection " + name + " is not connected (it is " + state + ")");
       }
       if (task.status().isFinal()) {
-        return; // cancelled while the before-new-task hook ran: nothing to send
+        return false;
       }
       inFlight.add(task);
-    }
-    try {
-      // An unknown outcome (a timeout, a reset) is not a failure: a slave that announced
-      // "idempotent task/new" recognises a resend, so it is resent. A reference slave that got it
-      // would refuse the resend as busy and the task would be lost on our side while it runs, so
-      // to one it is resent only when it surely never arrived.
-      RetryPolicy policy = extensions().contains(Extensions.IDEMPOTENT_NEW_TASK)
-          ? RetryPolicy.ANY_TRANSPORT_ERROR : RetryPolicy.CONNECTION_REFUSED_ONLY;
-      Envelope answer = engine.send("POST", "/task/new",
-          new NewTaskRequest(new TaskRef(task.id().value()), sent == null ? Map.of() : sent), headers, policy);
-      inFlight.started(task);
-      context.hooks().afterNewTask(task, answer);
-    } catch (ResponseException e) {
-      inFlight.startFailed(task, "the slave refused: " + e.getMessage());
-      throw e;
-    } catch (IOException e) {
-      inFlight.startFailed(task, "the slave could not be reached: " + (e.getMessage() == null ? "connection failed" : e.getMessage()));
-      context.hooks().errorNewTask(task, e);
+      return true;
     }
   }
 
@@ -466,10 +404,12 @@ public final class SlaveConnection implements AutoCloseable {
     return engine.send(method, path, body, headers);
   }
 
+  /** The slave's heartbeat arrived: the heartbeat check measures silence from now. */
   void heartbeat() {
     lastHeartbeatNanos = System.nanoTime();
   }
 
+  /** The connection token, sent in every request both ways. */
   Token token() {
     return token;
   }
@@ -503,45 +443,6 @@ public final class SlaveConnection implements AutoCloseable {
       context.hooks().lostConnection(this, why);
     } catch (RuntimeException e) {
       log.error("The lost-connection hook of {} failed", name, e);
-    }
-  }
-
-  /** A joined slave must prove the secret in its answer; otherwise it is let go and connect() fails. */
-  private void requireAnswerProof(Messages.Proof ours) {
-    Messages.Proof theirs;
-    synchronized (lock) {
-      theirs = answerProof;
-    }
-    dev.taskwire.common.security.ProofCheck.Refusal refusal =
-        context.proofs().checkAnswer(theirs, context.config().channel(), token.value(), ours.mac());
-    if (refusal != null) {
-      disconnectQuietly();
-      throw new NotAFleetSlave("the slave at " + slaveAddress + " did not prove the shared secret in its answer ("
-          + refusal.reason() + "): it is not a slave of this fleet");
-    }
-  }
-
-  private void readAnnouncement(Envelope answer) {
-    Object taskwire = answer.dataOrEmpty().get(Extensions.TASKWIRE_KEY);
-    if (!(taskwire instanceof Map<?, ?>)) {
-      return;
-    }
-    try {
-      TaskwireInfo info = Json.convert(taskwire, TaskwireInfo.class);
-      synchronized (lock) {
-        if (info.slots() != null && info.slots() > 0) {
-          slots = Math.min(info.slots(), MAX_SLOTS); // a peer's number, so bounded
-        }
-        if (info.extensions() != null) {
-          extensions = List.copyOf(info.extensions());
-        }
-        if (info.labels() != null) {
-          announcedLabels = dev.taskwire.common.protocol.Labels.lenient(info.labels());
-        }
-        answerProof = info.proof();
-      }
-    } catch (RuntimeException e) {
-      log.warn("Slave {} announced an unreadable extension block; treating it as a reference slave: {}", slaveAddress, e.toString());
     }
   }
 
