@@ -9,22 +9,11 @@ import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.tls.ServerTls;
 import dev.taskwire.common.util.LogSafe;
 import io.javalin.Javalin;
-import io.javalin.community.ssl.SslConfig;
-import io.javalin.community.ssl.SslPlugin;
-import io.javalin.community.ssl.TlsConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +59,6 @@ public final class JsonServer {
   public static final long UNTRUSTED_BODY_BYTES = 8 * 1024;
   /** Set once writing an answer failed: the connection is dead, so nothing more is written. */
   private static final String ABANDONED_ATTRIBUTE = "taskwire.abandoned";
-  private static final TlsConfig TLS_VERSIONS = tlsVersions();
 
   private final Javalin app;
   private final ErrorCode bodyInvalid;
@@ -97,7 +85,8 @@ public final class JsonServer {
       config.http.prefer405over404 = true; // a wrong method on a known path is 405, not 404
       config.startupWatcherEnabled = false;
       if (tls != null) {
-        config.registerPlugin(new SslPlugin(ssl -> configureTls(ssl, tls)));
+        // The only connector: Javalin adds its plain one only to a server that has none.
+        config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, tlsHost, tlsPort));
       }
       QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads), 60_000);
       threads.setName("taskwire-" + name + "-http");
@@ -174,7 +163,7 @@ public final class JsonServer {
     if (https) {
       tlsHost = host;
       tlsPort = port;
-      app.start(); // the plugin's connector is the only one; it takes host and port from the fields
+      app.start(); // the https connector is the only one; it takes host and port from the fields
     } else {
       app.start(host, port);
     }
@@ -286,57 +275,6 @@ public final class JsonServer {
       ctx.attribute(ABANDONED_ATTRIBUTE, Boolean.TRUE);
       log.debug("{} {}: answer {} not written, the client went away: {}", ctx.method(),
           LogSafe.escape(ctx.path()), status, e.toString());
-    }
-  }
-
-  private void configureTls(SslConfig ssl, ServerTls tls) {
-    ssl.secure = true;
-    ssl.insecure = false; // no plain http port beside the https one: nothing to downgrade to
-    ssl.redirect = false;
-    ssl.http2 = false; // HTTP/1.1 only, as the protocol: the HTTP/2 and ALPN jars are left out
-    // Jetty would answer 400 to a request whose Host is not among the certificate's names; peers
-    // reach each other by address, and checking the name is the client's part of TLS.
-    ssl.sniHostCheck = false;
-    ssl.tlsConfig = TLS_VERSIONS;
-    // The plugin loads identities from files or streams: the one here is already loaded and
-    // checked, so it goes through an in-memory keystore under a password made for it alone.
-    char[] password = oneTimePassword();
-    ssl.keystoreFromInputStream(new ByteArrayInputStream(keyStoreBytes(tls, password)), new String(password));
-    if (tls.requiresClientCertificate()) {
-      // A trust config makes the plugin require a client certificate that chains to it.
-      ssl.withTrustConfig(trust -> trust.getCertificates().addAll(tls.clientCas()));
-    }
-    ssl.configConnectors(connector -> {
-      connector.setHost(tlsHost);
-      connector.setPort(tlsPort);
-    });
-  }
-
-  /**
-   * {@link ServerTls#PROTOCOLS} with the cipher suites of both versions. The plugin's default
-   * ({@link TlsConfig#INTERMEDIATE}) names TLSv1.3 but lists only TLS 1.2 suites, so the JDK cannot
-   * agree on 1.3 and a client offering only 1.3 was refused: the 1.3 suites come from {@link
-   * TlsConfig#MODERN}, first so that they are preferred.
-   */
-  private static TlsConfig tlsVersions() {
-    Set<String> suites = new LinkedHashSet<>(List.of(TlsConfig.MODERN.getCipherSuites()));
-    suites.addAll(List.of(TlsConfig.INTERMEDIATE.getCipherSuites()));
-    return new TlsConfig(suites.toArray(new String[0]), ServerTls.PROTOCOLS.toArray(new String[0]));
-  }
-
-  private static char[] oneTimePassword() {
-    byte[] random = new byte[18];
-    new SecureRandom().nextBytes(random);
-    return Base64.getEncoder().encodeToString(random).toCharArray();
-  }
-
-  private static byte[] keyStoreBytes(ServerTls tls, char[] password) {
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      tls.keyStore(password).store(out, password);
-      return out.toByteArray();
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot write the in-memory keystore: " + e, e);
     }
   }
 
