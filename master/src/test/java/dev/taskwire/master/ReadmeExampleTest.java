@@ -1,59 +1,59 @@
 package dev.taskwire.master;
 
-import dev.taskwire.common.testing.ReadmeBlocks;
-import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.taskwire.common.testing.DocBlocks;
+import dev.taskwire.common.testing.JavaExamples;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.Slave;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import dev.taskwire.slave.TestSlaves;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Runs the README's Java API example against a real slave, and checks that the README shows the
- * example exactly as it is written here, so the two cannot drift apart.
+ * Compiles the README's two Java examples exactly as printed and runs each against a real slave
+ * with the demo processor (which sums like the quickstart's {@code sum.sh}); each must print what
+ * the README shows under its {@code java -cp ... Example.java}.
  */
 class ReadmeExampleTest {
-  private final List<Object> printed = new ArrayList<>();
+  @RegisterExtension final Servers servers = new Servers();
 
-  private void println(Object line) {
-    printed.add(line);
-  }
+  @Test
+  void theEmbedExampleSendsATaskAndPrintsWhatTheReadmeShows() throws Exception {
+    Slave slave = servers.start(TestSlaves.loopback().build().start());
+    Class<?> example = JavaExamples.compile(DocBlocks.javaClass("README.md", "EmbedMaster"));
 
-  /** The README's example; ports and addresses are parameters so that it runs on loopback here. */
-  void example(int port, String slaveHost, int slavePort, String myAddress, MasterHooks myHooks) throws Exception {
-    // README-BEGIN
-    try (Master master = Master.builder().port(port).channel(42)
-            .myAddress(myAddress).hooks(myHooks).build().start()) {
-      SlaveConnection conn = master.newConnection("gpu-1", slaveHost, slavePort); // not connected yet
-      conn.connect();
-      Task task = conn.newTask(Map.of("a", 2, "b", 3))
-          .onComplete((data, result) -> println("sum = " + result.get("sum")))
-          .onFail((data, result) -> println("failed: " + result))
-          .start()
-          .join();
-      println(task.status() + " " + task.result());
-    }
-    // README-END
+    List<String> printed = JavaExamples.runMain(example, String.valueOf(slave.port()));
+
+    List<String> shown = DocBlocks.outputOf("README.md", "java -cp master/target/taskwire-master.jar EmbedMaster.java");
+    assertFalse(shown.isEmpty(), "the README shows what the example prints");
+    assertEquals(shown, printed);
+    assertSlaveTakesAnotherMaster(slave);
   }
 
   @Test
-  void exampleRunsAgainstARealSlave() throws Exception {
-    try (Slave slave = TestSlaves.loopback().channel(42).build().start()) {
-      int masterPort;
-      try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        masterPort = free.getLocalPort();
-      }
-      example(masterPort, "127.0.0.1", slave.port(), "http://127.0.0.1:" + masterPort, MasterHooks.DEFAULT);
-    }
-    assertEquals(List.of("sum = 5", "COMPLETED {sum=5}"), printed);
+  void theSchedulerExampleRunsThreeJobsAndPrintsWhatTheReadmeShows() throws Exception {
+    Slave slave = servers.start(TestSlaves.loopback().build().start());
+    Class<?> example = JavaExamples.compile(DocBlocks.javaClass("README.md", "SchedulerExample"));
+
+    List<String> printed = JavaExamples.runMain(example, String.valueOf(slave.port()));
+
+    List<String> shown = DocBlocks.outputOf("README.md", "java -cp master/target/taskwire-master.jar SchedulerExample.java");
+    assertEquals(3, shown.size(), "one line per job");
+    assertEquals(shown, printed);
+    assertSlaveTakesAnotherMaster(slave);
   }
 
-  @Test
-  void readmeShowsTheExampleAsWrittenHere() throws Exception {
-    ReadmeBlocks.assertReadmeShows(Path.of("src/test/java/dev/taskwire/master/ReadmeExampleTest.java"), Path.of("../README.md"));
+  /** The examples close their connection, so the README's next one finds the slave free at once. */
+  private void assertSlaveTakesAnotherMaster(Slave slave) throws Exception {
+    Master next = servers.start(TestMasters.loopback().build().start());
+    SlaveConnection connection = next.newConnection("next", Servers.LOOPBACK, slave.port());
+    connection.connect();
+    Task task = connection.newTask(Map.of("a", 1, "b", 1)).start().join(Duration.ofSeconds(30));
+    assertEquals(Map.of("sum", 2), task.result());
   }
 }

@@ -1,6 +1,5 @@
 package dev.taskwire.master;
 
-import dev.taskwire.common.testing.ReadmeBlocks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,60 +7,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.testing.Await;
-import dev.taskwire.slave.Slave;
-import dev.taskwire.slave.SlaveHooks;
-import dev.taskwire.slave.TaskRefused;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Path;
+import dev.taskwire.common.testing.DocBlocks;
+import dev.taskwire.common.testing.JavaExamples;
+import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Runs the README's embedded-slave example against a real master, and checks that the README shows
- * the example exactly as it is written here, so the two cannot drift apart.
+ * Compiles the embedded-slave example of docs/slaves.md exactly as printed and runs it against a
+ * real master: a task is echoed, one carrying gpu is refused by its hook, and interrupting the
+ * thread that runs it closes the slave.
  */
 class SlaveReadmeExampleTest {
-  /** The README's example; the port is a parameter so that it runs on a free port here. */
-  static void example(int port) throws Exception {
-    // README-BEGIN
-    try (Slave slave = Slave.builder().port(port).channel(42).slots(4)
-            .processor(data -> Map.of("echo", data))
-            .hooks(new SlaveHooks() {
-              @Override public void beforeTask(Map<String, Object> data) {
-                if (data.containsKey("gpu")) throw new TaskRefused(Map.of("reason", "no gpu here"));
-              }
-            })
-            .build().start()) {
-      slave.join();
-    }
-    // README-END
-  }
+  @RegisterExtension final Servers servers = new Servers();
 
   @Test
-  void exampleEchoesATaskAndRefusesOneAskingForAGpu() throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
+  void theEchoSlaveEchoesATaskAndRefusesOneAskingForAGpu() throws Exception {
+    Class<?> example = JavaExamples.compile(DocBlocks.javaClass("docs/slaves.md", "EchoSlave"));
+    int port = Ports.free();
+    AtomicReference<List<String>> printed = new AtomicReference<>();
     AtomicReference<Throwable> ended = new AtomicReference<>();
     Thread running = new Thread(() -> {
       try {
-        example(port);
-      } catch (InterruptedException stopped) {
-        ended.set(stopped); // join() interrupted: try-with-resources closed the slave
+        printed.set(JavaExamples.runMain(example, String.valueOf(port)));
       } catch (Throwable e) {
-        ended.set(e);
+        ended.set(e); // InterruptedException from join(): try-with-resources closed the slave
       }
-    }, "readme-slave");
+    }, "doc-example-slave");
     running.start();
-    try (Master master = TestMasters.loopback().channel(42).build().start()) {
-      Await.until(Duration.ofSeconds(10), "the example's slave listening", () -> listening(port));
-      SlaveConnection connection = master.newConnection("readme", "127.0.0.1", port);
+    try {
+      Master master = servers.start(TestMasters.loopback().build().start());
+      Await.until(Duration.ofSeconds(30), "the example's slave listening", () -> Ports.listening(port));
+      SlaveConnection connection = master.newConnection("echo", Servers.LOOPBACK, port);
       connection.connect();
       assertEquals(4, connection.slots());
       Task echoed = connection.newTask(Map.of("a", 1)).start().join(Duration.ofSeconds(10));
@@ -75,18 +57,6 @@ class SlaveReadmeExampleTest {
     }
     assertFalse(running.isAlive(), "the example ended once interrupted");
     assertTrue(ended.get() instanceof InterruptedException, String.valueOf(ended.get()));
-  }
-
-  @Test
-  void readmeShowsTheExampleAsWrittenHere() throws Exception {
-    ReadmeBlocks.assertReadmeShows(Path.of("src/test/java/dev/taskwire/master/SlaveReadmeExampleTest.java"), Path.of("../README.md"));
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    assertFalse(Ports.listening(port), "the slave closed");
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.testing.DocBlocks;
 import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.TestMasters;
@@ -92,7 +93,7 @@ class WorkflowCliTest {
 
   @Test
   void aDiamondListedDownstreamFirstRunsInDependencyOrderAndWritesInFileOrder() throws Exception {
-    // The README's example, with a blank line (skipped, and counted) in the middle.
+    // The example of docs/command-line.md, with a blank line (skipped, and counted) in the middle.
     Path file = file(
         "{\"data\": {\"a\": 1000, \"b\": 2000}, \"name\": \"d\", \"after\": [\"b\", \"c\"]}",
         "{\"data\": {\"a\": 100, \"b\": 200}, \"name\": \"c\", \"after\": [\"a\"]}",
@@ -124,6 +125,25 @@ class WorkflowCliTest {
     assertEquals(Map.of("a", 1000, "b", 2000, "sum", 300), d.sentData(), "the later upstream (c) wins");
     assertEquals(Map.of("a", 1, "b", 2), a.sentData());
     assertEquals(4, submitted());
+  }
+
+  @Test
+  void theWorkflowFileOfTheDocsRunsAsPrintedAndWritesItsResultsInFileOrder() throws Exception {
+    DocBlocks.Block lines = DocBlocks.of(DocBlocks.file("docs/command-line.md"), "text").stream()
+        .filter(block -> block.text().contains("\"name\": \"d\"")).findFirst().orElseThrow();
+    List<String> words = DocBlocks.words(DocBlocks.shellLines(DocBlocks.next(lines)).get(0));
+    assertEquals(List.of("java", "-jar", "master/target/taskwire-master.jar"), words.subList(0, 3), "the command after the file");
+    Path file = dir.resolve("workflow.jsonl");
+    Files.writeString(file, lines.text());
+    // As printed, but for where the file is: this JVM's working folder is the module's.
+    String[] args = words.subList(3, words.size()).stream().map(word -> word.equals("workflow.jsonl") ? file.toString() : word)
+        .toArray(String[]::new);
+
+    Run run = run(args);
+
+    assertEquals(0, run.code(), run.err());
+    assertEquals(List.of(3000, 300, 3, 30),
+        run.jsonLines().stream().map(line -> ((Map<?, ?>) line.get("result")).get("sum")).toList(), "as the page says");
   }
 
   @Test
