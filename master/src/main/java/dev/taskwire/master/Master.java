@@ -93,9 +93,21 @@ public final class Master implements AutoCloseable {
     }
   }
 
-  /** A builder with the defaults of PROTOCOL.md. */
+  /** A builder with the defaults of docs/protocol.md. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The host of the default callback address: the one given; else, for a master that listens on
+   * loopback only, that address (a non-loopback one would not answer: its slaves are on this
+   * host); else this host's first non-loopback IPv4 address.
+   */
+  private static String callbackHost(MasterConfig config) {
+    if (config.callbackHost() != null) {
+      return config.callbackHost();
+    }
+    return dev.taskwire.common.http.Listening.onLoopbackOnly(config.host()) ? config.host() : LocalAddresses.nonLoopbackHost();
   }
 
   /** Starts the server and the heartbeat check; returns once the server answers. */
@@ -104,7 +116,7 @@ public final class Master implements AutoCloseable {
       server.start(config.host(), config.port());
       myAddress = config.myAddress() != null
           ? config.myAddress()
-          : server.scheme() + "://" + (config.callbackHost() != null ? config.callbackHost() : LocalAddresses.nonLoopbackHost()) + ":" + port();
+          : server.scheme() + "://" + callbackHost(config) + ":" + port();
       heartbeatCheck.start();
     });
     log.info("Taskwire master listening on {}://{}:{}, channel {}, callback address {}{}{}{}", server.scheme(),
@@ -114,11 +126,11 @@ public final class Master implements AutoCloseable {
     if (config.secret() == null && !Listening.onLoopbackOnly(config.host())) {
       if (config.allowOpenJoin()) {
         log.warn("Listening on {} with --allow-open-join and no shared secret: any process that reaches port {} can"
-            + " join as a slave and receive jobs. Use this on a network you trust only (README, \"Security\").",
+            + " join as a slave and receive jobs. Use this on a network you trust only (docs/security.md).",
             config.host(), port());
       } else {
         log.warn("Listening on {} without a shared secret: slaves cannot tell this master from any other, and joins are"
-            + " refused. Give master and slaves the same --secret-file (README, \"Security\").", config.host(), port());
+            + " refused. Give master and slaves the same --secret-file (docs/security.md).", config.host(), port());
       }
     }
     return this;
@@ -366,7 +378,8 @@ public final class Master implements AutoCloseable {
     }
 
     /**
-     * The host of the default callback address; if unset, the first non-loopback IPv4 address of
+     * The host of the default callback address; if unset, the listening host when that is a
+     * loopback address (nothing else would answer), else the first non-loopback IPv4 address of
      * this host. Tests on one machine set {@code 127.0.0.1}.
      */
     public Builder callbackHost(String host) {

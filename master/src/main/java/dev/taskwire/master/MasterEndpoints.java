@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP endpoints of a master (PROTOCOL.md, "Endpoints of a master"). Requests from slaves are
+ * The HTTP endpoints of a master (docs/protocol.md, "Endpoints of a master"). Requests from slaves are
  * checked in the protocol's order: shutting down, channel, token, body. Handlers only throw; the
  * {@link JsonServer} turns each exception into its envelope.
  */

@@ -61,6 +61,14 @@ class MasterEndpointsTest {
   }
 
   @Test
+  void aMasterOnLoopbackOnlyCallsBackOnLoopbackByDefault() {
+    // No callbackHost: a non-loopback address would not answer, and slaves would lose every report.
+    try (Master onLoopback = Master.builder().host("127.0.0.1").port(0).build().start()) {
+      assertEquals("http://127.0.0.1:" + onLoopback.port(), onLoopback.myAddress());
+    }
+  }
+
+  @Test
   void heartbeatIsReceivedWithChannelAndToken() throws Exception {
     assertEquals("Received!", client.send("GET", "/slave/heartbeat", null, CHANNEL, token).message());
   }

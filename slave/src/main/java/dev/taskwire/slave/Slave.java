@@ -63,7 +63,7 @@ public final class Slave implements AutoCloseable {
     this.joiner = new Joiner(config, links, proofs, url -> MasterLink.engine(url, config));
   }
 
-  /** A builder with the defaults of PROTOCOL.md and the built-in demo processor. */
+  /** A builder with the defaults of docs/protocol.md and the built-in demo processor. */
   public static Builder builder() {
     return new Builder();
   }
@@ -81,7 +81,7 @@ public final class Slave implements AutoCloseable {
         config.secret() == null ? "" : ", shared secret " + config.secret().fingerprint());
     if (config.secret() == null && !dev.taskwire.common.http.Listening.onLoopbackOnly(config.host())) {
       log.warn("Listening on {} without a shared secret: any process that reaches port {} can connect this slave and"
-          + " run tasks on it. Give master and slaves the same --secret-file (README, \"Security\").", config.host(), port());
+          + " run tasks on it. Give master and slaves the same --secret-file (docs/security.md).", config.host(), port());
     }
     joiner.start(joinName(), port());
     return this;

@@ -41,7 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP endpoints of a slave (PROTOCOL.md, "Endpoints of a slave"). Every request from a master
+ * The HTTP endpoints of a slave (docs/protocol.md, "Endpoints of a slave"). Every request from a master
  * is checked in the protocol's order: shutting down, channel, token, body. Handlers only throw; the
  * {@link JsonServer} turns each exception into its envelope.
  */

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What a server accepts of a request body (README, "Protocol notes"): {@code controlBytes} for
+ * What a server accepts of a request body (docs/protocol.md, "Limits"): {@code controlBytes} for
  * control requests (connects, disconnects, heartbeats, cancels), {@code dataBytes} where task data
  * and results travel, the whole body within {@code timeout} of the request's start, and at most
  * {@code largeBodiesAtOnce} bodies larger than {@code controlBytes} read and parsed at once.

@@ -12,7 +12,7 @@ public enum RetryPolicy {
   /**
    * Only errors that happen before a connection exists (refused, no route, unknown host), where the
    * request surely never arrived: right for a report to a reference master, which breaks on a
-   * duplicate (PROTOCOL.md, "Pitfalls").
+   * duplicate (docs/protocol.md, "Pitfalls").
    */
   CONNECTION_REFUSED_ONLY;
 

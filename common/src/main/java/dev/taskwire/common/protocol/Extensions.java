@@ -1,6 +1,6 @@
 package dev.taskwire.common.protocol;
 
-/** Names of the optional Taskwire extensions (PROTOCOL.md, "Extensions"). */
+/** Names of the optional Taskwire extensions (docs/protocol.md, "Extensions"). */
 public final class Extensions {
   private Extensions() {}
 
@@ -18,7 +18,7 @@ public final class Extensions {
   /**
    * A slave asks a master to connect to it ({@code POST /slave/join}); the master then sends the
    * ordinary {@code /connect}. Not announced: a slave asks only the masters it is told to join, and
-   * a master without the endpoint answers 404. Named here for the README's table and the logs.
+   * a master without the endpoint answers 404. Named here for docs/protocol.md's table and the logs.
    */
   public static final String JOIN = "join";
   /** The key of the extension block in connect bodies and answers. */

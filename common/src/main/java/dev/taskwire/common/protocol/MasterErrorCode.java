@@ -2,7 +2,7 @@ package dev.taskwire.common.protocol;
 
 import java.util.Map;
 
-/** The error codes a master answers with (PROTOCOL.md, "Master error codes"). */
+/** The error codes a master answers with (docs/protocol.md, "Master error codes"). */
 public enum MasterErrorCode implements ErrorCode {
   SYSTEM_SHUTTING_DOWN(101, 401),
   CHANNEL_NOT_GIVEN(201, 400),

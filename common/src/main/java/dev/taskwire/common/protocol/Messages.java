@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The request bodies of PROTOCOL.md, one record per shape. Response bodies are all {@link
+ * The request bodies of docs/protocol.md, one record per shape. Response bodies are all {@link
  * Envelope}s.
  */
 public final class Messages {

@@ -2,7 +2,7 @@ package dev.taskwire.common.protocol;
 
 import java.time.Duration;
 
-/** The protocol's defaults and minimums (PROTOCOL.md, "Defaults"), in one place. */
+/** The protocol's defaults and minimums (docs/protocol.md, "Defaults"), in one place. */
 public final class ProtocolDefaults {
   private ProtocolDefaults() {}
 

@@ -2,7 +2,7 @@ package dev.taskwire.common.protocol;
 
 import java.util.Map;
 
-/** The error codes a slave answers with (PROTOCOL.md, "Slave error codes"). */
+/** The error codes a slave answers with (docs/protocol.md, "Slave error codes"). */
 public enum SlaveErrorCode implements ErrorCode {
   SYSTEM_SHUTTING_DOWN(101, 401),
   CHANNEL_NOT_FOUND(201, 400),
