@@ -1,7 +1,6 @@
 package dev.taskwire.master.scheduler;
 
-import dev.taskwire.common.json.JsonSize;
-import dev.taskwire.common.util.LatestValueListeners;
+import dev.taskwire.master.Completion;
 import dev.taskwire.master.ProgressCallback;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
@@ -14,12 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A unit of work submitted to the {@link Scheduler}: data and {@link JobOptions}, one id for its
@@ -33,15 +28,13 @@ import org.slf4j.LoggerFactory;
  * #join()} returns once the callbacks have run.
  */
 public final class Job {
-  private static final Logger log = LoggerFactory.getLogger(Job.class);
-
   private final Scheduler scheduler;
   private final String id;
   private final Map<String, Object> data;
   private final JobOptions options;
   private final long seq;
   private final long submittedAtMillis = System.currentTimeMillis();
-  private final CompletableFuture<Job> done = new CompletableFuture<>();
+  private final Completion<Job> completion;
 
   // Guarded by the scheduler's lock; status is volatile for reads without it.
   private volatile JobStatus status = JobStatus.QUEUED;
@@ -57,24 +50,12 @@ public final class Job {
   private TaskFailure failure;
   private long finishedAtMillis;
   private List<Attempt> attempts; // null until the first dispatch
-  // Guarded by this job's own monitor (taken inside the scheduler's lock, never around it), so that
-  // adding a callback does not wait for the scheduler's lock:
-  private List<Callback> callbacks; // null until one is added; null again once taken
-  private boolean callbacksTaken;
-  // Null until a progress callback is added; then progress and final callbacks go through it, in order.
-  private LatestValueListeners<Map<String, Object>> progressCallbacks;
-  private volatile Map<String, Object> progress; // the current attempt's latest; set under the scheduler's lock
-  // Sizes as JSON, measured when first asked (-1 until then) and kept: data never changes, nor a final result.
-  private volatile long dataJsonBytes = -1;
-  private volatile long resultJsonBytes = -1;
   Task currentTask; // the attempt in flight, if any
   SlaveConnection lastConnection; // where the last attempt ran, avoided by a retry where possible
   boolean inQueue; // in the queue's lanes (not waiting for a backoff)
   ScheduledFuture<?> queueTimer; // the queue timeout, until the first dispatch
   ScheduledFuture<?> deadlineTimer;
   ScheduledFuture<?> retryTimer; // a backoff under way
-
-  private record Callback(boolean onComplete, TaskCallback callback) {}
 
   Job(Scheduler scheduler, String id, Map<String, Object> data, JobOptions options, long seq) {
     this.scheduler = scheduler;
@@ -83,6 +64,7 @@ public final class Job {
     this.options = options;
     this.seq = seq;
     this.sentData = data;
+    this.completion = new Completion<>(this, "job " + id, data, scheduler.callbackPool());
   }
 
   /** The job's id (a random UUID), the same for all its attempts. */
@@ -102,12 +84,7 @@ public final class Job {
    * @throws IllegalArgumentException if Jackson cannot write the data (a Java caller's own value)
    */
   public long dataJsonBytes() {
-    long bytes = dataJsonBytes;
-    if (bytes < 0) {
-      bytes = JsonSize.of(data);
-      dataJsonBytes = bytes;
-    }
-    return bytes;
+    return completion.dataJsonBytes();
   }
 
   /**
@@ -117,17 +94,7 @@ public final class Job {
    * @throws IllegalArgumentException if Jackson cannot write the result
    */
   public long resultJsonBytes() {
-    long bytes = resultJsonBytes;
-    if (bytes >= 0) {
-      return bytes;
-    }
-    // Status first: a final status was set with its result under the scheduler's lock, which result() takes.
-    boolean isFinal = status.isFinal();
-    bytes = JsonSize.of(result());
-    if (isFinal) {
-      resultJsonBytes = bytes;
-    }
-    return bytes;
+    return completion.resultJsonBytes();
   }
 
   /** The options it was submitted with. */
@@ -211,7 +178,8 @@ public final class Job {
 
   /** Adds a callback for a completed job; chainable. */
   public Job onComplete(TaskCallback callback) {
-    return addCallback(new Callback(true, Objects.requireNonNull(callback, "callback == null")));
+    completion.onComplete(callback);
+    return this;
   }
 
   /**
@@ -221,26 +189,19 @@ public final class Job {
    * final callbacks.
    */
   public Job onProgress(ProgressCallback callback) {
-    Objects.requireNonNull(callback, "callback == null");
-    synchronized (this) {
-      if (!callbacksTaken) {
-        if (progressCallbacks == null) {
-          progressCallbacks = new LatestValueListeners<>(scheduler.callbackPool(), "job " + id);
-        }
-        progressCallbacks.add(callback::onProgress);
-      }
-    }
+    completion.onProgress(callback);
     return this;
   }
 
   /** The latest progress its current (or last) attempt reported; null if none. */
   public Map<String, Object> progress() {
-    return progress;
+    return completion.progress();
   }
 
   /** Adds a callback for a job that failed or was cancelled; chainable. */
   public Job onFail(TaskCallback callback) {
-    return addCallback(new Callback(false, Objects.requireNonNull(callback, "callback == null")));
+    completion.onFail(callback);
+    return this;
   }
 
   /**
@@ -266,11 +227,7 @@ public final class Job {
 
   /** Waits until the job is final and its callbacks have run; returns this job. */
   public Job join() throws InterruptedException {
-    try {
-      return done.get();
-    } catch (ExecutionException e) {
-      throw new AssertionError("the completion future never fails", e);
-    }
+    return completion.join();
   }
 
   /**
@@ -279,18 +236,12 @@ public final class Job {
    * @throws TimeoutException if the job is not final within {@code timeout}
    */
   public Job join(Duration timeout) throws InterruptedException, TimeoutException {
-    try {
-      return done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("the completion future never fails", e);
-    } catch (TimeoutException e) {
-      throw new TimeoutException("job " + id + " not final within " + timeout.toMillis() + " ms (status " + status + ")");
-    }
+    return completion.join(timeout, this::status);
   }
 
   /** A future completed with this job once it is final and its callbacks have run. */
   public CompletableFuture<Job> future() {
-    return done.copy();
+    return completion.future();
   }
 
   @Override
@@ -306,27 +257,11 @@ public final class Job {
 
   /** Under the scheduler's lock: the current attempt reported {@code update}; tells the progress callbacks. */
   void progressed(Map<String, Object> update) {
-    progress = update;
-    LatestValueListeners<Map<String, Object>> listeners;
-    synchronized (this) {
-      listeners = progressCallbacks;
-    }
-    if (listeners != null) {
-      listeners.offer(update); // ignored once the final callbacks are queued
-    }
+    completion.progress(update, true);
   }
 
-  /** Runs the final callbacks {@code last}: after the progress deliveries if there are progress callbacks, else on {@code pool}. */
-  void runFinally(java.util.concurrent.Executor pool, Runnable last) {
-    LatestValueListeners<Map<String, Object>> listeners;
-    synchronized (this) {
-      listeners = progressCallbacks;
-    }
-    if (listeners != null) {
-      listeners.finish(last);
-    } else {
-      pool.execute(last);
-    }
+  Completion<Job> completion() {
+    return completion;
   }
 
   Map<String, Object> sendData() {
@@ -405,10 +340,10 @@ public final class Job {
   }
 
   /**
-   * Records the final state and returns the callbacks to run (run them off the lock with {@link
-   * #runCallbacks}); null if it was already final.
+   * Records the final state and returns the callbacks to run (deliver them off the lock with
+   * {@link Completion#deliver}); null if it was already final.
    */
-  List<?> finish(JobStatus finalStatus, Map<String, Object> outcome, TaskFailure why) {
+  Completion.Sealed finish(JobStatus finalStatus, Map<String, Object> outcome, TaskFailure why) {
     if (status.isFinal()) {
       return null;
     }
@@ -422,12 +357,7 @@ public final class Job {
     queueTimer = cancel(queueTimer);
     deadlineTimer = cancel(deadlineTimer);
     retryTimer = cancel(retryTimer);
-    synchronized (this) {
-      List<Callback> toRun = callbacks == null ? List.of() : callbacks;
-      callbacks = null;
-      callbacksTaken = true;
-      return toRun;
-    }
+    return completion.seal(finalStatus == JobStatus.COMPLETED, outcome);
   }
 
   /** Cancels {@code timer} if there is one; returns null, for the field. */
@@ -436,42 +366,5 @@ public final class Job {
       timer.cancel(false);
     }
     return null;
-  }
-
-  /** Runs {@code toRun} (from {@link #finish}), then completes {@link #future()}; off the lock. */
-  void runCallbacks(List<?> toRun) {
-    // The result was set under the scheduler's lock before that lock was left and this was handed
-    // to a callback thread, so it is visible here without the lock; and final, so read once.
-    Map<String, Object> outcome = result;
-    JobStatus now = status;
-    for (Object callback : toRun) {
-      run((Callback) callback, now, outcome);
-    }
-    done.complete(this);
-  }
-
-  private Job addCallback(Callback callback) {
-    synchronized (this) {
-      if (!callbacksTaken) {
-        if (callbacks == null) {
-          callbacks = new ArrayList<>(2);
-        }
-        callbacks.add(callback);
-        return this;
-      }
-    }
-    done.thenRun(() -> run(callback, status(), result()));
-    return this;
-  }
-
-  private void run(Callback callback, JobStatus now, Map<String, Object> outcome) {
-    if (callback.onComplete() != (now == JobStatus.COMPLETED)) {
-      return;
-    }
-    try {
-      callback.callback().accept(data, outcome);
-    } catch (Exception | Error e) {
-      log.error("Callback of job {} threw; the job's other callbacks still run", id, e);
-    }
   }
 }

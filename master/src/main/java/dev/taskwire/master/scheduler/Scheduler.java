@@ -722,7 +722,7 @@ public final class Scheduler {
     }
     Task attempt = job.currentTask;
     Attempt last = job.lastAttempt();
-    List<?> toRun = job.finish(status, result, failure);
+    dev.taskwire.master.Completion.Sealed sealed = job.finish(status, result, failure);
     unfinished--;
     history.finished(job);
     switch (status) {
@@ -742,13 +742,7 @@ public final class Scheduler {
     if (cancelAttempt && attempt != null) {
       effects.add(attempt::cancel);
     }
-    effects.add(() -> {
-      try {
-        job.runFinally(callbacks, () -> job.runCallbacks(toRun));
-      } catch (RejectedExecutionException stopped) {
-        job.runCallbacks(toRun); // the scheduler's callback threads have stopped: here rather than never
-      }
-    });
+    effects.add(() -> job.completion().deliver(sealed));
     return true;
   }
 
