@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -226,19 +227,20 @@ public final class Completion<H> {
   }
 
   /**
-   * The size of the sealed result written as JSON, in bytes (4, for {@code null}, until sealed):
-   * measured once sealed and kept.
+   * The size of the owner's {@code result} written as JSON, in bytes (4, for {@code null}, until
+   * final): measured once {@code isFinal} and kept.
    *
    * @throws IllegalArgumentException if Jackson cannot write the result
    */
-  public long resultJsonBytes() {
+  public long resultJsonBytes(BooleanSupplier isFinal, Supplier<Map<String, Object>> result) {
     long bytes = resultJsonBytes;
     if (bytes >= 0) {
       return bytes;
     }
-    Outcome end = outcome;
-    bytes = JsonSize.of(end == null ? null : end.result());
-    if (end != null) {
+    // Final first: a final status is set with its result under the owner's lock, which result takes.
+    boolean measuredFinal = isFinal.getAsBoolean();
+    bytes = JsonSize.of(result.get());
+    if (measuredFinal) {
       resultJsonBytes = bytes;
     }
     return bytes;

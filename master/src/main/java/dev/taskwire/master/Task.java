@@ -101,7 +101,7 @@ public final class Task {
    * @throws IllegalArgumentException if Jackson cannot write the result
    */
   public long resultJsonBytes() {
-    return completion.resultJsonBytes();
+    return completion.resultJsonBytes(() -> status().isFinal(), this::result);
   }
 
   /** The connection the task is sent through. */
