@@ -316,8 +316,9 @@ public final class Task {
   }
 
   /**
-   * The slave reported {@code update}: kept as the latest; the progress callbacks told now if the last was told {@link #PROGRESS_INTERVAL} ago or more, else
-   * held for {@link #tellHeldProgress()} at its turn (the latest then).
+   * The slave reported {@code update}: kept as the latest; the progress callbacks told now if the
+   * last was told {@link #PROGRESS_INTERVAL} ago or more, else held for {@link #tellHeldProgress()}
+   * at its turn (the latest then). Its tasks in flight renew the lease.
    */
   ProgressTurn progress(Map<String, Object> update) {
     synchronized (lock) {

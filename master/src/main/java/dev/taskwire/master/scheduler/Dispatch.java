@@ -202,7 +202,10 @@ final class Dispatch {
     fleet.remove(connection);
   }
 
-  /** Under the lock: the slave on {@code entry} did not take a job: no job goes to it for a while; returns how long, in nanoseconds. */
+  /**
+   * Under the lock: the slave on {@code entry} did not take a job: no job goes to it for a while
+   * (longer each time in a row), and a dispatch comes when that is over. Returns it, in nanoseconds.
+   */
   long pause(FleetSlots.Entry entry) {
     long pause = fleet.pause(entry);
     timers.schedule(this::promoteNow, java.time.Duration.ofNanos(pause));

@@ -74,7 +74,10 @@ interface JobStore {
    */
   <C> List<JobRecord> dispatch(int budget, JobQueue.Placer<C> placer, Predicate<String> canRun, Starter<C> starter);
 
-  /** The slave did not take {@code job}'s current attempt (busy, or gone before it was sent): it is forgotten, and the job goes back to the head of its lane. */
+  /**
+   * The slave did not take {@code job}'s current attempt (busy, or gone before it was sent): the
+   * attempt is forgotten, and the job goes back to the head of its lane.
+   */
   void notTaken(JobRecord job);
 
   /**
