@@ -38,7 +38,8 @@ public final class Completion<H> {
   private static final Logger log = LoggerFactory.getLogger(Completion.class);
 
   private final H owner;
-  private final String name;
+  private final String kind;
+  private final String id;
   private final Map<String, Object> data;
   private final Executor pool;
   private final CompletableFuture<H> done = new CompletableFuture<>();
@@ -72,12 +73,13 @@ public final class Completion<H> {
   }
 
   /**
-   * The completion of {@code owner}, named {@code name} in the log (e.g. {@code "task 3f2a..."}),
-   * whose callbacks get {@code data} and run on {@code pool}.
+   * The completion of {@code owner}, a {@code kind} ({@code "task"}, {@code "job"}) with id {@code
+   * id} as the log names it, whose callbacks get {@code data} and run on {@code pool}.
    */
-  public Completion(H owner, String name, Map<String, Object> data, Executor pool) {
+  public Completion(H owner, String kind, String id, Map<String, Object> data, Executor pool) {
     this.owner = Objects.requireNonNull(owner, "owner == null");
-    this.name = Objects.requireNonNull(name, "name == null");
+    this.kind = Objects.requireNonNull(kind, "kind == null");
+    this.id = Objects.requireNonNull(id, "id == null");
     this.data = data;
     this.pool = Objects.requireNonNull(pool, "pool == null");
   }
@@ -98,7 +100,7 @@ public final class Completion<H> {
     synchronized (this) {
       if (!sealed) {
         if (progressListeners == null) {
-          progressListeners = new LatestValueListeners<>(pool, name);
+          progressListeners = new LatestValueListeners<>(pool, name());
         }
         progressListeners.add(callback::onProgress);
       }
@@ -203,7 +205,7 @@ public final class Completion<H> {
     } catch (ExecutionException e) {
       throw new AssertionError("the completion future never fails", e);
     } catch (TimeoutException e) {
-      throw new TimeoutException(name + " not final within " + timeout.toMillis() + " ms (status " + status.get() + ")");
+      throw new TimeoutException(name() + " not final within " + timeout.toMillis() + " ms (status " + status.get() + ")");
     }
   }
 
@@ -267,6 +269,11 @@ public final class Completion<H> {
     }
   }
 
+  /** What the log calls the owner, e.g. {@code "task 3f2a..."}: made when needed, not kept for every one. */
+  private String name() {
+    return kind + " " + id;
+  }
+
   private void runOnPool(Runnable action) {
     try {
       pool.execute(action);
@@ -288,7 +295,7 @@ public final class Completion<H> {
     try {
       callback.callback().accept(data, end.result());
     } catch (Exception | Error e) {
-      log.error("Callback of {} threw; its other callbacks still run", name, e);
+      log.error("Callback of {} {} threw; the {}'s other callbacks still run", kind, id, kind, e);
     }
   }
 }

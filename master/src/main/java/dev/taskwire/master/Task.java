@@ -71,7 +71,7 @@ public final class Task {
     this.inFlight = inFlight;
     // Not Map.copyOf: JSON data may hold nulls.
     this.data = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(data, "data == null")));
-    this.completion = new Completion<>(this, "task " + id, this.data, callbackExecutor);
+    this.completion = new Completion<>(this, "task", id.value(), this.data, callbackExecutor);
   }
 
   /** The id sent to the slave (a random UUID). */

@@ -37,7 +37,7 @@ public final class Job {
   Job(Scheduler scheduler, JobRecord record, Executor callbacks) {
     this.scheduler = scheduler;
     this.record = record;
-    this.completion = new Completion<>(this, "job " + record.id, record.data, callbacks);
+    this.completion = new Completion<>(this, "job", record.id, record.data, callbacks);
     record.handle = this;
   }
 

@@ -57,9 +57,9 @@ import org.slf4j.LoggerFactory;
  *       once.
  *   <li><b>Timeouts.</b> A job's {@code timeout} bounds each attempt (TIMEOUT; without one, the
  *       connection's {@link dev.taskwire.master.SlaveConnection#taskTimeout() default task
- *       timeout} applies); {@code
- *       queueTimeout} the wait before its first dispatch (QUEUE_TIMEOUT); {@code deadline} its
- *       whole life, across attempts (DEADLINE, a running attempt cancelled).
+ *       timeout} applies); {@code queueTimeout} the wait before its first dispatch
+ *       (QUEUE_TIMEOUT); {@code deadline} its whole life, across attempts (DEADLINE, a running
+ *       attempt cancelled).
  *   <li><b>Dependencies.</b> A job may run {@link JobOptions#after() after} other jobs: it is
  *       WAITING until all of them completed, then queued with their results in its data as its
  *       {@link Passing} says. One that does not complete fails its downstreams (UPSTREAM_FAILED); a
@@ -74,10 +74,10 @@ import org.slf4j.LoggerFactory;
  * run on another, events on a third ({@link SchedulerListener}).
  *
  * <p>This class is the facade. The jobs' state is kept by a {@link JobStore} (in memory), each
- * change one call; the duties are classes of their own: {@link Dispatch} places and sends, {@link
- * Outcomes} settles attempts, retries and ends jobs, {@link DependencyGraph} holds the rules of
- * jobs that run after others, {@link JobTimers} runs the timers, and {@link FleetWatcher} hears
- * the master.
+ * change one call; the duties are classes of their own: {@link Intake} takes jobs in, {@link
+ * Dispatch} places and sends, {@link Outcomes} settles attempts, retries and ends jobs, {@link
+ * DependencyGraph} holds the rules of jobs that run after others, {@link JobTimers} runs the
+ * timers, and {@link FleetWatcher} hears the master.
  */
 public final class Scheduler {
   /** Jobs that may wait in the queue unless the master's builder says otherwise. */
@@ -103,11 +103,13 @@ public final class Scheduler {
     this.capacity = Checks.atLeast("queueCapacity", capacity, 1);
     this.callbackDrain = Objects.requireNonNull(callbackDrain, "callbackDrain == null");
     this.store = new InMemoryJobStore(Checks.atLeast("jobHistory", history, 1));
-    this.callbacks = ThreadPools.elastic("taskwire-scheduler-callback", Math.max(2, Runtime.getRuntime().availableProcessors()));
+    int callbackThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    this.callbacks = ThreadPools.elastic("taskwire-scheduler-callback", callbackThreads);
     // Through a method: the outcomes are made next (they need the dispatch), and used only later.
     this.dispatch = new Dispatch(lock, store, events, timers, this::notAccepted);
     this.outcomes = new Outcomes(lock, store, events, timers, dispatch, callbacks);
-    this.intake = new Intake(lock, this.capacity, store, events, outcomes, dispatch, record -> new Job(this, record, callbacks));
+    this.intake = new Intake(lock, this.capacity, store, events, outcomes, dispatch,
+        record -> new Job(this, record, callbacks));
   }
 
   /**
@@ -119,6 +121,8 @@ public final class Scheduler {
    * @param queueCapacity the most jobs that may wait; at least 1
    * @param jobHistory how many final jobs are kept for lookup; at least 1
    * @param callbackDrain how long its shutdown waits for job callbacks already running
+   * @param watch adds the listener through which the scheduler hears of connections, attempts and
+   *     the master's shutdown
    */
   public static Scheduler create(int queueCapacity, int jobHistory, Duration callbackDrain,
       Consumer<ConnectionListener> watch) {
