@@ -5,6 +5,7 @@ import dev.taskwire.master.Task;
 import dev.taskwire.master.TaskStatus;
 import dev.taskwire.master.scheduler.SchedulerEvent.Type;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -208,7 +209,7 @@ final class Dispatch {
    */
   long pause(FleetSlots.Entry entry) {
     long pause = fleet.pause(entry);
-    timers.schedule(this::promoteNow, java.time.Duration.ofNanos(pause));
+    timers.schedule(this::promoteNow, Duration.ofNanos(pause));
     return pause;
   }
 
