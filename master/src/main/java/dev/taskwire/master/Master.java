@@ -86,7 +86,7 @@ public final class Master implements AutoCloseable {
     ProofCheck proofs = config.secret() == null ? null : new ProofCheck(config.secret());
     this.connectionContext = new ConnectionContext(config, connections, resultExecutor, timer, background,
         () -> myAddress, lifecycle::isShuttingDown, events, proofs);
-    this.scheduler = Scheduler.create(this);
+    this.scheduler = Scheduler.create(config.queueCapacity(), config.jobHistory(), CALLBACK_DRAIN, events::add);
     new MasterEndpoints(this, config, connections, server, proofs).register();
     for (MasterExtension extension : extensions) {
       extension.register(this, server);

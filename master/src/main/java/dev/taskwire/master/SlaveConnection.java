@@ -349,7 +349,7 @@ public final class SlaveConnection implements AutoCloseable {
    * null). Send it with {@link Task#start()}.
    */
   public Task newTask(Map<String, Object> data) {
-    return new Task(this, data, context.resultExecutor());
+    return new Task(this, inFlight, data, context.resultExecutor());
   }
 
   /** Sends {@code task} through the hooks; called by {@link Task#start()}. */
@@ -392,11 +392,6 @@ public final class SlaveConnection implements AutoCloseable {
   /** Hands the slave's report to its task; returns false if no task in flight has that id. */
   boolean report(String taskId, boolean completed, Map<String, Object> result) {
     return inFlight.report(taskId, completed, result);
-  }
-
-  /** Cancels {@code task}; see {@link Task#cancel()}. */
-  boolean cancel(Task task) {
-    return inFlight.cancel(task);
   }
 
   /** Sends a request to the slave with this connection's headers; for requests no hook sees. */

@@ -1,26 +1,16 @@
 package dev.taskwire.master;
 
-import dev.taskwire.common.json.JsonSize;
 import dev.taskwire.common.protocol.TaskId;
-import dev.taskwire.common.util.LatestValueListeners;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One task sent to a slave: made by {@link SlaveConnection#newTask(Map)}, sent by {@link #start()},
@@ -32,17 +22,17 @@ import org.slf4j.LoggerFactory;
  * a START_FAILED task runs none ({@code start()} told the caller). A callback added after the task
  * finished runs at once on the adding thread (on a result thread if the callbacks added before it
  * are still running). {@link #join()} returns once the callbacks have run; a task with no callbacks
- * and nobody waiting on it is done without a trip to a result thread.
+ * and nobody waiting on it is done without a trip to a result thread. (All of this is its {@link
+ * Completion}'s, shared with the scheduler's jobs.) Its timeout and lease are watched by its
+ * connection's tasks in flight.
  */
 public final class Task {
-  private static final Logger log = LoggerFactory.getLogger(Task.class);
-
   private final SlaveConnection connection;
+  private final TasksInFlight inFlight;
   private final TaskId id = TaskId.random();
   private final Map<String, Object> data;
-  private final Executor callbackExecutor;
   private final Instant createdAt = Instant.now();
-  private final CompletableFuture<Task> done = new CompletableFuture<>();
+  private final Completion<Task> completion;
 
   private final Object lock = new Object();
   // Guarded by lock:
@@ -51,15 +41,8 @@ public final class Task {
   private TaskFailure failure;
   private Instant startedAt;
   private Instant finishedAt;
-  private final List<Callback> callbacks = new ArrayList<>();
   private Duration timeout; // null: the connection's default
   private Duration lease; // null: none
-  private Map<String, Object> progress; // the latest the slave reported; null before any
-  // Null until a progress callback is added; then progress and final callbacks go through it, in order.
-  private LatestValueListeners<Map<String, Object>> progressCallbacks;
-  private volatile ScheduledFuture<?> timeoutFuture;
-  private volatile ScheduledFuture<?> leaseFuture;
-  private volatile long lastProgressNanos;
   private long progressToldNanos; // guarded by lock: when progress was last told (callbacks, events)
   private boolean progressTold; // guarded by lock: progress was told at least once
   private boolean progressHeld; // guarded by lock: the latest progress waits for its turn to be told
@@ -82,17 +65,13 @@ public final class Task {
     /** The task is final: ignored. */
     IGNORED
   }
-  // Sizes as JSON, measured when first asked (-1 until then) and kept: data never changes, nor a final result.
-  private volatile long dataJsonBytes = -1;
-  private volatile long resultJsonBytes = -1;
 
-  private record Callback(boolean onComplete, TaskCallback callback) {}
-
-  Task(SlaveConnection connection, Map<String, Object> data, Executor callbackExecutor) {
+  Task(SlaveConnection connection, TasksInFlight inFlight, Map<String, Object> data, Executor callbackExecutor) {
     this.connection = connection;
+    this.inFlight = inFlight;
     // Not Map.copyOf: JSON data may hold nulls.
     this.data = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(data, "data == null")));
-    this.callbackExecutor = callbackExecutor;
+    this.completion = new Completion<>(this, "task", id.value(), this.data, callbackExecutor);
   }
 
   /** The id sent to the slave (a random UUID). */
@@ -112,12 +91,7 @@ public final class Task {
    * @throws IllegalArgumentException if Jackson cannot write the data (a Java caller's own value)
    */
   public long dataJsonBytes() {
-    long bytes = dataJsonBytes;
-    if (bytes < 0) {
-      bytes = JsonSize.of(data);
-      dataJsonBytes = bytes;
-    }
-    return bytes;
+    return completion.dataJsonBytes();
   }
 
   /**
@@ -127,21 +101,7 @@ public final class Task {
    * @throws IllegalArgumentException if Jackson cannot write the result
    */
   public long resultJsonBytes() {
-    long bytes = resultJsonBytes;
-    if (bytes >= 0) {
-      return bytes;
-    }
-    Map<String, Object> now;
-    boolean isFinal;
-    synchronized (lock) {
-      now = result;
-      isFinal = status.isFinal();
-    }
-    bytes = JsonSize.of(now);
-    if (isFinal) {
-      resultJsonBytes = bytes;
-    }
-    return bytes;
+    return completion.resultJsonBytes(() -> status().isFinal(), this::result);
   }
 
   /** The connection the task is sent through. */
@@ -191,12 +151,14 @@ public final class Task {
 
   /** Adds a callback for a completed task; chainable. */
   public Task onComplete(TaskCallback callback) {
-    return addCallback(new Callback(true, Objects.requireNonNull(callback, "callback == null")));
+    completion.onComplete(callback);
+    return this;
   }
 
   /** Adds a callback for a failed task (reported by the slave or ended by Taskwire); chainable. */
   public Task onFail(TaskCallback callback) {
-    return addCallback(new Callback(false, Objects.requireNonNull(callback, "callback == null")));
+    completion.onFail(callback);
+    return this;
   }
 
   /**
@@ -206,23 +168,13 @@ public final class Task {
    * (the latest of a burst at least) before its final callbacks run.
    */
   public Task onProgress(ProgressCallback callback) {
-    Objects.requireNonNull(callback, "callback == null");
-    synchronized (lock) {
-      if (!status.isFinal()) {
-        if (progressCallbacks == null) {
-          progressCallbacks = new LatestValueListeners<>(callbackExecutor, "task " + id);
-        }
-        progressCallbacks.add(callback::onProgress);
-      }
-    }
+    completion.onProgress(callback);
     return this;
   }
 
   /** The latest progress the slave reported for this task; null if none (yet). */
   public Map<String, Object> progress() {
-    synchronized (lock) {
-      return progress;
-    }
+    return completion.progress();
   }
 
   /**
@@ -275,7 +227,7 @@ public final class Task {
    * @return whether this call cancelled it (false if it was already final)
    */
   public boolean cancel() {
-    return connection.cancel(this);
+    return inFlight.cancel(this);
   }
 
   /**
@@ -300,11 +252,7 @@ public final class Task {
 
   /** Waits until the task is final and its callbacks have run; returns this task. */
   public Task join() throws InterruptedException {
-    try {
-      return done.get();
-    } catch (ExecutionException e) {
-      throw new AssertionError("the completion future never fails", e);
-    }
+    return completion.join();
   }
 
   /**
@@ -313,18 +261,12 @@ public final class Task {
    * @throws TimeoutException if the task is not final within {@code timeout}
    */
   public Task join(Duration timeout) throws InterruptedException, TimeoutException {
-    try {
-      return done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("the completion future never fails", e);
-    } catch (TimeoutException e) {
-      throw new TimeoutException("task " + id + " not final within " + timeout.toMillis() + " ms (status " + status() + ")");
-    }
+    return completion.join(timeout, this::status);
   }
 
   /** A future completed with this task once it is final and its callbacks have run. */
   public CompletableFuture<Task> future() {
-    return done.copy();
+    return completion.future();
   }
 
   /** Marks the task accepted by the slave, unless a report already finished it. */
@@ -332,7 +274,6 @@ public final class Task {
     synchronized (lock) {
       if (status == TaskStatus.STARTING) {
         status = TaskStatus.STARTED;
-        lastProgressNanos = System.nanoTime(); // a lease counts from here
       }
     }
   }
@@ -344,6 +285,7 @@ public final class Task {
 
   /** {@link #markStartFailed(String)}, running {@code whenFinal} (if not null) before {@code join()} returns. */
   void markStartFailed(String message, Runnable whenFinal) {
+    Completion.Sealed sealed;
     synchronized (lock) {
       if (status.isFinal()) {
         return;
@@ -351,11 +293,12 @@ public final class Task {
       status = TaskStatus.START_FAILED;
       failure = new TaskFailure(TaskFailure.Reason.START_FAILED, message);
       finishedAt = Instant.now();
+      sealed = completion.sealDropped();
     }
     if (whenFinal != null) {
       whenFinal.run();
     }
-    done.complete(this);
+    completion.deliver(sealed);
   }
 
   /** The timeout given to {@link #timeout(Duration)}, or null to use the connection's. */
@@ -372,32 +315,18 @@ public final class Task {
     }
   }
 
-  /** When the slave last reported progress (or the task started), by {@link System#nanoTime()}. */
-  long lastProgressNanos() {
-    return lastProgressNanos;
-  }
-
-  void leaseFuture(ScheduledFuture<?> future) {
-    this.leaseFuture = future;
-    if (status().isFinal()) {
-      future.cancel(false);
-    }
-  }
-
   /**
-   * The slave reported {@code update}: kept as the latest and the lease renewed at once; the
-   * progress callbacks told now if the last was told {@link #PROGRESS_INTERVAL} ago or more, else
-   * held for {@link #tellHeldProgress()} at its turn (the latest then).
+   * The slave reported {@code update}: kept as the latest; the progress callbacks told now if the
+   * last was told {@link #PROGRESS_INTERVAL} ago or more, else held for {@link #tellHeldProgress()}
+   * at its turn (the latest then). Its tasks in flight renew the lease.
    */
   ProgressTurn progress(Map<String, Object> update) {
-    LatestValueListeners<Map<String, Object>> listeners;
     synchronized (lock) {
       if (status.isFinal()) {
         return ProgressTurn.IGNORED;
       }
-      progress = update;
+      completion.progress(update, false);
       long now = System.nanoTime();
-      lastProgressNanos = now;
       if (progressHeld) {
         return ProgressTurn.HELD;
       }
@@ -407,11 +336,8 @@ public final class Task {
       }
       progressTold = true;
       progressToldNanos = now;
-      listeners = progressCallbacks;
     }
-    if (listeners != null) {
-      listeners.offer(update); // ignored if the task became final meanwhile: never after the final callbacks
-    }
+    completion.tell(update); // ignored if the task became final meanwhile: never after the final callbacks
     return ProgressTurn.TOLD;
   }
 
@@ -428,27 +354,16 @@ public final class Task {
    */
   Map<String, Object> tellHeldProgress() {
     Map<String, Object> held;
-    LatestValueListeners<Map<String, Object>> listeners;
     synchronized (lock) {
       if (!progressHeld || status.isFinal()) {
         return null;
       }
       progressHeld = false;
       progressToldNanos = System.nanoTime();
-      held = progress;
-      listeners = progressCallbacks;
+      held = completion.progress();
     }
-    if (listeners != null) {
-      listeners.offer(held);
-    }
+    completion.tell(held);
     return held;
-  }
-
-  void timeoutFuture(ScheduledFuture<?> future) {
-    this.timeoutFuture = future;
-    if (status().isFinal()) {
-      future.cancel(false); // finished before the timer was armed
-    }
   }
 
   /**
@@ -465,9 +380,8 @@ public final class Task {
    * tells (a dispatcher) knows before the caller's {@code join()} returns.
    */
   TaskStatus finish(TaskStatus finalStatus, Map<String, Object> outcome, TaskFailure why, Runnable whenFinal) {
-    List<Callback> toRun;
     TaskStatus before;
-    LatestValueListeners<Map<String, Object>> ordered;
+    Completion.Sealed sealed;
     synchronized (lock) {
       if (status.isFinal()) {
         return null;
@@ -477,85 +391,14 @@ public final class Task {
       result = outcome;
       failure = why;
       finishedAt = Instant.now();
-      toRun = List.copyOf(callbacks);
-      callbacks.clear();
-      ordered = progressCallbacks;
-    }
-    ScheduledFuture<?> timer = timeoutFuture;
-    if (timer != null) {
-      timer.cancel(false);
-    }
-    ScheduledFuture<?> leaseTimer = leaseFuture;
-    if (leaseTimer != null) {
-      leaseTimer.cancel(false);
+      // onFail callbacks take FAILED and CANCELLED
+      sealed = completion.seal(finalStatus == TaskStatus.COMPLETED, outcome);
     }
     if (whenFinal != null) {
       whenFinal.run();
     }
-    if (ordered != null) {
-      ordered.finish(() -> runCallbacks(toRun)); // after the progress deliveries queued before
-      return before;
-    }
-    if (toRun.isEmpty() && done.getNumberOfDependents() == 0) {
-      // Nothing to run and nobody waiting (a scheduler's attempt, say): no trip to a result thread.
-      // A callback added from now on runs on a result thread all the same (addCallback).
-      done.complete(this);
-      return before;
-    }
-    try {
-      callbackExecutor.execute(() -> runCallbacks(toRun));
-    } catch (RejectedExecutionException stopped) {
-      // The master has stopped its result threads; run them here rather than never.
-      runCallbacks(toRun);
-    }
+    completion.deliver(sealed);
     return before;
-  }
-
-  private void runCallbacks(List<Callback> toRun) {
-    toRun.forEach(this::run);
-    done.complete(this);
-  }
-
-  private Task addCallback(Callback callback) {
-    synchronized (lock) {
-      if (!status.isFinal() || status == TaskStatus.START_FAILED) {
-        callbacks.add(callback); // a START_FAILED task runs none: start() told the caller
-        return this;
-      }
-    }
-    // After the callbacks already queued: at once on this thread if they have run, else right
-    // after them on a result thread (never on the thread that finished the task: a report's).
-    if (done.isDone()) {
-      run(callback);
-    } else {
-      done.thenRunAsync(() -> run(callback), this::runOnResultThread);
-    }
-    return this;
-  }
-
-  private void runOnResultThread(Runnable action) {
-    try {
-      callbackExecutor.execute(action);
-    } catch (RejectedExecutionException stopped) {
-      action.run(); // the master has stopped its result threads: here rather than never
-    }
-  }
-
-  private void run(Callback callback) {
-    Map<String, Object> outcome;
-    TaskStatus now;
-    synchronized (lock) {
-      outcome = result;
-      now = status;
-    }
-    if (callback.onComplete() != (now == TaskStatus.COMPLETED)) {
-      return; // onFail callbacks take FAILED and CANCELLED
-    }
-    try {
-      callback.callback().accept(data, outcome);
-    } catch (Exception | Error e) {
-      log.error("Callback of task {} threw; the task's other callbacks still run", id, e);
-    }
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,14 +18,39 @@ import org.slf4j.LoggerFactory;
  * The attempts of one connection: tasks sent and not yet final, by wire id. Every way an attempt
  * ends goes through here (reported, timed out, cancelled, not started, its connection ended), and
  * each ends once: the one that takes the task out of flight finishes it, remembers its id (so a
- * late report is acknowledged), and tells the {@link ConnectionEvents}.
+ * late report is acknowledged), and tells the {@link ConnectionEvents}. The timers of a task in
+ * flight (its timeout, its lease) live here too, and stop when it leaves.
  */
 final class TasksInFlight {
   private static final Logger log = LoggerFactory.getLogger(TasksInFlight.class);
 
   private final SlaveConnection connection;
   private final ConnectionContext context;
-  private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+  private final Map<String, Flight> tasks = new ConcurrentHashMap<>();
+
+  /** One task in flight, and its timers. */
+  private static final class Flight {
+    final Task task;
+    volatile ScheduledFuture<?> timeout;
+    volatile ScheduledFuture<?> lease;
+    /** When the slave last reported progress (or the task started), by {@link System#nanoTime()}. */
+    volatile long lastProgressNanos;
+
+    Flight(Task task) {
+      this.task = task;
+    }
+
+    void stopTimers() {
+      ScheduledFuture<?> timer = timeout;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      timer = lease;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+    }
+  }
 
   TasksInFlight(SlaveConnection connection, ConnectionContext context) {
     this.connection = connection;
@@ -37,7 +63,7 @@ final class TasksInFlight {
 
   /** Registers {@code task} before its {@code /task/new} is sent: the slave may report before it answers. */
   void add(Task task) {
-    tasks.put(task.id().value(), task);
+    tasks.put(task.id().value(), new Flight(task));
   }
 
   /** The slave accepted {@code task}: arm its timeout, or stop it if it was cancelled meanwhile. */
@@ -45,10 +71,15 @@ final class TasksInFlight {
     task.markStarted();
     if (task.status() == TaskStatus.CANCELLED) {
       askToStop(task); // cancelled while /task/new was under way: now the slave has it
-    } else {
-      armTimeout(task);
-      armLease(task, task.leaseOrNull());
+      return;
     }
+    Flight flight = tasks.get(task.id().value());
+    if (flight == null || flight.task != task) {
+      return; // final already (reported before /task/new was answered): nothing to watch
+    }
+    flight.lastProgressNanos = System.nanoTime(); // a lease counts from here
+    armTimeout(flight);
+    armLease(flight, task.leaseOrNull());
   }
 
   /**
@@ -62,10 +93,11 @@ final class TasksInFlight {
 
   /** Hands the slave's report to its task; returns false if no task in flight has that id. */
   boolean report(String taskId, boolean completed, Map<String, Object> result) {
-    Task task = tasks.get(taskId);
-    if (task == null || !take(task)) {
+    Flight flight = tasks.get(taskId);
+    if (flight == null || !take(flight.task)) {
       return false;
     }
+    Task task = flight.task;
     tellHeldProgress(task); // the last progress before the result, as the slave sent them
     if (completed) {
       task.finish(TaskStatus.COMPLETED, result, null, ended(task));
@@ -81,11 +113,16 @@ final class TasksInFlight {
    * id. Tells the connection's listeners (the scheduler), then the task's own callbacks.
    */
   boolean progress(String taskId, Map<String, Object> update) {
-    Task task = tasks.get(taskId);
-    if (task == null) {
+    Flight flight = tasks.get(taskId);
+    if (flight == null) {
       return false;
     }
-    switch (task.progress(java.util.Collections.unmodifiableMap(update))) {
+    Task task = flight.task;
+    Task.ProgressTurn turn = task.progress(java.util.Collections.unmodifiableMap(update));
+    if (turn != Task.ProgressTurn.IGNORED) {
+      flight.lastProgressNanos = System.nanoTime(); // the lease is renewed at once, told or held
+    }
+    switch (turn) {
       case TOLD -> context.events().attemptProgress(connection, task, update);
       case HELD_FIRST -> {
         try {
@@ -127,9 +164,10 @@ final class TasksInFlight {
   /** Fails every task in flight with {@code reason}: their connection ended. */
   void endAll(TaskFailure.Reason reason, String why) {
     String error = reason == TaskFailure.Reason.SHUTDOWN ? "shutdown" : "connection-lost";
-    List<Task> orphans = List.copyOf(tasks.values());
+    List<Flight> orphans = List.copyOf(tasks.values());
     int failed = 0;
-    for (Task task : orphans) {
+    for (Flight orphan : orphans) {
+      Task task = orphan.task;
       if (take(task)) {
         failed++;
         task.finish(TaskStatus.FAILED, TaskFailure.result(error, connection.name()),
@@ -145,45 +183,63 @@ final class TasksInFlight {
     return () -> context.events().attemptEnded(connection, task);
   }
 
-  /** Takes {@code task} out of flight and remembers its id; true for exactly one caller. */
+  /** Takes {@code task} out of flight, stops its timers and remembers its id; true for exactly one caller. */
   private boolean take(Task task) {
-    if (!tasks.remove(task.id().value(), task)) {
+    String id = task.id().value();
+    Flight flight = tasks.get(id);
+    if (flight == null || flight.task != task || !tasks.remove(id, flight)) {
       return false;
     }
-    context.connections().rememberEnded(task.id().value());
+    flight.stopTimers();
+    context.connections().rememberEnded(id);
     return true;
   }
 
-  private void armTimeout(Task task) {
+  /** Whether {@code flight} is still in flight; a timer armed for one that left meanwhile is stopped. */
+  private boolean stillInFlight(Flight flight, ScheduledFuture<?> armed) {
+    if (tasks.get(flight.task.id().value()) == flight) {
+      return true;
+    }
+    armed.cancel(false); // taken out while it was armed: take() may have missed it
+    return false;
+  }
+
+  private void armTimeout(Flight flight) {
+    Task task = flight.task;
     Duration timeout = task.timeoutOrNull() != null ? task.timeoutOrNull() : connection.taskTimeout();
     if (!timeout.isZero()) {
       try {
-        task.timeoutFuture(context.timer().schedule(() -> timeOut(task, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS));
+        ScheduledFuture<?> armed = context.timer().schedule(() -> timeOut(task, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        flight.timeout = armed;
+        stillInFlight(flight, armed);
       } catch (RejectedExecutionException shuttingDown) {
         // The master is shutting down: the shutdown ends this task.
       }
     }
   }
 
-  /** Checks {@code task}'s lease when it may have run out: from its start, then from each progress. */
-  private void armLease(Task task, Duration lease) {
+  /** Checks the lease of {@code flight} when it may have run out: from its start, then from each progress. */
+  private void armLease(Flight flight, Duration lease) {
     if (lease == null) {
       return;
     }
-    long dueNanos = task.lastProgressNanos() + lease.toNanos() - System.nanoTime();
+    long dueNanos = flight.lastProgressNanos + lease.toNanos() - System.nanoTime();
     try {
-      task.leaseFuture(context.timer().schedule(() -> checkLease(task, lease), Math.max(0, dueNanos), TimeUnit.NANOSECONDS));
+      ScheduledFuture<?> armed = context.timer().schedule(() -> checkLease(flight, lease), Math.max(0, dueNanos), TimeUnit.NANOSECONDS);
+      flight.lease = armed;
+      stillInFlight(flight, armed);
     } catch (RejectedExecutionException shuttingDown) {
       // The master is shutting down: its shutdown ends this task.
     }
   }
 
-  private void checkLease(Task task, Duration lease) {
-    if (task.status().isFinal()) {
-      return;
+  private void checkLease(Flight flight, Duration lease) {
+    Task task = flight.task;
+    if (tasks.get(task.id().value()) != flight) {
+      return; // left flight meanwhile: final, or about to be
     }
-    if (System.nanoTime() - task.lastProgressNanos() < lease.toNanos()) {
-      armLease(task, lease); // progress came meanwhile: the lease runs from it
+    if (System.nanoTime() - flight.lastProgressNanos < lease.toNanos()) {
+      armLease(flight, lease); // progress came meanwhile: the lease runs from it
       return;
     }
     if (endStuck(task, "stalled", new TaskFailure(TaskFailure.Reason.STALLED,

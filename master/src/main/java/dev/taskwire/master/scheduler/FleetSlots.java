@@ -1,6 +1,5 @@
 package dev.taskwire.master.scheduler;
 
-import dev.taskwire.master.SlaveConnection;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code pending}), and a short pause after a slave answered busy.
  *
  * <p>A connection's taken slots are the larger of two counts. Its tasks in flight ({@link
- * SlaveConnection#tasksInFlight()}) count tasks sent on it directly too, but miss an attempt from
+ * FleetMember#tasksInFlight()}) count tasks sent on it directly too, but miss an attempt from
  * its dispatch until its sender thread registers it (a few microseconds) and from its end until the
  * scheduler hears of it. The scheduler's unended attempts count exactly its own, from the moment
  * it hands out a slot to the moment it hears the attempt ended. Alone on a connection the larger is
@@ -33,14 +32,17 @@ final class FleetSlots {
    * The most attempts being sent to one connection at once: a slave with many slots that accepts
    * connections but never answers holds at most this many sender threads, not all of them.
    */
-  static final int MAX_SENDS_PER_CONNECTION = Math.max(1, Scheduler.SENDER_THREADS / 4);
+  static final int MAX_SENDS_PER_CONNECTION = Math.max(1, Dispatch.SENDER_THREADS / 4);
 
   private final List<Entry> entries = new ArrayList<>();
   private int nextStart; // where the next tie-break search starts: round robin
+  private long serials;
 
   /** One live connection. */
   static final class Entry {
-    final SlaveConnection connection;
+    final FleetMember connection;
+    /** Which entry this is, unique in the fleet's life (1 for the first): what a job's retry avoids. */
+    final long serial;
     final Set<String> labels;
     /** The slave's slots, read once: a reconnect makes a new entry. */
     final int slots;
@@ -58,8 +60,9 @@ final class FleetSlots {
     /** Whether this connection was ever paused; until it is, an accepted send has no pause to lift. */
     volatile boolean everPaused;
 
-    Entry(SlaveConnection connection) {
+    Entry(FleetMember connection, long serial) {
       this.connection = connection;
+      this.serial = serial;
       this.labels = new HashSet<>(connection.labels());
       this.slots = connection.slots();
       this.reportsProgress = connection.reportsProgress();
@@ -83,19 +86,23 @@ final class FleetSlots {
     }
   }
 
-  void add(SlaveConnection connection) {
-    if (find(connection) == null) {
-      entries.add(new Entry(connection));
+  /** Adds {@code connection}, live now, unless it is there already; returns its entry. */
+  Entry add(FleetMember connection) {
+    Entry entry = find(connection);
+    if (entry == null) {
+      entry = new Entry(connection, ++serials);
+      entries.add(entry);
     }
+    return entry;
   }
 
-  void remove(SlaveConnection connection) {
-    entries.removeIf(entry -> entry.connection == connection);
+  void remove(FleetMember connection) {
+    entries.removeIf(entry -> entry.connection.equals(connection));
   }
 
-  Entry find(SlaveConnection connection) {
+  Entry find(FleetMember connection) {
     for (Entry entry : entries) {
-      if (entry.connection == connection) {
+      if (entry.connection.equals(connection)) {
         return entry;
       }
     }
@@ -121,14 +128,14 @@ final class FleetSlots {
    * free slot, the one with the most free slots; ties go round robin. Where another one qualifies, the
    * connection of the job's last attempt is avoided, so that a retry runs elsewhere.
    */
-  Entry place(Job job) {
+  Entry place(JobRecord job) {
     int n = entries.size();
     if (n == 0) {
       return null;
     }
     long now = System.nanoTime();
-    List<String> required = job.options().labels();
-    boolean needsProgress = !job.options().lease().isZero();
+    List<String> required = job.options.labels();
+    boolean needsProgress = !job.options.lease().isZero();
     Entry best = null;
     Entry avoided = null;
     int bestFree = 0;
@@ -139,7 +146,7 @@ final class FleetSlots {
       if (free <= 0 || !entry.has(required) || needsProgress && !entry.reportsProgress) {
         continue;
       }
-      if (entry.connection == job.lastConnection) {
+      if (entry.serial == job.lastSlot) {
         avoided = entry;
         continue;
       }

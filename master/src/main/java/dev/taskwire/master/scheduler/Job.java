@@ -1,25 +1,18 @@
 package dev.taskwire.master.scheduler;
 
-import dev.taskwire.common.json.JsonSize;
-import dev.taskwire.common.util.LatestValueListeners;
+import dev.taskwire.master.Completion;
 import dev.taskwire.master.ProgressCallback;
-import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
 import dev.taskwire.master.TaskCallback;
 import dev.taskwire.master.TaskFailure;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A unit of work submitted to the {@link Scheduler}: data and {@link JobOptions}, one id for its
@@ -31,68 +24,31 @@ import org.slf4j.LoggerFactory;
  * run for COMPLETED, {@code onFail} ones for FAILED and CANCELLED. A callback added after the job
  * finished runs at once on the adding thread (or right after the ones already queued). {@link
  * #join()} returns once the callbacks have run.
+ *
+ * <p>A handle: the scheduler keeps the job's state (its status, attempts, outcome) in its store,
+ * and this reads it there.
  */
 public final class Job {
-  private static final Logger log = LoggerFactory.getLogger(Job.class);
-
   private final Scheduler scheduler;
-  private final String id;
-  private final Map<String, Object> data;
-  private final JobOptions options;
-  private final long seq;
-  private final long submittedAtMillis = System.currentTimeMillis();
-  private final CompletableFuture<Job> done = new CompletableFuture<>();
+  private final JobRecord record;
+  private final Completion<Job> completion;
 
-  // Guarded by the scheduler's lock; status is volatile for reads without it.
-  private volatile JobStatus status = JobStatus.QUEUED;
-  private Map<String, Object> sentData; // what attempts send: data, with upstream results passed in; null while WAITING
-  private List<String> downstreamIds; // jobs submitted to run after this one; null until one is
-  List<Job> upstreams; // the jobs of options().after(), in order, until this job is final
-  List<Job> pendingDownstreams; // downstreams that were waiting on this job, until it is final
-  int upstreamsLeft; // upstreams not yet completed
-  Combiner combiner; // a combined job's function; null for any other job
-  boolean combineAsTask; // a combined job whose combination is sent to a slave as its data
-  boolean cancelledByCaller; // ended by a cancel of a caller (its own, its group's, all), not by a slave
-  private Map<String, Object> result;
-  private TaskFailure failure;
-  private long finishedAtMillis;
-  private List<Attempt> attempts; // null until the first dispatch
-  // Guarded by this job's own monitor (taken inside the scheduler's lock, never around it), so that
-  // adding a callback does not wait for the scheduler's lock:
-  private List<Callback> callbacks; // null until one is added; null again once taken
-  private boolean callbacksTaken;
-  // Null until a progress callback is added; then progress and final callbacks go through it, in order.
-  private LatestValueListeners<Map<String, Object>> progressCallbacks;
-  private volatile Map<String, Object> progress; // the current attempt's latest; set under the scheduler's lock
-  // Sizes as JSON, measured when first asked (-1 until then) and kept: data never changes, nor a final result.
-  private volatile long dataJsonBytes = -1;
-  private volatile long resultJsonBytes = -1;
-  Task currentTask; // the attempt in flight, if any
-  SlaveConnection lastConnection; // where the last attempt ran, avoided by a retry where possible
-  boolean inQueue; // in the queue's lanes (not waiting for a backoff)
-  ScheduledFuture<?> queueTimer; // the queue timeout, until the first dispatch
-  ScheduledFuture<?> deadlineTimer;
-  ScheduledFuture<?> retryTimer; // a backoff under way
-
-  private record Callback(boolean onComplete, TaskCallback callback) {}
-
-  Job(Scheduler scheduler, String id, Map<String, Object> data, JobOptions options, long seq) {
+  /** The handle of {@code record}, whose callbacks run on {@code callbacks}. */
+  Job(Scheduler scheduler, JobRecord record, Executor callbacks) {
     this.scheduler = scheduler;
-    this.id = id;
-    this.data = data;
-    this.options = options;
-    this.seq = seq;
-    this.sentData = data;
+    this.record = record;
+    this.completion = new Completion<>(this, "job", record.id, record.data, callbacks);
+    record.handle = this;
   }
 
   /** The job's id (a random UUID), the same for all its attempts. */
   public String id() {
-    return id;
+    return record.id;
   }
 
   /** The data as submitted (every attempt sends this). */
   public Map<String, Object> data() {
-    return data;
+    return record.data;
   }
 
   /**
@@ -102,12 +58,7 @@ public final class Job {
    * @throws IllegalArgumentException if Jackson cannot write the data (a Java caller's own value)
    */
   public long dataJsonBytes() {
-    long bytes = dataJsonBytes;
-    if (bytes < 0) {
-      bytes = JsonSize.of(data);
-      dataJsonBytes = bytes;
-    }
-    return bytes;
+    return completion.dataJsonBytes();
   }
 
   /**
@@ -117,59 +68,49 @@ public final class Job {
    * @throws IllegalArgumentException if Jackson cannot write the result
    */
   public long resultJsonBytes() {
-    long bytes = resultJsonBytes;
-    if (bytes >= 0) {
-      return bytes;
-    }
-    // Status first: a final status was set with its result under the scheduler's lock, which result() takes.
-    boolean isFinal = status.isFinal();
-    bytes = JsonSize.of(result());
-    if (isFinal) {
-      resultJsonBytes = bytes;
-    }
-    return bytes;
+    return completion.resultJsonBytes(() -> status().isFinal(), this::result);
   }
 
   /** The options it was submitted with. */
   public JobOptions options() {
-    return options;
+    return record.options;
   }
 
   /** The current status. */
   public JobStatus status() {
-    return status;
+    return record.status;
   }
 
   /** The result: the slave's, or Taskwire's for a job it ended (e.g. {@code {"cancelled": true}}); null until final. */
   public Map<String, Object> result() {
     synchronized (scheduler.lock) {
-      return result;
+      return record.result;
     }
   }
 
   /** Why the job did not complete; null unless FAILED or CANCELLED. */
   public TaskFailure failure() {
     synchronized (scheduler.lock) {
-      return failure;
+      return record.failure;
     }
   }
 
   /** When it was submitted. */
   public Instant submittedAt() {
-    return Instant.ofEpochMilli(submittedAtMillis);
+    return Instant.ofEpochMilli(record.submittedAtMillis);
   }
 
   /** When it reached its final status; null before. */
   public Instant finishedAt() {
     synchronized (scheduler.lock) {
-      return finishedAtMillis == 0 ? null : Instant.ofEpochMilli(finishedAtMillis);
+      return record.finishedAtMillis == 0 ? null : Instant.ofEpochMilli(record.finishedAtMillis);
     }
   }
 
   /** Its attempts so far, the first first (a snapshot). */
   public List<Attempt> attempts() {
     synchronized (scheduler.lock) {
-      return attempts == null ? List.of() : List.copyOf(attempts);
+      return record.attempts == null ? List.of() : List.copyOf(record.attempts);
     }
   }
 
@@ -180,25 +121,25 @@ public final class Job {
    */
   public Map<String, Object> sentData() {
     synchronized (scheduler.lock) {
-      return sentData;
+      return record.sentData;
     }
   }
 
   /** The ids of the jobs it runs after, in the order given ({@link JobOptions#after()}). */
   public List<String> upstreams() {
-    return options.after();
+    return record.options.after();
   }
 
   /** The ids of the jobs submitted to run after this one, in the order they were submitted. */
   public List<String> downstreams() {
     synchronized (scheduler.lock) {
-      return downstreamIds == null ? List.of() : List.copyOf(downstreamIds);
+      return record.downstreamIds == null ? List.of() : List.copyOf(record.downstreamIds);
     }
   }
 
   /** Whether it is a combined job ({@link Scheduler#combine}), whose result is a function of its upstreams'. */
   public boolean isCombined() {
-    return combiner != null;
+    return record.combiner != null;
   }
 
   /**
@@ -206,12 +147,13 @@ public final class Job {
    * when it is not QUEUED.
    */
   public String waitingFor() {
-    return scheduler.waitingFor(this);
+    return scheduler.waitingFor(record);
   }
 
   /** Adds a callback for a completed job; chainable. */
   public Job onComplete(TaskCallback callback) {
-    return addCallback(new Callback(true, Objects.requireNonNull(callback, "callback == null")));
+    completion.onComplete(callback);
+    return this;
   }
 
   /**
@@ -221,26 +163,19 @@ public final class Job {
    * final callbacks.
    */
   public Job onProgress(ProgressCallback callback) {
-    Objects.requireNonNull(callback, "callback == null");
-    synchronized (this) {
-      if (!callbacksTaken) {
-        if (progressCallbacks == null) {
-          progressCallbacks = new LatestValueListeners<>(scheduler.callbackPool(), "job " + id);
-        }
-        progressCallbacks.add(callback::onProgress);
-      }
-    }
+    completion.onProgress(callback);
     return this;
   }
 
   /** The latest progress its current (or last) attempt reported; null if none. */
   public Map<String, Object> progress() {
-    return progress;
+    return completion.progress();
   }
 
   /** Adds a callback for a job that failed or was cancelled; chainable. */
   public Job onFail(TaskCallback callback) {
-    return addCallback(new Callback(false, Objects.requireNonNull(callback, "callback == null")));
+    completion.onFail(callback);
+    return this;
   }
 
   /**
@@ -251,7 +186,7 @@ public final class Job {
    * @return whether this call cancelled it (false if it was already final)
    */
   public boolean cancel() {
-    return scheduler.cancel(this);
+    return scheduler.cancel(record);
   }
 
   /**
@@ -261,16 +196,12 @@ public final class Job {
    * @return whether this call completed it (false if it was already final)
    */
   public boolean complete(Map<String, Object> result) {
-    return scheduler.completeByHand(this, Objects.requireNonNull(result, "result == null"));
+    return scheduler.completeByHand(record, Objects.requireNonNull(result, "result == null"));
   }
 
   /** Waits until the job is final and its callbacks have run; returns this job. */
   public Job join() throws InterruptedException {
-    try {
-      return done.get();
-    } catch (ExecutionException e) {
-      throw new AssertionError("the completion future never fails", e);
-    }
+    return completion.join();
   }
 
   /**
@@ -279,199 +210,21 @@ public final class Job {
    * @throws TimeoutException if the job is not final within {@code timeout}
    */
   public Job join(Duration timeout) throws InterruptedException, TimeoutException {
-    try {
-      return done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("the completion future never fails", e);
-    } catch (TimeoutException e) {
-      throw new TimeoutException("job " + id + " not final within " + timeout.toMillis() + " ms (status " + status + ")");
-    }
+    return completion.join(timeout, this::status);
   }
 
   /** A future completed with this job once it is final and its callbacks have run. */
   public CompletableFuture<Job> future() {
-    return done.copy();
+    return completion.future();
   }
 
   @Override
   public String toString() {
-    return "Job{" + id + ", " + status + "}";
+    return "Job{" + record.id + ", " + record.status + "}";
   }
 
-  // What the scheduler does under its lock.
-
-  long seq() {
-    return seq;
-  }
-
-  /** Under the scheduler's lock: the current attempt reported {@code update}; tells the progress callbacks. */
-  void progressed(Map<String, Object> update) {
-    progress = update;
-    LatestValueListeners<Map<String, Object>> listeners;
-    synchronized (this) {
-      listeners = progressCallbacks;
-    }
-    if (listeners != null) {
-      listeners.offer(update); // ignored once the final callbacks are queued
-    }
-  }
-
-  /** Runs the final callbacks {@code last}: after the progress deliveries if there are progress callbacks, else on {@code pool}. */
-  void runFinally(java.util.concurrent.Executor pool, Runnable last) {
-    LatestValueListeners<Map<String, Object>> listeners;
-    synchronized (this) {
-      listeners = progressCallbacks;
-    }
-    if (listeners != null) {
-      listeners.finish(last);
-    } else {
-      pool.execute(last);
-    }
-  }
-
-  Map<String, Object> sendData() {
-    return sentData;
-  }
-
-  void sentData(Map<String, Object> data) {
-    this.sentData = data;
-  }
-
-  /** The key a downstream nests this job's result under: its name, or its id. */
-  String key() {
-    return options.name() != null ? options.name() : id;
-  }
-
-  /** {@code downstream} runs after this job, which is not final: it is told when this one ends. */
-  void addDownstream(Job downstream) {
-    if (pendingDownstreams == null) {
-      pendingDownstreams = new ArrayList<>(2);
-    }
-    pendingDownstreams.add(downstream);
-    noteDownstream(downstream);
-  }
-
-  /** Records {@code downstream} for {@link #downstreams()} only: this job had completed already. */
-  void noteDownstream(Job downstream) {
-    if (downstreamIds == null) {
-      downstreamIds = new ArrayList<>(2);
-    }
-    downstreamIds.add(downstream.id());
-  }
-
-  /** Whether a downstream other than {@code except} waits on this job and is not final. */
-  boolean neededByOtherThan(Job except) {
-    if (pendingDownstreams != null) {
-      for (Job downstream : pendingDownstreams) {
-        if (downstream != except && !downstream.status().isFinal()) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  int attemptCount() {
-    return attempts == null ? 0 : attempts.size();
-  }
-
-  Attempt attempt(int number) {
-    return attempts.get(number - 1);
-  }
-
-  Attempt lastAttempt() {
-    return attempts == null || attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
-  }
-
-  void status(JobStatus status) {
-    this.status = status;
-  }
-
-  void addAttempt(Attempt attempt) {
-    if (attempts == null) {
-      attempts = new ArrayList<>(2);
-    }
-    attempts.add(attempt);
-  }
-
-  /** Replaces the attempt numbered {@code number}: it ended. */
-  void attemptEnded(Attempt ended) {
-    attempts.set(ended.number() - 1, ended);
-  }
-
-  /** Forgets the last attempt: it did not count (the slave was busy, the connection gone before sending). */
-  void dropLastAttempt() {
-    attempts.remove(attempts.size() - 1);
-  }
-
-  /**
-   * Records the final state and returns the callbacks to run (run them off the lock with {@link
-   * #runCallbacks}); null if it was already final.
-   */
-  List<?> finish(JobStatus finalStatus, Map<String, Object> outcome, TaskFailure why) {
-    if (status.isFinal()) {
-      return null;
-    }
-    status = finalStatus;
-    result = outcome;
-    failure = why;
-    finishedAtMillis = System.currentTimeMillis();
-    currentTask = null;
-    lastConnection = null; // an ended connection is not kept alive by the jobs it ran
-    inQueue = false;
-    queueTimer = cancel(queueTimer);
-    deadlineTimer = cancel(deadlineTimer);
-    retryTimer = cancel(retryTimer);
-    synchronized (this) {
-      List<Callback> toRun = callbacks == null ? List.of() : callbacks;
-      callbacks = null;
-      callbacksTaken = true;
-      return toRun;
-    }
-  }
-
-  /** Cancels {@code timer} if there is one; returns null, for the field. */
-  static ScheduledFuture<?> cancel(ScheduledFuture<?> timer) {
-    if (timer != null) {
-      timer.cancel(false);
-    }
-    return null;
-  }
-
-  /** Runs {@code toRun} (from {@link #finish}), then completes {@link #future()}; off the lock. */
-  void runCallbacks(List<?> toRun) {
-    // The result was set under the scheduler's lock before that lock was left and this was handed
-    // to a callback thread, so it is visible here without the lock; and final, so read once.
-    Map<String, Object> outcome = result;
-    JobStatus now = status;
-    for (Object callback : toRun) {
-      run((Callback) callback, now, outcome);
-    }
-    done.complete(this);
-  }
-
-  private Job addCallback(Callback callback) {
-    synchronized (this) {
-      if (!callbacksTaken) {
-        if (callbacks == null) {
-          callbacks = new ArrayList<>(2);
-        }
-        callbacks.add(callback);
-        return this;
-      }
-    }
-    done.thenRun(() -> run(callback, status(), result()));
-    return this;
-  }
-
-  private void run(Callback callback, JobStatus now, Map<String, Object> outcome) {
-    if (callback.onComplete() != (now == JobStatus.COMPLETED)) {
-      return;
-    }
-    try {
-      callback.callback().accept(data, outcome);
-    } catch (Exception | Error e) {
-      log.error("Callback of job {} threw; the job's other callbacks still run", id, e);
-    }
+  /** Its callbacks, progress and future. */
+  Completion<Job> completion() {
+    return completion;
   }
 }

@@ -16,17 +16,17 @@ import java.util.TreeMap;
  * of the lanes' first jobs, the oldest that a connection can take goes first.
  *
  * <p>A job that leaves the queue early (cancelled, timed out) is only counted out; it is skipped
- * when it reaches the head of its lane, and a lane holding many such jobs is compacted. Not
- * thread-safe: the scheduler's lock guards it.
+ * when it reaches the head of its lane, and a lane holding many such jobs is compacted. Part of
+ * the {@link InMemoryJobStore}; not thread-safe: the scheduler's lock guards it.
  */
 final class JobQueue {
   /** Finds the connection a job would go to now, or null if none can take it. */
   interface Placer<C> {
-    C place(Job job);
+    C place(JobRecord job);
   }
 
   /** A job and where it goes. */
-  record Placement<C>(Job job, C connection) {}
+  record Placement<C>(JobRecord job, C connection) {}
 
   private final TreeMap<Integer, Level> levels = new TreeMap<>(Comparator.reverseOrder());
   private int size;
@@ -37,41 +37,41 @@ final class JobQueue {
   }
 
   /** Adds {@code job} at the tail of its lane. */
-  void add(Job job) {
+  void add(JobRecord job) {
     lane(job).jobs.addLast(job);
     added(job);
   }
 
   /** Puts {@code job} back at the head of its lane: a retry, or a slave that was busy after all. */
-  void addFirst(Job job) {
+  void addFirst(JobRecord job) {
     lane(job).jobs.addFirst(job);
     added(job);
   }
 
   /** {@code job}, queued, left the queue without being taken (cancelled, timed out, shut down). */
-  void removed(Job job) {
+  void removed(JobRecord job) {
     job.inQueue = false;
-    Level level = levels.get(job.options().priority());
-    Group group = level.groups.get(job.options().group());
-    Lane lane = group.lane(needs(job.options()));
+    Level level = levels.get(job.options.priority());
+    Group group = level.groups.get(job.options.group());
+    Lane lane = group.lane(needs(job.options));
     lane.dead++;
     lane.compactIfMostlyDead();
     size--;
     if (--group.queued == 0) {
       level.groups.remove(group.name);
       if (level.groups.isEmpty()) {
-        levels.remove(job.options().priority());
+        levels.remove(job.options.priority());
       }
     }
   }
 
   /** Removes every job and returns those that were queued. */
-  List<Job> clear() {
-    List<Job> all = new ArrayList<>(size);
+  List<JobRecord> clear() {
+    List<JobRecord> all = new ArrayList<>(size);
     for (Level level : levels.values()) {
       for (Group group : level.groups.values()) {
         for (Lane lane : group.lanes) {
-          for (Job job : lane.jobs) {
+          for (JobRecord job : lane.jobs) {
             if (job.inQueue) {
               job.inQueue = false;
               all.add(job);
@@ -97,7 +97,7 @@ final class JobQueue {
     // dispatch costs one look per group, not one per group and connection.
     java.util.Set<Needs> unplaceable = new java.util.HashSet<>();
     Placer<C> remembering = job -> {
-      Needs needs = needs(job.options());
+      Needs needs = needs(job.options);
       if (unplaceable.contains(needs)) {
         return null;
       }
@@ -146,15 +146,15 @@ final class JobQueue {
     return counts;
   }
 
-  private void added(Job job) {
+  private void added(JobRecord job) {
     job.inQueue = true;
     size++;
-    Group group = levels.get(job.options().priority()).groups.get(job.options().group());
+    Group group = levels.get(job.options.priority()).groups.get(job.options.group());
     group.queued++;
   }
 
-  private Lane lane(Job job) {
-    JobOptions options = job.options();
+  private Lane lane(JobRecord job) {
+    JobOptions options = job.options;
     Level level = levels.computeIfAbsent(options.priority(), Level::new);
     Group group = level.groups.computeIfAbsent(options.group(), Group::new);
     return group.lane(needs(options));
@@ -215,7 +215,7 @@ final class JobQueue {
       if (best == null) {
         return null;
       }
-      Job job = best.jobs.pollFirst();
+      JobRecord job = best.jobs.pollFirst();
       if (best.jobs.isEmpty()) {
         lanes.remove(best);
       }
@@ -225,7 +225,7 @@ final class JobQueue {
     private List<Lane> sortedByHead() {
       lanes.removeIf(lane -> lane.head() == null);
       if (lanes.size() > 1) {
-        lanes.sort(Comparator.comparingLong(lane -> lane.head().seq()));
+        lanes.sort(Comparator.comparingLong(lane -> lane.head().seq));
       }
       return lanes;
     }
@@ -234,7 +234,7 @@ final class JobQueue {
   /** The jobs of one group that require the same labels, oldest first. */
   private static final class Lane {
     final Needs needs;
-    final ArrayDeque<Job> jobs = new ArrayDeque<>();
+    final ArrayDeque<JobRecord> jobs = new ArrayDeque<>();
     int dead; // jobs still in the deque that left the queue
 
     Lane(Needs needs) {
@@ -242,8 +242,8 @@ final class JobQueue {
     }
 
     /** The first job still queued, dropping those that left; null if none. */
-    Job head() {
-      Job head;
+    JobRecord head() {
+      JobRecord head;
       while ((head = jobs.peekFirst()) != null && !head.inQueue) {
         jobs.pollFirst();
         dead--;

@@ -62,14 +62,14 @@ public record SchedulerEvent(Type type, Instant time, String job, String group, 
     }
   }
 
-  static SchedulerEvent ofJob(Type type, Job job, String connection, Integer attempt, String task, String reason,
+  static SchedulerEvent ofJob(Type type, JobRecord job, String connection, Integer attempt, String task, String reason,
       String message) {
-    return new SchedulerEvent(type, Instant.now(), job.id(), job.options().group(), connection, attempt, task, reason,
+    return new SchedulerEvent(type, Instant.now(), job.id, job.options.group(), connection, attempt, task, reason,
         message);
   }
 
-  static SchedulerEvent progress(Job job, String connection, int attempt, Map<String, Object> progress) {
-    return new SchedulerEvent(Type.PROGRESS, Instant.now(), job.id(), job.options().group(), connection, attempt, null, null,
+  static SchedulerEvent progress(JobRecord job, String connection, int attempt, Map<String, Object> progress) {
+    return new SchedulerEvent(Type.PROGRESS, Instant.now(), job.id, job.options.group(), connection, attempt, null, null,
         null, progress);
   }
 

@@ -1,0 +1,68 @@
+package dev.taskwire.master.scheduler;
+
+import dev.taskwire.master.ConnectionListener;
+import dev.taskwire.master.SlaveConnection;
+import dev.taskwire.master.Task;
+import dev.taskwire.master.scheduler.SchedulerEvent.Type;
+import java.util.Map;
+
+/**
+ * What the scheduler hears from its master: connections that become live (they take queued jobs
+ * at once) or end, attempts that end or report progress, and the master's shutdown.
+ */
+final class FleetWatcher implements ConnectionListener {
+  private final Object lock;
+  private final SchedulerEvents events;
+  private final Dispatch dispatch;
+  private final Outcomes outcomes;
+  private final Runnable shutdown;
+
+  FleetWatcher(Object lock, SchedulerEvents events, Dispatch dispatch, Outcomes outcomes, Runnable shutdown) {
+    this.lock = lock;
+    this.events = events;
+    this.dispatch = dispatch;
+    this.outcomes = outcomes;
+    this.shutdown = shutdown;
+  }
+
+  @Override
+  public void connectionLive(SlaveConnection connection) {
+    Effects effects = new Effects();
+    synchronized (lock) {
+      if (!connection.isConnected()) {
+        return; // ended before it was told live: its end event came first, or comes now
+      }
+      dispatch.connectionLive(FleetMember.of(connection));
+      if (events.wanted()) {
+        events.publish(SchedulerEvent.ofConnection(Type.CONNECTION_LIVE, connection.name()));
+      }
+      dispatch.promote(effects);
+    }
+    effects.run();
+  }
+
+  @Override
+  public void connectionEnded(SlaveConnection connection) {
+    synchronized (lock) {
+      dispatch.connectionEnded(FleetMember.of(connection));
+      if (events.wanted()) {
+        events.publish(SchedulerEvent.ofConnection(Type.CONNECTION_ENDED, connection.name()));
+      }
+    }
+  }
+
+  @Override
+  public void attemptEnded(SlaveConnection connection, Task task) {
+    outcomes.attemptEnded(task);
+  }
+
+  @Override
+  public void attemptProgress(SlaveConnection connection, Task task, Map<String, Object> progress) {
+    outcomes.attemptProgress(connection.name(), task, progress);
+  }
+
+  @Override
+  public void masterShuttingDown() {
+    shutdown.run();
+  }
+}
