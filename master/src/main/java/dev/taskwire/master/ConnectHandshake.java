@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectHandshake {
   private static final Logger log = LoggerFactory.getLogger(ConnectHandshake.class);
+  /** The extensions a Taskwire master announces in its {@code /connect} body. */
+  static final List<String> EXTENSIONS =
+      List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.CANCEL, Extensions.HEALTH,
+          Extensions.IDEMPOTENT_NEW_TASK, Extensions.PROGRESS);
 
   private final ConnectionContext context;
   private final BaseUrl slaveAddress;
@@ -69,7 +73,7 @@ final class ConnectHandshake {
   Offer offer(Map<String, Object> data) {
     MasterConfig config = context.config();
     String myAddress = context.myAddress().get();
-    TaskwireInfo announcement = TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, Master.EXTENSIONS,
+    TaskwireInfo announcement = TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, EXTENSIONS,
         config.heartbeatTolerance().toMillis());
     Proof proof = null;
     if (context.proofs() != null) {

@@ -8,7 +8,6 @@ import dev.taskwire.common.http.Listening;
 import dev.taskwire.common.http.ServerBuilder;
 import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.protocol.ConnectionNames;
-import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.MasterErrorCode;
 import dev.taskwire.common.protocol.ProtocolDefaults;
 import dev.taskwire.common.protocol.Side;
@@ -45,10 +44,6 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class Master implements AutoCloseable {
-  /** The extensions a Taskwire master announces in its {@code /connect} body. */
-  static final List<String> EXTENSIONS =
-      List.of(Extensions.SLOTS, Extensions.IDEMPOTENT_REPORTS, Extensions.CANCEL, Extensions.HEALTH,
-          Extensions.IDEMPOTENT_NEW_TASK, Extensions.PROGRESS);
   /** How long a join's connect-back may take if {@link Builder#joinTimeout} is not set. */
   public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(10);
   /** How long shutdown waits for callbacks already running: the master's grace period. */
