@@ -78,6 +78,10 @@ public final class JsonServer {
     this.untrustedBodies = new BodyReader(new BodyLimits(untrustedBytes, untrustedBytes, limits.timeout(), 1),
         UNTRUSTED_READERS_AT_ONCE);
     EnvelopeErrorHandler errorPages = new EnvelopeErrorHandler();
+    // Javalin's own start-up lines (its listening line, and "Your Javalin version is N days old",
+    // which greets every embedder) say nothing the master's and slave's own start-up lines do not:
+    // off, for every Javalin in this JVM, since the switch is Javalin's one static.
+    io.javalin.util.JavalinLogger.startupInfo = false;
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       // Envelopes are small and peers near: compressing costs more CPU than it saves.
