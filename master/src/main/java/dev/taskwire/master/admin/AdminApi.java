@@ -72,7 +72,8 @@ import java.util.function.Function;
  * <admin token>} (the scheme in any case, the header once); answers are envelopes (codes in {@link
  * AdminErrorCode}). Connection names follow {@link ConnectionNames#RULE}, in bodies and in paths;
  * values a client or slave sent are escaped ({@link LogSafe}) before they reach a message. Bodies
- * are the records of {@link AdminMessages}.
+ * are the records of {@link AdminMessages} (module taskwire-client), read by {@link AdminRequests}
+ * (a job's options by the scheduler's own rules, {@link JobRequests}) and made by {@link AdminViews}.
  *
  * <p>Jobs go to the master's {@link Scheduler} ({@link Master#scheduler()}), which picks the
  * connection; group names follow the rule of connection names. {@code GET /api/v1/events} streams
@@ -119,8 +120,8 @@ public final class AdminApi implements MasterExtension {
   /** Default timeout of tasks submitted through the API: none. */
   public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ZERO;
   /** Default and longest wait of a long poll. */
-  public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
-  public static final Duration MAX_WAIT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_WAIT = AdminMessages.DEFAULT_WAIT;
+  public static final Duration MAX_WAIT = AdminMessages.MAX_WAIT;
   /** Longest error message built from what a client or slave sent; each value in it is cut shorter. */
   private static final int MESSAGE_CHARS = 1_000;
   private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
@@ -130,7 +131,7 @@ public final class AdminApi implements MasterExtension {
    * The most bytes of jobs or tasks one answer holds, unless the heap is small ({@link
    * Builder#maxAnswerBytes(long)}); what {@link MasterClient} reads at most.
    */
-  public static final long DEFAULT_MAX_ANSWER_BYTES = 64L * 1024 * 1024;
+  public static final long DEFAULT_MAX_ANSWER_BYTES = AdminMessages.DEFAULT_MAX_ANSWER_BYTES;
   /** The smallest bound on an answer: an envelope with one small job. */
   public static final long MIN_MAX_ANSWER_BYTES = 1024;
   private static final String WAIT_FEWER = "wait for fewer jobs at once";
@@ -344,7 +345,7 @@ public final class AdminApi implements MasterExtension {
 
   private void connect(Context ctx, JsonServer server) {
     // A control body: at most 64 KiB.
-    ConnectRequest request = ConnectRequest.fromJson(server.body(ctx));
+    ConnectRequest request = AdminRequests.connect(server.body(ctx));
     // Left out, https follows the master's own TLS: a master serving https talks https to slaves.
     SlaveConnection connection = (request.https() == null
         ? master.newConnection(request.name(), request.host(), request.port())
@@ -352,14 +353,14 @@ public final class AdminApi implements MasterExtension {
         .connectData(request.data())
         .labels(request.labels());
     Object answer = toSlave("slave " + LogSafe.escape(request.host()) + ":" + request.port(), connection::connect);
-    success(ctx, "Connected.", new Connected(ConnectionView.of(connection), answer));
+    success(ctx, "Connected.", new Connected(AdminViews.of(connection), answer));
   }
 
   private void listConnections(Context ctx) {
     List<ConnectionView> views = new ArrayList<>();
     master.names().stream().sorted().forEach(name -> {
       try {
-        views.add(ConnectionView.of(master.get(name)));
+        views.add(AdminViews.of(master.get(name)));
       } catch (NoSuchElementException goneMeanwhile) {
         // Dropped between names() and get(): not live any more, so not listed.
       }
@@ -386,7 +387,7 @@ public final class AdminApi implements MasterExtension {
 
   private void submit(Context ctx, JsonServer server) {
     String name = pathName(ctx);
-    SubmitRequest request = SubmitRequest.fromJson(server.dataBody(ctx));
+    SubmitRequest request = AdminRequests.submit(server.dataBody(ctx));
     Duration timeout = request.timeout() == null ? defaultTaskTimeout : request.timeout();
     Task task = master.get(name).newTask(request.data()).timeout(timeout);
     history.add(task);
@@ -400,7 +401,7 @@ public final class AdminApi implements MasterExtension {
   }
 
   private void getTask(Context ctx) {
-    answer(ctx, "Task.", TaskView.of(task(ctx)));
+    answer(ctx, "Task.", AdminViews.of(task(ctx)));
   }
 
   private void waitTask(Context ctx) {
@@ -408,7 +409,7 @@ public final class AdminApi implements MasterExtension {
     Duration timeout = queryDuration(ctx, "timeout", DEFAULT_WAIT);
     // Waits without holding an HTTP thread; answers the task as it is when final or at the timeout.
     answerWhen(ctx, task.future().completeOnTimeout(task, timeout.toNanos(), TimeUnit.NANOSECONDS),
-        t -> AsyncAnswer.Body.success(t.status().isFinal() ? "Task final." : "Task not final yet.", TaskView.of(t)));
+        t -> AsyncAnswer.Body.success(t.status().isFinal() ? "Task final." : "Task not final yet.", AdminViews.of(t)));
   }
 
   private Task task(Context ctx) {
@@ -422,26 +423,26 @@ public final class AdminApi implements MasterExtension {
 
   private void submitJob(Context ctx, JsonServer server) {
     // A data body: it carries the job's data.
-    JobSubmit request = JobSubmit.fromJson(server.dataBody(ctx));
-    Job job = scheduler.submit(request.data(), request.options().toOptions());
+    JobSubmit request = AdminRequests.job(server.dataBody(ctx));
+    Job job = scheduler.submit(request.data(), JobRequests.options(request.options()));
     success(ctx, "Job queued.", new Submitted(job.id()));
   }
 
   private void submitJobs(Context ctx, JsonServer server) {
-    JobBatch request = JobBatch.fromJson(server.dataBody(ctx));
-    List<Job> jobs = scheduler.submitAll(request.data(), request.options().toOptions());
+    JobBatch request = AdminRequests.batch(server.dataBody(ctx));
+    List<Job> jobs = scheduler.submitAll(request.data(), JobRequests.options(request.options()));
     success(ctx, jobs.size() + " jobs queued.", new JobIds(jobs.stream().map(Job::id).toList()));
   }
 
   private void listJobs(Context ctx) {
     JobStatus status = queryStatus(ctx);
-    String group = ctx.queryParam("group") == null ? null : AdminMessages.group(ctx.queryParam("group"), "group");
+    String group = ctx.queryParam("group") == null ? null : AdminRequests.group(ctx.queryParam("group"), "group");
     int limit = queryInt(ctx, "limit", DEFAULT_JOB_LIST, AdminMessages.MAX_LIST);
     answer(ctx, "Jobs.", new JobList(budget.jobViews(scheduler.jobs(status, group, limit), LIST_FEWER)));
   }
 
   private void getJob(Context ctx) {
-    answer(ctx, "Job.", JobView.of(job(ctx.pathParam("id"))));
+    answer(ctx, "Job.", AdminViews.of(job(ctx.pathParam("id"))));
   }
 
   private void waitJob(Context ctx) {
@@ -449,12 +450,12 @@ public final class AdminApi implements MasterExtension {
     Duration timeout = queryDuration(ctx, "timeout", DEFAULT_WAIT);
     // As waitTask: no HTTP thread held; the job as it is when final (callbacks run) or at the timeout.
     answerWhen(ctx, job.future().completeOnTimeout(job, timeout.toNanos(), TimeUnit.NANOSECONDS),
-        j -> AsyncAnswer.Body.success(j.status().isFinal() ? "Job final." : "Job not final yet.", JobView.of(j)));
+        j -> AsyncAnswer.Body.success(j.status().isFinal() ? "Job final." : "Job not final yet.", AdminViews.of(j)));
   }
 
   private void waitJobs(Context ctx, JsonServer server) {
     // A data body: 10,000 ids take more than a control body's 64 KiB.
-    WaitRequest request = WaitRequest.fromJson(server.dataBody(ctx));
+    WaitRequest request = AdminRequests.await(server.dataBody(ctx));
     Duration timeout = request.timeout() == null ? DEFAULT_WAIT : request.timeout();
     if (timeout.compareTo(MAX_WAIT) > 0) {
       throw BAD_REQUEST.exception("timeout must be at most " + Durations.format(MAX_WAIT) + ", got " + Durations.format(timeout));
@@ -480,7 +481,7 @@ public final class AdminApi implements MasterExtension {
   }
 
   private void cancelJobs(Context ctx, JsonServer server) {
-    CancelRequest request = CancelRequest.fromJson(server.body(ctx));
+    CancelRequest request = AdminRequests.cancel(server.body(ctx));
     int cancelled = request.group() != null ? scheduler.cancelGroup(request.group()) : scheduler.cancelAll();
     success(ctx, cancelled + " jobs cancelled.", new Cancelled(cancelled));
   }
@@ -488,18 +489,18 @@ public final class AdminApi implements MasterExtension {
   private void completeJob(Context ctx, JsonServer server) {
     Job job = job(ctx.pathParam("id"));
     // A data body: it carries a result.
-    CompleteRequest request = CompleteRequest.fromJson(server.dataBody(ctx));
+    CompleteRequest request = AdminRequests.complete(server.dataBody(ctx));
     boolean completed = job.complete(request.result());
     success(ctx, completed ? "Job completed." : "Job already final.", new Completed(completed));
   }
 
   private void summary(Context ctx) {
-    success(ctx, "Scheduler.", scheduler.summary());
+    success(ctx, "Scheduler.", AdminViews.of(scheduler.summary()));
   }
 
   private void putLimit(Context ctx, JsonServer server) {
     String group = pathGroup(ctx);
-    LimitRequest request = LimitRequest.fromJson(server.body(ctx));
+    LimitRequest request = AdminRequests.limit(server.body(ctx));
     scheduler.limit(group, request.limit());
     success(ctx, "Limit set.", new Limits(new java.util.TreeMap<>(scheduler.limits())));
   }
@@ -517,7 +518,7 @@ public final class AdminApi implements MasterExtension {
 
   /** The {@code {group}} path parameter, if it follows the rule of group names. */
   private static String pathGroup(Context ctx) {
-    return AdminMessages.group(ctx.pathParam("group"), "group");
+    return AdminRequests.group(ctx.pathParam("group"), "group");
   }
 
   private static JobStatus queryStatus(Context ctx) {
