@@ -27,9 +27,8 @@ import java.util.Map;
  * The admin API's request bodies, read into the records of {@link AdminMessages}: each field of
  * the right JSON type, no unknown field where a misspelling would pass unnoticed, each value by its
  * rule. A job's options are read by {@link JobRequests}, by the scheduler's rules; a connection's
- * name and labels are checked where the connection is made.
- *
- * @see JsonFormatException thrown naming the first field that breaks its rule, and its value (400)
+ * name and labels are checked where the connection is made. Each method throws a {@link
+ * JsonFormatException} naming the first field that breaks its rule, and its value (answered 400).
  */
 final class AdminRequests {
   private AdminRequests() {}

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The admin API's request bodies and answer data, one record per shape of the README's "Admin API"
- * table: plain data, shared by the master's admin API, which reads the requests (checking each
+ * The admin API's request bodies and answer data, one record per shape of a body or an answer's
+ * data: plain data, shared by the master's admin API, which reads the requests (checking each
  * value by the scheduler's own rules) and answers with the views, and {@link MasterClient}, which
  * sends the requests and reads the views. Names the scheduler gives (a status, a failure reason, an
  * event type) are strings here, as on the wire, so that a client needs nothing of the master.
