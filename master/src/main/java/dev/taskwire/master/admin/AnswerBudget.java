@@ -45,13 +45,13 @@ final class AnswerBudget {
   List<JobView> jobViews(List<Job> jobs, String fewer) {
     List<JobView> views = new ArrayList<>(jobs.size());
     for (Job job : jobs) {
-      views.add(JobView.of(job)); // references to the job's maps: no copy of its data or result
+      views.add(AdminViews.of(job)); // references to the job's maps: no copy of its data or result
     }
     check(views.size(), i -> {
       JobView view = views.get(i);
       Job job = jobs.get(i);
       // A view shows a result only once its job is final, and then the job's kept size is the result's.
-      return measure(view.withoutDataAndResult()) - TWO_NULLS + job.dataJsonBytes()
+      return measure(withoutDataAndResult(view)) - TWO_NULLS + job.dataJsonBytes()
           + (view.result() == null ? 4 : job.resultJsonBytes());
     }, "jobs", fewer);
     return views;
@@ -61,12 +61,12 @@ final class AnswerBudget {
   List<TaskView> taskViews(List<Task> tasks, String fewer) {
     List<TaskView> views = new ArrayList<>(tasks.size());
     for (Task task : tasks) {
-      views.add(TaskView.of(task));
+      views.add(AdminViews.of(task));
     }
     check(views.size(), i -> {
       TaskView view = views.get(i);
       Task task = tasks.get(i);
-      return measure(view.withoutDataAndResult()) - TWO_NULLS + task.dataJsonBytes()
+      return measure(withoutDataAndResult(view)) - TWO_NULLS + task.dataJsonBytes()
           + (view.result() == null ? 4 : task.resultJsonBytes());
     }, "tasks", fewer);
     return views;
@@ -92,6 +92,19 @@ final class AnswerBudget {
                 AdminResponseException.AnswerTooLarge.FIT, i));
       }
     }
+  }
+
+  /** {@code view} without its data and result (both null): what is left to size once they are counted apart. */
+  private static JobView withoutDataAndResult(JobView view) {
+    return new JobView(view.id(), view.status(), view.isFinal(), view.priority(), view.group(), view.labels(), null, null,
+        view.failure(), view.submittedAt(), view.finishedAt(), view.waitingFor(), view.attempts(), view.name(),
+        view.upstreams(), view.downstreams(), view.passing(), view.combined(), view.progress());
+  }
+
+  /** {@link #withoutDataAndResult(JobView)} of a task. */
+  private static TaskView withoutDataAndResult(TaskView view) {
+    return new TaskView(view.id(), view.connection(), view.status(), view.isFinal(), null, null, view.failure(),
+        view.createdAt(), view.startedAt(), view.finishedAt(), view.progress());
   }
 
   private static long measure(Object view) {

@@ -256,7 +256,7 @@ final class EventStreams {
           if (item == null) {
             sse.sendComment("keep-alive");
           } else if (item instanceof SchedulerEvent event) {
-            sse.sendEvent(event.type().name(), Json.toString(EventView.of(event)));
+            sse.sendEvent(event.type().name(), Json.toString(AdminViews.of(event)));
           } else if (item == OVERFLOWED) {
             sse.sendEvent(EventView.OVERFLOW, Json.toString(new EventView(EventView.OVERFLOW, Instant.now().toString(),
                 null, null, null, null, null, null, "this stream fell " + BUFFER_EVENTS + " events behind and is closed;"

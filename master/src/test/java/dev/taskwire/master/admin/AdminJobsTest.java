@@ -16,13 +16,14 @@ import dev.taskwire.master.Master;
 import dev.taskwire.master.TaskFailure.Reason;
 import dev.taskwire.master.TestMasters;
 import dev.taskwire.master.admin.AdminMessages.AttemptView;
+import dev.taskwire.master.admin.AdminMessages.BackoffView;
 import dev.taskwire.master.admin.AdminMessages.ConnectionView;
 import dev.taskwire.master.admin.AdminMessages.JobRequest;
 import dev.taskwire.master.admin.AdminMessages.JobView;
+import dev.taskwire.master.admin.AdminMessages.SummaryView;
 import dev.taskwire.master.scheduler.Backoff;
 import dev.taskwire.master.scheduler.JobOptions;
 import dev.taskwire.master.scheduler.JobStatus;
-import dev.taskwire.master.scheduler.SchedulerSummary;
 import dev.taskwire.slave.Slave;
 import dev.taskwire.slave.TestSlaves;
 import java.time.Duration;
@@ -141,8 +142,8 @@ class AdminJobsTest {
   @Test
   void aFailedJobShowsItsReasonAndEachAttempt() throws Exception {
     connectSlave("s1", 1, List.of());
-    JobRequest retried = new JobRequest(null, null, null, null, null, null, 2, List.of(Reason.SLAVE_FAILED),
-        Backoff.NONE);
+    JobRequest retried = new JobRequest(null, null, null, null, null, null, 2, List.of(Reason.SLAVE_FAILED.name()),
+        new BackoffView(Backoff.NONE.initial(), Backoff.NONE.multiplier(), Backoff.NONE.cap()));
     JobView job = client.awaitJob(client.submitJob(Map.of("fail", true), retried), WAIT);
     assertEquals("FAILED", job.status());
     assertEquals("RETRIES_EXHAUSTED", job.failure().reason());
@@ -182,7 +183,7 @@ class AdminJobsTest {
     JobOptions options = JobOptions.builder().priority(-2).group("g.1").labels("gpu").timeout(Duration.ofMillis(1_500))
         .queueTimeout(Duration.ofMinutes(2)).deadline(Duration.ofHours(3)).maxAttempts(1).retryOn(Reason.TIMEOUT)
         .backoff(new Backoff(Duration.ofMillis(100), 1.5, Duration.ofSeconds(10))).build();
-    String id = client.submitJob(Map.of("x", 1), JobRequest.of(options));
+    String id = client.submitJob(Map.of("x", 1), JobRequests.request(options));
     assertEquals(options, master.scheduler().job(id).orElseThrow().options());
     String defaults = client.submitJob(Map.of("x", 2), JobRequest.DEFAULTS);
     assertEquals(JobOptions.DEFAULTS, master.scheduler().job(defaults).orElseThrow().options());
@@ -229,12 +230,12 @@ class AdminJobsTest {
     }
     List<String> b = client.submitJobs(List.of(Map.of("i", 3), Map.of("i", 4)),
         new JobRequest(null, "b", null, null, null, null, null, null, null));
-    assertEquals(List.of(a.get(2), a.get(1), a.get(0)), ids(client.jobs(JobStatus.QUEUED, "a", 100)));
+    assertEquals(List.of(a.get(2), a.get(1), a.get(0)), ids(client.jobs(JobStatus.QUEUED.name(), "a", 100)));
     assertEquals(List.of(b.get(1), b.get(0), a.get(2)), ids(client.jobs(null, null, 3)));
     assertTrue(client.cancelJob(a.get(1)));
-    assertEquals(List.of(a.get(1)), ids(client.jobs(JobStatus.CANCELLED, null, 100)));
-    assertEquals(List.of(b.get(1), b.get(0), a.get(2), a.get(0)), ids(client.jobs(JobStatus.QUEUED, null, 100)));
-    assertEquals(List.of(), ids(client.jobs(JobStatus.RUNNING, null, 100)));
+    assertEquals(List.of(a.get(1)), ids(client.jobs(JobStatus.CANCELLED.name(), null, 100)));
+    assertEquals(List.of(b.get(1), b.get(0), a.get(2), a.get(0)), ids(client.jobs(JobStatus.QUEUED.name(), null, 100)));
+    assertEquals(List.of(), ids(client.jobs(JobStatus.RUNNING.name(), null, 100)));
     assertEquals(5, ids(client.jobs(null, null, AdminMessages.MAX_LIST)).size());
     RawHttp.Response byDefault = raw("GET", "/api/v1/jobs", null);
     assertEquals(5, ((List<?>) byDefault.envelope().data().get("jobs")).size());
@@ -289,8 +290,8 @@ class AdminJobsTest {
     assertEquals(Map.of("g", 2), client.limit("g", 2));
     assertEquals(Map.of("g", 2, "h", 1), client.limit("h", 1));
 
-    SchedulerSummary summary = client.schedulerSummary();
-    assertEquals(master.scheduler().summary(), summary);
+    SummaryView summary = client.schedulerSummary();
+    assertEquals(AdminViews.of(master.scheduler().summary()), summary);
     assertEquals(3, summary.queued());
     assertEquals(0, summary.running());
     assertEquals(QUEUE_CAPACITY, summary.queueCapacity());
@@ -500,7 +501,7 @@ class AdminJobsTest {
         assertThrows(AdminResponseException.BadRequest.class, () -> client.submitJob(Map.of(), zeroAttempts));
     assertEquals(400, e.httpStatus());
     assertEquals("attempts must be an integer 1..100, got 0", e.responseMessage());
-    JobRequest lost = new JobRequest(null, null, null, null, null, null, null, List.of(Reason.LOST), null);
+    JobRequest lost = new JobRequest(null, null, null, null, null, null, null, List.of(Reason.LOST.name()), null);
     assertThrows(AdminResponseException.BadRequest.class, () -> client.submitJobs(List.of(Map.of()), lost));
     assertThrows(AdminResponseException.BadRequest.class, () -> client.limit("g", 0));
     assertThrows(AdminResponseException.BadRequest.class, () -> client.submitJobs(List.of(), JobRequest.DEFAULTS));

@@ -5,9 +5,9 @@ import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.master.admin.AdminMessages.JobRequest;
 import dev.taskwire.master.admin.AdminMessages.JobView;
+import dev.taskwire.master.admin.AdminMessages.SummaryView;
 import dev.taskwire.master.admin.AdminResponseException;
 import dev.taskwire.master.admin.MasterClient;
-import dev.taskwire.master.scheduler.SchedulerSummary;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -249,7 +249,7 @@ final class JobFileRun {
 
   /** Room left in the master's queue now, by its summary (jobs waiting for a retry take room too). */
   private int room() throws IOException {
-    SchedulerSummary summary = client.schedulerSummary();
+    SummaryView summary = client.schedulerSummary();
     return summary.queueCapacity() - summary.queued() - summary.waitingForRetry();
   }
 

@@ -71,7 +71,7 @@ final class JobFlags {
     check(commandLine, "--lease", lease, JobOptions.Builder::lease);
     check(commandLine, "--deadline", deadline, JobOptions.Builder::deadline);
     check(commandLine, "--attempts", attempts, JobOptions.Builder::maxAttempts);
-    List<TaskFailure.Reason> reasons = retryOn == null ? null : reasons(commandLine);
+    List<String> reasons = retryOn == null ? null : reasons(commandLine).stream().map(Enum::name).toList();
     return new JobRequest(priority, group, labels, timeout, queueTimeout, deadline, attempts, reasons, null, null, null,
         null, lease);
   }

@@ -47,7 +47,7 @@ final class JobsCommand implements Callable<Integer> {
     if (group != null) {
       JobFlags.group(commandLine, "--group", group);
     }
-    List<JobView> jobs = options.client(commandLine).jobs(status, group, limit);
+    List<JobView> jobs = options.client(commandLine).jobs(status == null ? null : status.name(), group, limit);
     PrintWriter out = commandLine.getOut();
     if (json) {
       jobs.forEach(job -> out.println(Json.toString(job)));

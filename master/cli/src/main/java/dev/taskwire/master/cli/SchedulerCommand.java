@@ -1,7 +1,7 @@
 package dev.taskwire.master.cli;
 
 import dev.taskwire.common.json.Json;
-import dev.taskwire.master.scheduler.SchedulerSummary;
+import dev.taskwire.master.admin.AdminMessages.SummaryView;
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.Map;
@@ -26,7 +26,7 @@ final class SchedulerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SchedulerSummary summary = options.client(spec.commandLine()).schedulerSummary();
+    SummaryView summary = options.client(spec.commandLine()).schedulerSummary();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.toString(summary));
@@ -45,7 +45,7 @@ final class SchedulerCommand implements Callable<Integer> {
     out.println("running by group: " + orNone(running));
     out.println("limits: " + orNone(summary.limits()));
     out.println("free slots: " + orNone(summary.freeSlots()));
-    SchedulerSummary.Totals totals = summary.totals();
+    SummaryView.Totals totals = summary.totals();
     out.printf("totals: submitted %d, completed %d, failed %d, cancelled %d, retries %d%n", totals.submitted(),
         totals.completed(), totals.failed(), totals.cancelled(), totals.retries());
     return 0;

@@ -1,8 +1,8 @@
 package dev.taskwire.master.cli;
 
 import dev.taskwire.common.json.Json;
+import dev.taskwire.master.admin.AdminMessages.EventView;
 import dev.taskwire.master.admin.EventStream;
-import dev.taskwire.master.scheduler.SchedulerEvent;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +43,7 @@ final class WatchCommand implements Callable<Integer> {
       }
       out.println(json ? Json.toString(view(event)) : line(event));
       out.flush();
-      if (untilEmpty && event.type() == SchedulerEvent.Type.EMPTY) {
+      if (untilEmpty && "EMPTY".equals(event.type())) {
         empty.complete(null);
       }
     })) {
@@ -81,7 +81,7 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   /** {@code TIME TYPE job=ID connection=NAME attempt=N reason=REASON: message}, the fields that apply. */
-  static String line(SchedulerEvent event) {
+  static String line(EventView event) {
     StringBuilder line = new StringBuilder().append(event.time()).append(' ').append(event.type());
     if (event.job() != null) {
       line.append(" job=").append(event.job());
@@ -105,10 +105,10 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   /** The event as the admin API streams it: the fields that apply, time as an ISO-8601 instant. */
-  static Map<String, Object> view(SchedulerEvent event) {
+  static Map<String, Object> view(EventView event) {
     Map<String, Object> view = new LinkedHashMap<>();
-    view.put("type", event.type().name());
-    view.put("time", event.time().toString());
+    view.put("type", event.type());
+    view.put("time", event.time());
     putIfSet(view, "job", event.job());
     putIfSet(view, "group", event.group());
     putIfSet(view, "connection", event.connection());

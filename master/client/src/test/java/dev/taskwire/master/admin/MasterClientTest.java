@@ -10,16 +10,13 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Token;
-import dev.taskwire.master.TaskFailure.Reason;
 import dev.taskwire.master.admin.AdminMessages.AttemptView;
+import dev.taskwire.master.admin.AdminMessages.BackoffView;
 import dev.taskwire.master.admin.AdminMessages.Connected;
+import dev.taskwire.master.admin.AdminMessages.EventView;
 import dev.taskwire.master.admin.AdminMessages.JobRequest;
 import dev.taskwire.master.admin.AdminMessages.JobView;
-import dev.taskwire.master.scheduler.Backoff;
-import dev.taskwire.master.scheduler.JobStatus;
-import dev.taskwire.master.scheduler.SchedulerEvent;
-import dev.taskwire.master.scheduler.SchedulerEvent.Type;
-import dev.taskwire.master.scheduler.SchedulerSummary;
+import dev.taskwire.master.admin.AdminMessages.SummaryView;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -32,7 +29,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link MasterClient} against a MockWebServer: the bodies it sends and the exceptions it throws. */
+/**
+ * {@link MasterClient} against a MockWebServer: the bodies it sends and the exceptions it throws.
+ * On this module's classpath, as on an embedder's, there is neither Jetty nor Javalin.
+ */
 class MasterClientTest {
   private final Token token = Token.generate();
   private MockWebServer server;
@@ -155,7 +155,7 @@ class MasterClientTest {
 
     answer(200, Envelope.success("Job queued.", Map.of("id", "j-2")));
     JobRequest options = new JobRequest(3, "g", List.of("gpu"), Duration.ofSeconds(30), Duration.ofMinutes(5),
-        Duration.ofHours(1), 4, List.of(Reason.TIMEOUT), new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofMinutes(1)));
+        Duration.ofHours(1), 4, List.of("TIMEOUT"), new BackoffView(Duration.ofSeconds(1), 2.0, Duration.ofMinutes(1)));
     assertEquals("j-2", client.submitJob(Map.of("a", 2), options));
     assertRequest("POST", "/api/v1/jobs", "{\"data\":{\"a\":2},\"priority\":3,\"group\":\"g\",\"labels\":[\"gpu\"],"
         + "\"timeout\":\"30s\",\"queueTimeout\":\"300s\",\"deadline\":\"3600s\",\"attempts\":4,\"retryOn\":[\"TIMEOUT\"],"
@@ -209,7 +209,7 @@ class MasterClientTest {
     assertRequest("POST", "/api/v1/jobs/wait", "{\"ids\":[\"j-2\",\"j-1\"],\"timeout\":\"30s\"}");
 
     answer(200, Envelope.success("Jobs.", Map.of("jobs", List.of(jobJson("j-1", "QUEUED")))));
-    assertEquals(1, client.jobs(JobStatus.QUEUED, "night shift", 5).size());
+    assertEquals(1, client.jobs("QUEUED", "night shift", 5).size());
     assertRequest("GET", "/api/v1/jobs?limit=5&status=QUEUED&group=night%20shift", null);
     answer(200, Envelope.success("Jobs.", Map.of("jobs", List.of())));
     assertEquals(List.of(), client.jobs(null, null, 100));
@@ -258,10 +258,10 @@ class MasterClientTest {
     summary.put("totals", Map.of("submitted", 9, "completed", 3, "failed", 1, "cancelled", 0, "retries", 2));
     summary.put("waitingForUpstreams", 4);
     answer(200, Envelope.success("Scheduler.", summary));
-    SchedulerSummary read = client.schedulerSummary();
+    SummaryView read = client.schedulerSummary();
     assertRequest("GET", "/api/v1/scheduler", null);
-    assertEquals(new SchedulerSummary(3, 1, 2, 100, Map.of(5, Map.of("g", 1), -1, Map.of("default", 2)), Map.of("g", 2),
-        Map.of("g", 2), Map.of("s1", 0), new SchedulerSummary.Totals(9, 3, 1, 0, 2), 4), read);
+    assertEquals(new SummaryView(3, 1, 2, 100, Map.of(5, Map.of("g", 1), -1, Map.of("default", 2)), Map.of("g", 2),
+        Map.of("g", 2), Map.of("s1", 0), new SummaryView.Totals(9, 3, 1, 0, 2), 4), read);
   }
 
   @Test
@@ -296,14 +296,13 @@ class MasterClientTest {
             + "\"group\":\"g\"}\n\n: keep-alive\n\nevent: NEWER_TYPE\ndata: {\"type\":\"NEWER_TYPE\",\"time\":"
             + "\"2025-01-01T00:00:01Z\"}\n\nevent: EMPTY\ndata: {\"type\":\"EMPTY\",\"time\":\"2025-01-01T00:00:02Z\","
             + "\"message\":\"nothing queued, nothing running\"}\n\n"));
-    List<SchedulerEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<EventView> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     EventStream stream = client.events(events::add);
     assertEquals(EventStream.End.MASTER_ENDED, stream.end().get(10, java.util.concurrent.TimeUnit.SECONDS));
     assertRequest("GET", "/api/v1/events", null);
     assertEquals(List.of(
-        new SchedulerEvent(Type.SUBMITTED, java.time.Instant.parse("2025-01-01T00:00:00Z"), "j-1", "g", null, null, null, null,
-            null),
-        new SchedulerEvent(Type.EMPTY, java.time.Instant.parse("2025-01-01T00:00:02Z"), null, null, null, null, null, null,
+        new EventView("SUBMITTED", "2025-01-01T00:00:00Z", "j-1", "g", null, null, null, null, null),
+        new EventView("EMPTY", "2025-01-01T00:00:02Z", null, null, null, null, null, null,
             "nothing queued, nothing running")), events, "the keep-alive and an unknown type are skipped");
     stream.close();
     dev.taskwire.common.testing.ThreadLeaks.assertNoneLeft("taskwire-client-events");
@@ -313,7 +312,7 @@ class MasterClientTest {
   void anOverflowEventEndsTheStreamAsOverflow() throws Exception {
     server.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
         .setBody("event: OVERFLOW\ndata: {\"type\":\"OVERFLOW\",\"time\":\"2025-01-01T00:00:00Z\",\"message\":\"behind\"}\n\n"));
-    List<SchedulerEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<EventView> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     EventStream stream = client.events(events::add);
     assertEquals(EventStream.End.OVERFLOW, stream.end().get(10, java.util.concurrent.TimeUnit.SECONDS));
     assertEquals(List.of(), events);

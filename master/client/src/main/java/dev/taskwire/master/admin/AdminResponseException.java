@@ -9,8 +9,9 @@ import java.util.Map;
  * and data are the answer's; the code is the admin code, except for {@link SlaveRefused}, which
  * carries the slave's.
  *
- * <p>{@link AdminApi} throws these and its server answers them as envelopes; {@link MasterClient}
- * throws them for the answers it receives ({@link #fromResponse(ResponseException)}).
+ * <p>The master's {@code AdminApi} throws these and its server answers them as envelopes; {@link
+ * MasterClient} throws them for the answers it receives ({@link #fromResponse(ResponseException)}).
+ * The keys of their data are public constants, so that both sides name them alike.
  */
 public class AdminResponseException extends ResponseException {
   private final AdminErrorCode errorCode;
@@ -113,7 +114,7 @@ public class AdminResponseException extends ResponseException {
    */
   public static final class SlaveRefused extends AdminResponseException {
     /** The key of the slave's HTTP status in the answer's data. */
-    static final String SLAVE_STATUS = "slaveStatus";
+    public static final String SLAVE_STATUS = "slaveStatus";
 
     public SlaveRefused(int httpStatus, int slaveCode, String message, Map<String, Object> data) {
       super(AdminErrorCode.SLAVE_REFUSED, httpStatus, slaveCode, message, data);
@@ -131,9 +132,9 @@ public class AdminResponseException extends ResponseException {
    */
   public static final class QueueFull extends AdminResponseException {
     /** The key of the queue's capacity in the answer's data. */
-    static final String CAPACITY = "capacity";
+    public static final String CAPACITY = "capacity";
     /** The key of the number of jobs queued when it was refused. */
-    static final String QUEUED = "queued";
+    public static final String QUEUED = "queued";
 
     public QueueFull(int httpStatus, String message, Map<String, Object> data) {
       super(AdminErrorCode.QUEUE_FULL, httpStatus, AdminErrorCode.QUEUE_FULL.code(), message, data);
@@ -156,7 +157,7 @@ public class AdminResponseException extends ResponseException {
    */
   public static final class TooManyStreams extends AdminResponseException {
     /** The key of the most streams at once in the answer's data. */
-    static final String MAX = "max";
+    public static final String MAX = "max";
 
     public TooManyStreams(int httpStatus, String message, Map<String, Object> data) {
       super(AdminErrorCode.TOO_MANY_STREAMS, httpStatus, AdminErrorCode.TOO_MANY_STREAMS.code(), message, data);
@@ -175,11 +176,11 @@ public class AdminResponseException extends ResponseException {
    */
   public static final class AnswerTooLarge extends AdminResponseException {
     /** The key of the most bytes the master answers at once in the answer's data. */
-    static final String MAX_BYTES = "maxBytes";
+    public static final String MAX_BYTES = "maxBytes";
     /** The key of the bytes counted when the count passed the limit (the answer holds at least these). */
-    static final String AT_LEAST_BYTES = "atLeastBytes";
+    public static final String AT_LEAST_BYTES = "atLeastBytes";
     /** The key of how many of the jobs or tasks asked for, in order, fit within the limit. */
-    static final String FIT = "fit";
+    public static final String FIT = "fit";
 
     public AnswerTooLarge(int httpStatus, String message, Map<String, Object> data) {
       super(AdminErrorCode.ANSWER_TOO_LARGE, httpStatus, AdminErrorCode.ANSWER_TOO_LARGE.code(), message, data);

@@ -9,12 +9,12 @@ import dev.taskwire.common.protocol.ResponseExceptions;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.util.NamedThreads;
 import dev.taskwire.master.admin.AdminMessages.EventView;
-import dev.taskwire.master.scheduler.SchedulerEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An open {@code GET /api/v1/events} stream, from {@link MasterClient#events(Consumer)}: a thread
  * of its own ({@code taskwire-client-events-N}) reads the master's Server-Sent Events and hands
- * each {@link SchedulerEvent} to the listener, in the order the scheduler published them. {@link
+ * each scheduler event ({@link EventView}) to the listener, in the order the scheduler published
+ * them; an event of a type this client does not know ({@link EventView#TYPES}, a newer master's) or
+ * without a time is skipped. {@link
  * #close()} ends the stream and its thread; it also ends by itself when the master ends it (its
  * shutdown), drops it ({@link End#OVERFLOW}: this client fell too far behind) or the connection
  * fails. {@link #end()} tells which. Thread-safe.
@@ -74,7 +76,7 @@ public final class EventStream implements AutoCloseable {
   /** The longest failure answer read, as the engine reads envelopes. */
   private static final int MAX_ANSWER_BYTES = (int) ProtocolDefaults.DEFAULT_MAX_BODY_BYTES;
 
-  private final Consumer<SchedulerEvent> listener;
+  private final Consumer<EventView> listener;
   private final ThreadPoolExecutor thread;
   private final OkHttpClient http;
   private final CompletableFuture<Void> opened = new CompletableFuture<>();
@@ -85,7 +87,7 @@ public final class EventStream implements AutoCloseable {
   private volatile Throwable failure;
   private volatile Thread reader;
 
-  private EventStream(Consumer<SchedulerEvent> listener, dev.taskwire.common.tls.ClientTls tls) {
+  private EventStream(Consumer<EventView> listener, dev.taskwire.common.tls.ClientTls tls) {
     this.listener = listener;
     this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), THREADS);
     // A client of its own: its dispatcher runs the stream's one call on this stream's thread.
@@ -113,7 +115,7 @@ public final class EventStream implements AutoCloseable {
    * @throws IOException if the master could not be reached or did not answer in time
    */
   static EventStream open(HttpUrl url, Map<String, String> headers, dev.taskwire.common.tls.ClientTls tls,
-      Consumer<SchedulerEvent> listener) throws IOException {
+      Consumer<EventView> listener) throws IOException {
     EventStream stream = new EventStream(Objects.requireNonNull(listener, "listener == null"), tls);
     Request.Builder request = new Request.Builder().url(url).header("Accept", "text/event-stream");
     headers.forEach(request::header);
@@ -202,9 +204,13 @@ public final class EventStream implements AutoCloseable {
         log.warn("The master dropped this event stream: {}", message(data));
         return;
       }
-      SchedulerEvent event;
+      EventView event;
       try {
-        event = Json.read(data.getBytes(StandardCharsets.UTF_8), EventView.class).toEvent();
+        event = Json.read(data.getBytes(StandardCharsets.UTF_8), EventView.class);
+        if (event == null || !EventView.TYPES.contains(event.type()) || event.time() == null) {
+          throw new IllegalArgumentException("not a scheduler event this client knows");
+        }
+        Instant.parse(event.time());
       } catch (JsonFormatException | IllegalArgumentException | java.time.DateTimeException unknown) {
         // A type of a newer master, or not an event: skipped rather than ending the stream.
         log.debug("Skipped an event of type {}: {}", type, unknown.toString());

@@ -16,6 +16,7 @@ import dev.taskwire.master.admin.AdminMessages.ConnectRequest;
 import dev.taskwire.master.admin.AdminMessages.Connected;
 import dev.taskwire.master.admin.AdminMessages.ConnectionList;
 import dev.taskwire.master.admin.AdminMessages.ConnectionView;
+import dev.taskwire.master.admin.AdminMessages.EventView;
 import dev.taskwire.master.admin.AdminMessages.JobBatch;
 import dev.taskwire.master.admin.AdminMessages.JobIds;
 import dev.taskwire.master.admin.AdminMessages.JobList;
@@ -26,12 +27,10 @@ import dev.taskwire.master.admin.AdminMessages.LimitRequest;
 import dev.taskwire.master.admin.AdminMessages.Limits;
 import dev.taskwire.master.admin.AdminMessages.SubmitRequest;
 import dev.taskwire.master.admin.AdminMessages.Submitted;
+import dev.taskwire.master.admin.AdminMessages.SummaryView;
 import dev.taskwire.master.admin.AdminMessages.TaskList;
 import dev.taskwire.master.admin.AdminMessages.TaskView;
 import dev.taskwire.master.admin.AdminMessages.WaitRequest;
-import dev.taskwire.master.scheduler.JobStatus;
-import dev.taskwire.master.scheduler.SchedulerEvent;
-import dev.taskwire.master.scheduler.SchedulerSummary;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +42,8 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * A Java client of a master's admin API ({@link AdminApi}). Each method is one request; bodies and
- * answers are the records of {@link AdminMessages}. A failure answer is thrown as the {@link
+ * A Java client of a master's admin API ({@code AdminApi} of the master library). Each method is
+ * one request; bodies and answers are the records of {@link AdminMessages}. A failure answer is thrown as the {@link
  * AdminResponseException} subclass of its code ({@link AdminResponseException.SlaveRefused} with
  * the slave's code), a failure of the HTTP layer (408, 413, 429, an answer that is not an envelope)
  * as a plain {@link ResponseException}, an unreachable master as an {@link IOException}.
@@ -54,7 +53,7 @@ import java.util.function.Consumer;
  * #submitJobs}, then {@link #awaitJob} or {@link #awaitJobs}; a full queue is thrown as {@link
  * AdminResponseException.QueueFull}. {@link #events(Consumer)} follows the scheduler's events.
  *
- * <p>Answers are read up to {@link AdminApi#DEFAULT_MAX_ANSWER_BYTES}; one that would hold more
+ * <p>Answers are read up to {@link AdminMessages#DEFAULT_MAX_ANSWER_BYTES}; one that would hold more
  * bytes of jobs or tasks than the master answers at once is refused by the master, thrown as
  * {@link AdminResponseException.AnswerTooLarge}, whose {@link
  * AdminResponseException.AnswerTooLarge#fit() fit()} says how many would have fit.
@@ -85,9 +84,9 @@ public final class MasterClient {
     // A long poll may take the longest wait, plus a margin for the answer itself.
     HttpEngine.Builder engine = HttpEngine.builder(baseUrl, Side.ADMIN)
         .retries(0)
-        .readTimeout(AdminApi.MAX_WAIT.plusSeconds(15))
+        .readTimeout(AdminMessages.MAX_WAIT.plusSeconds(15))
         // As large as a master with the default bound answers (an answer of many jobs, say).
-        .maxAnswerBytes(AdminApi.DEFAULT_MAX_ANSWER_BYTES);
+        .maxAnswerBytes(AdminMessages.DEFAULT_MAX_ANSWER_BYTES);
     if (tls != null) {
       engine.tls(tls);
     }
@@ -190,7 +189,7 @@ public final class MasterClient {
 
   /** The next long poll's wait for {@code left} of a longer wait: at most 30 s, at least 1 ms. */
   public static Duration longPoll(Duration left) {
-    return Duration.ofNanos(Math.max(Math.min(left.toNanos(), AdminApi.DEFAULT_WAIT.toNanos()), 1_000_000));
+    return Duration.ofNanos(Math.max(Math.min(left.toNanos(), AdminMessages.DEFAULT_WAIT.toNanos()), 1_000_000));
   }
 
   /** One long poll, for {@link #untilFinal}. */
@@ -273,14 +272,16 @@ public final class MasterClient {
 
   /**
    * Up to {@code limit} (1 to {@value AdminMessages#MAX_LIST}) kept jobs, newest first, with {@code
-   * status} (null for any) in {@code group} (null for any).
+   * status} (a {@link JobView#status()} such as {@code "QUEUED"}; null for any) in {@code group}
+   * (null for any).
    *
+   * @throws AdminResponseException.BadRequest if {@code status} is no job status
    * @throws AdminResponseException.AnswerTooLarge if they would pass the master's bound on an answer
    */
-  public List<JobView> jobs(JobStatus status, String group, int limit) throws IOException {
+  public List<JobView> jobs(String status, String group, int limit) throws IOException {
     StringBuilder path = new StringBuilder("/api/v1/jobs?limit=").append(limit);
     if (status != null) {
-      path.append("&status=").append(status.name());
+      path.append("&status=").append(encode(status));
     }
     if (group != null) {
       path.append("&group=").append(encode(group));
@@ -313,8 +314,8 @@ public final class MasterClient {
   }
 
   /** What the scheduler holds now: queued, running, by priority and group, limits, free slots, totals. */
-  public SchedulerSummary schedulerSummary() throws IOException {
-    return send("GET", "/api/v1/scheduler", null, SchedulerSummary.class);
+  public SummaryView schedulerSummary() throws IOException {
+    return send("GET", "/api/v1/scheduler", null, SummaryView.class);
   }
 
   /** Lets at most {@code running} jobs of {@code group} run at once; returns every group limit now. */
@@ -335,7 +336,7 @@ public final class MasterClient {
    * @throws AdminResponseException.TooManyStreams if the master serves as many streams as it allows
    * @throws IOException if the master could not be reached
    */
-  public EventStream events(Consumer<SchedulerEvent> listener) throws IOException {
+  public EventStream events(Consumer<EventView> listener) throws IOException {
     return EventStream.open(baseUrl.resolve("/api/v1/events"), headers, tls, listener);
   }
 
