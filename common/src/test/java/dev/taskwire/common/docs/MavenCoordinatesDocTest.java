@@ -25,7 +25,7 @@ class MavenCoordinatesDocTest {
     String parent = Files.readString(DocBlocks.file("pom.xml"));
     String version = first(parent, "<version>([^<]+)</version>");
     String groupId = first(parent, "<groupId>([^<]+)</groupId>");
-    List<String> artifacts = List.of("common", "slave", "master", "master/cli").stream()
+    List<String> artifacts = List.of("common", "slave", "master/client", "master", "master/cli").stream()
         .map(module -> read(DocBlocks.file(module + "/pom.xml")))
         .map(pom -> first(pom.substring(pom.indexOf("</parent>")), "<artifactId>([^<]+)</artifactId>"))
         .toList();
