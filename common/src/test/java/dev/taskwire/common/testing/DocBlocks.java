@@ -254,4 +254,30 @@ public final class DocBlocks {
     }
     return words;
   }
+
+  /** A shell line of the docs that runs a JAR: where it is, the line, and the words after the JAR. */
+  public record JarLine(Block block, String line, List<String> args) {}
+
+  /**
+   * Every line of a {@code bash} or {@code console} block in the docs that runs {@code java -jar
+   * jar} (a console line without its {@code $ }), with the words that follow the JAR.
+   */
+  public static List<JarLine> jarLines(String jar) {
+    List<JarLine> lines = new java.util.ArrayList<>();
+    for (Path doc : allDocs()) {
+      for (Block block : of(doc)) {
+        if (!block.language().equals("bash") && !block.language().equals("console")) {
+          continue;
+        }
+        for (String line : shellLines(block)) {
+          List<String> words = words(line.startsWith("$ ") ? line.substring(2) : line);
+          int at = words.indexOf(jar);
+          if (at >= 1 && words.get(at - 1).equals("-jar")) {
+            lines.add(new JarLine(block, line, List.copyOf(words.subList(at + 1, words.size()))));
+          }
+        }
+      }
+    }
+    return lines;
+  }
 }

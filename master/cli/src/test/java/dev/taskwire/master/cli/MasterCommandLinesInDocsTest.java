@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.DocBlocks;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,26 +25,14 @@ class MasterCommandLinesInDocsTest {
   void everyMasterCommandLineInTheDocsNamesACommandAndFlagsTheJarHas() {
     CommandLine root = new CommandLine(new Main());
     List<String> wrong = new ArrayList<>();
-    int checked = 0;
-    for (Path doc : DocBlocks.allDocs()) {
-      for (DocBlocks.Block block : DocBlocks.of(doc)) {
-        if (!block.language().equals("bash") && !block.language().equals("console")) {
-          continue;
-        }
-        for (String line : DocBlocks.shellLines(block)) {
-          List<String> words = DocBlocks.words(line.startsWith("$ ") ? line.substring(2) : line);
-          int jar = words.indexOf(JAR);
-          if (jar < 1 || !words.get(jar - 1).equals("-jar")) {
-            continue;
-          }
-          checked++;
-          String problem = problem(root, words.subList(jar + 1, words.size()));
-          if (problem != null) {
-            wrong.add(block.where() + ": " + problem + " in: " + line);
-          }
-        }
+    List<DocBlocks.JarLine> lines = DocBlocks.jarLines(JAR);
+    for (DocBlocks.JarLine line : lines) {
+      String problem = problem(root, line.args());
+      if (problem != null) {
+        wrong.add(line.block().where() + ": " + problem + " in: " + line.line());
       }
     }
+    int checked = lines.size();
     assertEquals(List.of(), wrong);
     assertTrue(checked >= 30, "the docs show the master's command line (" + checked + " lines found)");
   }
