@@ -24,10 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A real slave on port 0, driven by raw HTTP: every endpoint and every slave error code. */
 class SlaveEndpointsTest {
-  @RegisterExtension final Servers servers = new Servers();
   private static final String CHANNEL = "42";
   private static final String TOKEN = "master-token-1";
   /** An address nobody answers: these tests never let the slave report or heartbeat. */
+  @RegisterExtension final Servers servers = new Servers();
   private static final Map<String, Object> CONNECT =
       Map.of("master", Map.of("address", "http://127.0.0.1:9"), "data", Map.of("who", "test"));
 

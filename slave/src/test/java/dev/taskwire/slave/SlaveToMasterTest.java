@@ -38,9 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A MockWebServer plays the master: what the slave sends it, and how the slave copes when it fails. */
 class SlaveToMasterTest {
-  @RegisterExtension final Servers servers = new Servers();
   private static final String TOKEN = "connection-token";
   private static final Map<String, String> OK = Map.of();
+  @RegisterExtension final Servers servers = new Servers();
 
   private final MockWebServer master = servers.start(new MockWebServer());
   private Slave slave;

@@ -43,9 +43,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * that did not), and sees what running tasks send it.
  */
 class TaskProgressTest {
-  @RegisterExtension final Servers servers = new Servers();
   private static final String TOKEN = "connection-token";
   private static final Duration LIMIT = Duration.ofSeconds(10);
+  @RegisterExtension final Servers servers = new Servers();
 
   private final MockWebServer master = servers.start(new MockWebServer());
   private final PlayedMaster played = new PlayedMaster();

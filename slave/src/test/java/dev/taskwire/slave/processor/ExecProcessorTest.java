@@ -28,12 +28,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ExecProcessorTest {
-  @RegisterExtension final Servers servers = new Servers();
-
   /** The stdout cap of the output-limit tests: small, so that a runaway command passes it at once. */
   private static final long CAP = 1024 * 1024;
   /** What a task's files may take beyond the cap: a pipe's worth and the stdin and progress files. */
   private static final long SLACK = 256 * 1024;
+  @RegisterExtension final Servers servers = new Servers();
 
   @TempDir Path dir;
 
