@@ -34,9 +34,9 @@ class EndToEndTest {
   void start() {
     // The slave is closed first (Servers closes in reverse), so that it can still report the tasks
     // it stops to a live master.
-    master = TestMasters.loopback().channel(42)
+    master = servers.start(TestMasters.loopback().channel(42)
         .heartbeatTolerance(Duration.ofSeconds(5)).heartbeatCheckSpan(Duration.ofMillis(100))
-        .requestRetries(1).retryWait(Duration.ofMillis(50)).build().start();
+        .requestRetries(1).retryWait(Duration.ofMillis(50)).build().start());
     slave = servers.start(startSlave(Duration.ofMillis(200), 42));
   }
 
@@ -150,8 +150,8 @@ class EndToEndTest {
   @Test
   void slaveThatStopsHeartbeatingIsDroppedAndItsTasksFail() throws Exception {
     master.close();
-    master = TestMasters.loopback().channel(42)
-        .heartbeatTolerance(Duration.ofMillis(500)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
+    master = servers.start(TestMasters.loopback().channel(42)
+        .heartbeatTolerance(Duration.ofMillis(500)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start());
     slave.close();
     slave = servers.start(startSlave(Duration.ofMinutes(10), 42));
     SlaveConnection conn = connection("silent");
@@ -167,8 +167,8 @@ class EndToEndTest {
   @Test
   void heartbeatingSlaveStaysConnectedPastTheTolerance() throws Exception {
     master.close();
-    master = TestMasters.loopback().channel(42)
-        .heartbeatTolerance(Duration.ofSeconds(1)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
+    master = servers.start(TestMasters.loopback().channel(42)
+        .heartbeatTolerance(Duration.ofSeconds(1)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start());
     SlaveConnection conn = connection("alive");
     conn.connect();
     // A task that outlasts the tolerance three times over: only heartbeats (every 200 ms) keep it alive.

@@ -83,7 +83,7 @@ class JoinTest {
   @Test
   void joinedSlavesAreBackAfterTheMasterRestartsWithoutAnyCommand() throws Exception {
     int port = Ports.free();
-    Master first = master(port).secret(SECRET).build().start();
+    Master first = servers.start(master(port).secret(SECRET).build().start());
     List<Slave> slaves = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       slaves.add(servers.start(slave(port, "worker-" + i).secret(SECRET).build().start()));
@@ -101,8 +101,7 @@ class JoinTest {
   void aSecondSlaveWithTheSameNameFromAnotherAddressWaitsUntilTheFirstIsGone() throws Exception {
     int port = Ports.free();
     Master master = servers.start(master(port).allowOpenJoin(true).build().start());
-    Slave first = slave(port, "twin").build().start();
-    servers.start(first);
+    Slave first = servers.start(slave(port, "twin").build().start());
     Await.until(LIMIT, "the first twin joined", () -> master.contains("twin"));
     String firstAddress = master.get("twin").slaveAddress().toString();
 
@@ -125,7 +124,7 @@ class JoinTest {
     Master master = servers.start(TestMasters.loopback().port(port).channel(3).heartbeatTolerance(Duration.ofMinutes(1))
         .allowOpenJoin(true).build().start());
     int slavePort = Ports.free();
-    Slave before = slave(port, "phoenix").port(slavePort).build().start();
+    Slave before = servers.start(slave(port, "phoenix").port(slavePort).build().start());
     Await.until(LIMIT, "joined", () -> master.contains("phoenix"));
     SlaveConnection old = master.get("phoenix");
     before.close();

@@ -37,8 +37,8 @@ class MasterEndpointsTest {
   @BeforeEach
   void start() throws Exception {
     slave.start(InetAddress.getLoopbackAddress(), 0);
-    master = TestMasters.loopback().channel(42)
-        .requestRetries(0).build().start();
+    master = servers.start(TestMasters.loopback().channel(42)
+        .requestRetries(0).build().start());
     client = new PeerClient(master.port(), Side.MASTER);
     slave.enqueue(Answers.success("Connect success."));
     connection = master.newConnection("s1", "127.0.0.1", slave.getPort());
