@@ -6,23 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.protocol.ConnectionNames;
+import dev.taskwire.common.testing.Servers;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The connection-name rule, as {@link Master#newConnection} applies it. */
 class ConnectionNamesTest {
+  @RegisterExtension final Servers servers = new Servers();
   private Master master;
 
   @BeforeEach
   void start() {
-    master = TestMasters.loopback().build().start();
-  }
-
-  @AfterEach
-  void stop() {
-    master.close();
+    master = servers.start(TestMasters.loopback().build().start());
   }
 
   private String refused(String name) {

@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,34 +19,30 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A real master and a real Taskwire slave on loopback: the reference's own scenarios. */
 class EndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
+  @RegisterExtension final Servers servers = new Servers();
   private Master master;
   private Slave slave;
 
   @BeforeEach
   void start() {
-    master = TestMasters.loopback().channel(42)
+    // The slave is closed first (Servers closes in reverse), so that it can still report the tasks
+    // it stops to a live master.
+    master = servers.start(TestMasters.loopback().channel(42)
         .heartbeatTolerance(Duration.ofSeconds(5)).heartbeatCheckSpan(Duration.ofMillis(100))
-        .requestRetries(1).retryWait(Duration.ofMillis(50)).build().start();
-    slave = startSlave(Duration.ofMillis(200), 42);
+        .requestRetries(1).retryWait(Duration.ofMillis(50)).build().start());
+    slave = servers.start(startSlave(Duration.ofMillis(200), 42));
   }
 
   private static Slave startSlave(Duration heartbeatSpan, long channel) {
     return TestSlaves.loopback().channel(channel).slots(2).heartbeatSpan(heartbeatSpan)
         .requestRetries(1).retryWait(Duration.ofMillis(50)).gracePeriod(Duration.ofSeconds(1)).build().start();
-  }
-
-  @AfterEach
-  void stop() {
-    // The slave first, so that it can still report the tasks it stops to a live master.
-    slave.close();
-    master.close();
   }
 
   private SlaveConnection connection(String name) {
@@ -141,7 +138,7 @@ class EndToEndTest {
   @Test
   void wrongChannelThrowsChannelInvalidAndRegistersNothing() {
     slave.close();
-    slave = startSlave(Duration.ofMillis(200), 7);
+    slave = servers.start(startSlave(Duration.ofMillis(200), 7));
     SlaveConnection conn = connection("s1");
     SlaveResponseException.ChannelInvalid e = assertThrows(SlaveResponseException.ChannelInvalid.class, conn::connect);
     assertEquals(403, e.httpStatus());
@@ -153,10 +150,10 @@ class EndToEndTest {
   @Test
   void slaveThatStopsHeartbeatingIsDroppedAndItsTasksFail() throws Exception {
     master.close();
-    master = TestMasters.loopback().channel(42)
-        .heartbeatTolerance(Duration.ofMillis(500)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
+    master = servers.start(TestMasters.loopback().channel(42)
+        .heartbeatTolerance(Duration.ofMillis(500)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start());
     slave.close();
-    slave = startSlave(Duration.ofMinutes(10), 42);
+    slave = servers.start(startSlave(Duration.ofMinutes(10), 42));
     SlaveConnection conn = connection("silent");
     conn.connect();
     Task task = conn.newTask(Map.of("a", 1, "b", 1, "sleepMs", 30_000)).start();
@@ -170,8 +167,8 @@ class EndToEndTest {
   @Test
   void heartbeatingSlaveStaysConnectedPastTheTolerance() throws Exception {
     master.close();
-    master = TestMasters.loopback().channel(42)
-        .heartbeatTolerance(Duration.ofSeconds(1)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
+    master = servers.start(TestMasters.loopback().channel(42)
+        .heartbeatTolerance(Duration.ofSeconds(1)).heartbeatCheckSpan(Duration.ofMillis(100)).build().start());
     SlaveConnection conn = connection("alive");
     conn.connect();
     // A task that outlasts the tolerance three times over: only heartbeats (every 200 ms) keep it alive.

@@ -1,14 +1,15 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.testing.Answers;
 import dev.taskwire.common.testing.MockRequests;
+import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskwire.common.json.Json;
-import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.util.SlotWorkers;
@@ -26,25 +27,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Faults a task must survive: timeouts, cancels, master outages, and all of them at scale. */
 class FaultTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private final List<Slave> slaves = new ArrayList<>();
+  @RegisterExtension final Servers servers = new Servers();
   private Master master;
-
-  @AfterEach
-  void stop() {
-    slaves.forEach(Slave::close);
-    if (master != null) {
-      master.close();
-    }
-  }
 
   private Master.Builder masterBuilder() {
     return TestMasters.loopback()
@@ -53,11 +45,9 @@ class FaultTest {
   }
 
   private Slave slave(int slots, TaskProcessor processor) {
-    Slave slave = TestSlaves.loopback().slots(slots).heartbeatSpan(Duration.ofMillis(200))
+    return servers.start(TestSlaves.loopback().slots(slots).heartbeatSpan(Duration.ofMillis(200))
         .requestRetries(2).retryWait(Duration.ofMillis(100)).gracePeriod(Duration.ofMillis(200))
-        .processor(processor).build().start();
-    slaves.add(slave);
-    return slave;
+        .processor(processor).build().start());
   }
 
   /** A processor that sleeps until interrupted, counting the interrupts. */
@@ -79,7 +69,7 @@ class FaultTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
     Slave slave = slave(1, sleeper(started, interrupted));
-    master = masterBuilder().build().start();
+    master = servers.start(masterBuilder().build().start());
     SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
     conn.connect();
     AtomicInteger failCallbacks = new AtomicInteger();
@@ -97,7 +87,7 @@ class FaultTest {
   @Test
   void connectionDefaultTimeoutApplies() throws Exception {
     Slave slave = slave(1, sleeper(new CountDownLatch(1), new CountDownLatch(1)));
-    master = masterBuilder().build().start();
+    master = servers.start(masterBuilder().build().start());
     SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port()).taskTimeout(Duration.ofMillis(200));
     conn.connect();
     assertEquals(TaskFailure.Reason.TIMEOUT, conn.newTask(Map.of()).start().join(WAIT).failure().reason());
@@ -108,7 +98,7 @@ class FaultTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
     Slave slave = slave(1, sleeper(started, interrupted));
-    master = masterBuilder().build().start();
+    master = servers.start(masterBuilder().build().start());
     SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
     conn.connect();
     List<Map<String, Object>> failResults = new ArrayList<>();
@@ -129,7 +119,7 @@ class FaultTest {
 
   @Test
   void idleTaskCancelledCannotStart() {
-    master = masterBuilder().build().start();
+    master = servers.start(masterBuilder().build().start());
     Slave slave = slave(1, data -> Map.of());
     SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
     Task task = conn.newTask(Map.of());
@@ -140,74 +130,69 @@ class FaultTest {
 
   @Test
   void cancelWithAReferenceSlaveOnlyStopsWaiting() throws Exception {
-    try (MockWebServer reference = new MockWebServer()) {
-      reference.enqueue(new MockResponse().setBody(Json.toString(Envelope.success("Connect success.", null))));
-      reference.enqueue(new MockResponse().setBody(Json.toString(Envelope.success("Task received!", null))));
-      reference.start(InetAddress.getLoopbackAddress(), 0);
-      master = masterBuilder().build().start();
-      SlaveConnection conn = master.newConnection("ref", "127.0.0.1", reference.getPort());
-      conn.connect();
-      Task task = conn.newTask(Map.of()).start();
-      assertTrue(task.cancel());
-      assertEquals(TaskStatus.CANCELLED, task.join(WAIT).status());
-      assertEquals("/connect", MockRequests.take(reference).getPath());
-      assertEquals("/task/new", MockRequests.take(reference).getPath());
-      assertEquals(null, reference.takeRequest(300, TimeUnit.MILLISECONDS), "no /task/cancel to a slave that did not announce it");
-    }
+    MockWebServer reference = servers.start(new MockWebServer());
+    reference.enqueue(Answers.success("Connect success."));
+    reference.enqueue(Answers.success("Task received!"));
+    reference.start(InetAddress.getLoopbackAddress(), 0);
+    master = servers.start(masterBuilder().build().start());
+    SlaveConnection conn = master.newConnection("ref", "127.0.0.1", reference.getPort());
+    conn.connect();
+    Task task = conn.newTask(Map.of()).start();
+    assertTrue(task.cancel());
+    assertEquals(TaskStatus.CANCELLED, task.join(WAIT).status());
+    assertEquals("/connect", MockRequests.take(reference).getPath());
+    assertEquals("/task/new", MockRequests.take(reference).getPath());
+    assertEquals(null, reference.takeRequest(300, TimeUnit.MILLISECONDS), "no /task/cancel to a slave that did not announce it");
   }
 
   @Test
   @Timeout(60)
   void resultsFinishedDuringAMasterOutageArriveOnceItIsBack() throws Exception {
-    int masterPort;
-    try (java.net.ServerSocket reserve = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      masterPort = reserve.getLocalPort();
+    int masterPort = Ports.free();
+    TcpProxy proxy = servers.start(new TcpProxy(masterPort));
+    // The slave reaches the master only through the proxy.
+    master = servers.start(masterBuilder().port(masterPort).myAddress("http://127.0.0.1:" + proxy.port()).build().start());
+    CountDownLatch started = new CountDownLatch(4);
+    CountDownLatch release = new CountDownLatch(1);
+    Slave slave = slave(4, data -> {
+      started.countDown();
+      assertTrue(release.await(30, TimeUnit.SECONDS));
+      return Map.of("n", data.get("n"));
+    });
+    SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
+    conn.connect();
+    Map<String, AtomicInteger> callbacks = new ConcurrentHashMap<>();
+    List<Task> tasks = new ArrayList<>();
+    for (int n = 0; n < 4; n++) {
+      Task task = conn.newTask(Map.of("n", n));
+      task.onComplete((d, r) -> callbacks.computeIfAbsent(task.id().value(), id -> new AtomicInteger()).incrementAndGet())
+          .onFail((d, r) -> callbacks.computeIfAbsent(task.id().value(), id -> new AtomicInteger()).incrementAndGet());
+      tasks.add(task.start());
     }
-    try (TcpProxy proxy = new TcpProxy(masterPort)) {
-      // The slave reaches the master only through the proxy.
-      master = masterBuilder().port(masterPort).myAddress("http://127.0.0.1:" + proxy.port()).build().start();
-      CountDownLatch started = new CountDownLatch(4);
-      CountDownLatch release = new CountDownLatch(1);
-      Slave slave = slave(4, data -> {
-        started.countDown();
-        assertTrue(release.await(30, TimeUnit.SECONDS));
-        return Map.of("n", data.get("n"));
-      });
-      SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
-      conn.connect();
-      Map<String, AtomicInteger> callbacks = new ConcurrentHashMap<>();
-      List<Task> tasks = new ArrayList<>();
-      for (int n = 0; n < 4; n++) {
-        Task task = conn.newTask(Map.of("n", n));
-        task.onComplete((d, r) -> callbacks.computeIfAbsent(task.id().value(), id -> new AtomicInteger()).incrementAndGet())
-            .onFail((d, r) -> callbacks.computeIfAbsent(task.id().value(), id -> new AtomicInteger()).incrementAndGet());
-        tasks.add(task.start());
-      }
-      assertTrue(started.await(10, TimeUnit.SECONDS));
-      proxy.refuse();
-      release.countDown();
-      Await.until(WAIT, "tasks done on the slave while the master is unreachable", () -> slave.runningTasks() == 0);
-      // The outage itself: the master stays unreachable for 2 s (this sleep is the fault, not a wait).
-      Thread.sleep(2_000);
-      assertTrue(tasks.stream().noneMatch(t -> t.status().isFinal()),
-          () -> "no report got through the outage: " + tasks.stream().map(t -> t.status() + " " + t.failure() + " " + t.result()).toList());
-      proxy.accept();
-      for (int n = 0; n < 4; n++) {
-        Task task = tasks.get(n).join(WAIT);
-        assertEquals(TaskStatus.COMPLETED, task.status());
-        assertEquals(Map.of("n", n), task.result());
-      }
-      assertEquals(4, callbacks.size());
-      assertTrue(callbacks.values().stream().allMatch(count -> count.get() == 1), callbacks.toString());
-      assertTrue(conn.isConnected(), "the outage was shorter than the tolerance");
-      assertTrue(slave.isConnected());
+    assertTrue(started.await(10, TimeUnit.SECONDS));
+    proxy.refuse();
+    release.countDown();
+    Await.until(WAIT, "tasks done on the slave while the master is unreachable", () -> slave.runningTasks() == 0);
+    // The outage itself: the master stays unreachable for 2 s (this sleep is the fault, not a wait).
+    Thread.sleep(2_000);
+    assertTrue(tasks.stream().noneMatch(t -> t.status().isFinal()),
+        () -> "no report got through the outage: " + tasks.stream().map(t -> t.status() + " " + t.failure() + " " + t.result()).toList());
+    proxy.accept();
+    for (int n = 0; n < 4; n++) {
+      Task task = tasks.get(n).join(WAIT);
+      assertEquals(TaskStatus.COMPLETED, task.status());
+      assertEquals(Map.of("n", n), task.result());
     }
+    assertEquals(4, callbacks.size());
+    assertTrue(callbacks.values().stream().allMatch(count -> count.get() == 1), callbacks.toString());
+    assertTrue(conn.isConnected(), "the outage was shorter than the tolerance");
+    assertTrue(slave.isConnected());
   }
 
   @Test
   @Timeout(120)
   void thousandTasksOfEveryFateAllReachAFinalStateOnce() throws Exception {
-    master = masterBuilder().build().start();
+    master = servers.start(masterBuilder().build().start());
     TaskProcessor chaos = data -> switch ((String) data.get("fate")) {
       case "throw" -> throw new IllegalStateException("chaos");
       case "sleep" -> {

@@ -153,34 +153,33 @@ class JoinHardeningTest {
     Master master = openMaster();
     PeerClient client = new PeerClient(master.port(), Side.MASTER);
     int closed = Ports.free();
-    try (ServerSocket banner = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      // An open port whose service speaks first and is not HTTP (an SSH server, say).
-      Thread speaker = new Thread(() -> {
-        while (!banner.isClosed()) {
-          try (Socket socket = banner.accept()) {
-            socket.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII));
-          } catch (IOException e) {
-            return;
-          }
+    ServerSocket banner = servers.start(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+    ServerSocket silent = servers.start(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+    // An open port whose service speaks first and is not HTTP (an SSH server, say).
+    Thread speaker = new Thread(() -> {
+      while (!banner.isClosed()) {
+        try (Socket socket = banner.accept()) {
+          socket.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+          return;
         }
-      }, "banner");
-      speaker.setDaemon(true);
-      speaker.start();
-      // silent: the kernel takes the connection, nothing ever answers.
-      List<String> reasons = new ArrayList<>();
-      for (int port : new int[] {closed, banner.getLocalPort(), silent.getLocalPort()}) {
-        long start = System.nanoTime();
-        ResponseException answer = joinFails(client, joinTo("probe", port));
-        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertNoEcho(answer, "SSH");
-        reasons.add(answer.data().get("reason").toString().replace(Integer.toString(port), "PORT"));
-        assertTrue(tookMillis >= JOIN_TIMEOUT.toMillis(), "answered after " + tookMillis + " ms, before the join timeout");
-        assertTrue(tookMillis < JOIN_TIMEOUT.toMillis() + 5_000, "answered after " + tookMillis + " ms");
       }
-      assertEquals(1, reasons.stream().distinct().count(), reasons::toString);
-      assertTrue(reasons.get(0).startsWith("unreachable:"), reasons::toString);
+    }, "banner");
+    speaker.setDaemon(true);
+    speaker.start();
+    // silent: the kernel takes the connection, nothing ever answers.
+    List<String> reasons = new ArrayList<>();
+    for (int port : new int[] {closed, banner.getLocalPort(), silent.getLocalPort()}) {
+      long start = System.nanoTime();
+      ResponseException answer = joinFails(client, joinTo("probe", port));
+      long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertNoEcho(answer, "SSH");
+      reasons.add(answer.data().get("reason").toString().replace(Integer.toString(port), "PORT"));
+      assertTrue(tookMillis >= JOIN_TIMEOUT.toMillis(), "answered after " + tookMillis + " ms, before the join timeout");
+      assertTrue(tookMillis < JOIN_TIMEOUT.toMillis() + 5_000, "answered after " + tookMillis + " ms");
     }
+    assertEquals(1, reasons.stream().distinct().count(), reasons::toString);
+    assertTrue(reasons.get(0).startsWith("unreachable:"), reasons::toString);
   }
 
   @Test
@@ -221,30 +220,24 @@ class JoinHardeningTest {
 
     int slowBodies = 150;
     List<Socket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < slowBodies; i++) {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), master.port());
-        sockets.add(socket);
-        OutputStream out = socket.getOutputStream();
-        // Headers and the first byte of a body that never comes: nothing says who sent it.
-        out.write(("POST /slave/join HTTP/1.1\r\nHost: 127.0.0.1\r\nChannel: 3\r\nContent-Length: 1000\r\n\r\n{")
-            .getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-      }
-      // Joins have a few readers of their own; the rest are turned away at once.
-      Await.until(LIMIT, "all but the joins' readers turned away", () -> answered(sockets) == slowBodies
-          - JsonServer.UNTRUSTED_READERS_AT_ONCE);
-
-      MasterClient admin = new MasterClient("http://127.0.0.1:" + master.port(), adminToken);
-      String id = admin.submitJob(Map.of("a", 2, "b", 3)); // a 429 would throw here
-      assertEquals("COMPLETED", admin.awaitJobFinal(id, LIMIT).status(), "the slave's report was read too");
-      assertEquals(slowBodies - JsonServer.UNTRUSTED_READERS_AT_ONCE, answered(sockets),
-          "meanwhile the slow joins still held their readers");
-    } finally {
-      for (Socket socket : sockets) {
-        socket.close();
-      }
+    for (int i = 0; i < slowBodies; i++) {
+      Socket socket = servers.start(new Socket(InetAddress.getLoopbackAddress(), master.port()));
+      sockets.add(socket);
+      OutputStream out = socket.getOutputStream();
+      // Headers and the first byte of a body that never comes: nothing says who sent it.
+      out.write(("POST /slave/join HTTP/1.1\r\nHost: 127.0.0.1\r\nChannel: 3\r\nContent-Length: 1000\r\n\r\n{")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
     }
+    // Joins have a few readers of their own; the rest are turned away at once.
+    Await.until(LIMIT, "all but the joins' readers turned away", () -> answered(sockets) == slowBodies
+        - JsonServer.UNTRUSTED_READERS_AT_ONCE);
+
+    MasterClient admin = new MasterClient("http://127.0.0.1:" + master.port(), adminToken);
+    String id = admin.submitJob(Map.of("a", 2, "b", 3)); // a 429 would throw here
+    assertEquals("COMPLETED", admin.awaitJobFinal(id, LIMIT).status(), "the slave's report was read too");
+    assertEquals(slowBodies - JsonServer.UNTRUSTED_READERS_AT_ONCE, answered(sockets),
+        "meanwhile the slow joins still held their readers");
   }
 
   private static int answered(List<Socket> sockets) {

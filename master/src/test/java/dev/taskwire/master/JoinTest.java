@@ -33,14 +33,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class JoinTest {
   private static final SharedSecret SECRET = SharedSecret.of("the fleet's secret, 32 characters or more");
   private static final Duration LIMIT = Duration.ofSeconds(20);
-  @RegisterExtension final Servers servers = new Servers();
-
-  private <T extends AutoCloseable> T closing(T resource) {
-    return servers.start(resource);
-  }
-
   /** How long a failed join waits for its answer in these tests (10 s by default). */
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(2);
+  @RegisterExtension final Servers servers = new Servers();
 
   private static Master.Builder master(int port) {
     return TestMasters.loopback().port(port).channel(3).heartbeatTolerance(Duration.ofSeconds(1))
@@ -71,11 +66,11 @@ class JoinTest {
   @Test
   void aSlaveStartedBeforeTheMasterJoinsOnceItStartsAndTakesJobsForItsLabels() throws Exception {
     int port = Ports.free();
-    Slave slave = closing(slave(port, "early").secret(SECRET).labels(List.of("gpu")).build().start());
+    Slave slave = servers.start(slave(port, "early").secret(SECRET).labels(List.of("gpu")).build().start());
     Await.until(LIMIT, "the slave finding the master unreachable", () -> joinProblem(slave).contains("unreachable"));
     assertEquals("joining", joinStatus(slave).get("state"));
 
-    Master master = closing(master(port).secret(SECRET).build().start());
+    Master master = servers.start(master(port).secret(SECRET).build().start());
     Await.until(LIMIT, "slave early joined", () -> master.contains("early") && slave.isConnected());
     assertEquals("connected", joinStatus(slave).get("state"));
     assertEquals(List.of("gpu"), master.get("early").labels(), "a joined slave's labels route jobs as any other's");
@@ -88,15 +83,15 @@ class JoinTest {
   @Test
   void joinedSlavesAreBackAfterTheMasterRestartsWithoutAnyCommand() throws Exception {
     int port = Ports.free();
-    Master first = master(port).secret(SECRET).build().start();
+    Master first = servers.start(master(port).secret(SECRET).build().start());
     List<Slave> slaves = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      slaves.add(closing(slave(port, "worker-" + i).secret(SECRET).build().start()));
+      slaves.add(servers.start(slave(port, "worker-" + i).secret(SECRET).build().start()));
     }
     Await.until(LIMIT, "three joined", () -> first.names().size() == 3);
     first.close();
 
-    Master second = closing(master(port).secret(SECRET).build().start());
+    Master second = servers.start(master(port).secret(SECRET).build().start());
     // Within the heartbeat tolerance (1 s) + 5 s, as the README promises.
     Await.until(Duration.ofSeconds(6), () -> "all back; live: " + second.names(), () -> second.names().size() == 3);
     assertTrue(slaves.stream().allMatch(Slave::isConnected));
@@ -105,14 +100,13 @@ class JoinTest {
   @Test
   void aSecondSlaveWithTheSameNameFromAnotherAddressWaitsUntilTheFirstIsGone() throws Exception {
     int port = Ports.free();
-    Master master = closing(master(port).allowOpenJoin(true).build().start());
-    Slave first = slave(port, "twin").build().start();
-    closing(first);
+    Master master = servers.start(master(port).allowOpenJoin(true).build().start());
+    Slave first = servers.start(slave(port, "twin").build().start());
     Await.until(LIMIT, "the first twin joined", () -> master.contains("twin"));
     String firstAddress = master.get("twin").slaveAddress().toString();
 
     int secondPort = Ports.free();
-    Slave second = closing(slave(port, "twin").host("127.0.0.2").port(secondPort)
+    Slave second = servers.start(slave(port, "twin").host("127.0.0.2").port(secondPort)
         .advertise("http://127.0.0.2:" + secondPort).build().start());
     Await.until(LIMIT, "the second twin refused", () -> joinProblem(second).contains("JOIN_NAME_TAKEN"));
     assertEquals(firstAddress, master.get("twin").slaveAddress().toString());
@@ -127,15 +121,15 @@ class JoinTest {
   void theSameSlaveJoiningAgainReplacesItsStaleConnection() throws Exception {
     int port = Ports.free();
     // A long tolerance: the master would not notice the slave's restart by itself for a minute.
-    Master master = closing(TestMasters.loopback().port(port).channel(3).heartbeatTolerance(Duration.ofMinutes(1))
+    Master master = servers.start(TestMasters.loopback().port(port).channel(3).heartbeatTolerance(Duration.ofMinutes(1))
         .allowOpenJoin(true).build().start());
     int slavePort = Ports.free();
-    Slave before = slave(port, "phoenix").port(slavePort).build().start();
+    Slave before = servers.start(slave(port, "phoenix").port(slavePort).build().start());
     Await.until(LIMIT, "joined", () -> master.contains("phoenix"));
     SlaveConnection old = master.get("phoenix");
     before.close();
 
-    Slave after = closing(slave(port, "phoenix").port(slavePort).build().start());
+    Slave after = servers.start(slave(port, "phoenix").port(slavePort).build().start());
     Await.until(LIMIT, "joined again", () -> after.isConnected() && master.contains("phoenix") && master.get("phoenix") != old);
     assertNotSame(old, master.get("phoenix"));
     assertEquals(SlaveConnection.State.CLOSED, old.state());
@@ -144,17 +138,17 @@ class JoinTest {
   @Test
   void joinsAreRefusedWithoutTheSecretAndTheSlaveSaysWhy() throws Exception {
     int port = Ports.free();
-    Master master = closing(master(port).secret(SECRET).build().start());
-    Slave none = closing(slave(port, "no-secret").build().start());
-    Slave wrong = closing(slave(port, "wrong-secret").secret(SharedSecret.generate()).build().start());
+    Master master = servers.start(master(port).secret(SECRET).build().start());
+    Slave none = servers.start(slave(port, "no-secret").build().start());
+    Slave wrong = servers.start(slave(port, "wrong-secret").secret(SharedSecret.generate()).build().start());
     Await.until(LIMIT, "both gave up", () -> isGivenUp(none) && isGivenUp(wrong));
     assertTrue(joinProblem(none).contains("JOIN_REFUSED") && joinProblem(none).contains("proof missing"), joinProblem(none));
     assertTrue(joinProblem(wrong).contains("proof invalid"), joinProblem(wrong));
     assertTrue(master.names().isEmpty());
 
     int closedPort = Ports.free();
-    Master closed = closing(master(closedPort).build().start()); // neither a secret nor --allow-open-join
-    Slave refused = closing(slave(closedPort, "anyone").build().start());
+    Master closed = servers.start(master(closedPort).build().start()); // neither a secret nor --allow-open-join
+    Slave refused = servers.start(slave(closedPort, "anyone").build().start());
     Await.until(LIMIT, "gave up", () -> isGivenUp(refused));
     assertTrue(joinProblem(refused).contains("JOIN_NOT_ENABLED"), joinProblem(refused));
     assertTrue(closed.names().isEmpty());
@@ -170,11 +164,11 @@ class JoinTest {
 
   @Test
   void badJoinRequestsGetTheirCodes() throws Exception {
-    Master closed = closing(master(0).build().start());
+    Master closed = servers.start(master(0).build().start());
     new PeerClient(closed.port(), Side.MASTER).fail("POST", "/slave/join", "not even read", "3", null, 403,
         MasterErrorCode.JOIN_NOT_ENABLED.code());
 
-    Master open = closing(master(0).allowOpenJoin(true).build().start());
+    Master open = servers.start(master(0).allowOpenJoin(true).build().start());
     PeerClient client = new PeerClient(open.port(), Side.MASTER);
     client.fail("POST", "/slave/join", Map.of(), "4", null, 403, MasterErrorCode.CHANNEL_INVALID.code());
     for (Object body : List.of(Map.of(), Map.of("slave", "x"), Map.of("slave", Map.of("name", "a b", "port", 1)),
@@ -194,11 +188,11 @@ class JoinTest {
   void aBurstOfJoinsConnectingBackIsBoundedAndTheRestAreAnswered429() throws Exception {
     // Time enough for every join to arrive and the one too many to be refused; the slow slave sends
     // no heartbeats, so its connections must outlive the whole burst, however slow the machine.
-    Master master = closing(master(0).allowOpenJoin(true).joinTimeout(LIMIT).heartbeatTolerance(Duration.ofMinutes(1))
+    Master master = servers.start(master(0).allowOpenJoin(true).joinTimeout(LIMIT).heartbeatTolerance(Duration.ofMinutes(1))
         .build().start());
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.atomic.AtomicInteger connectsArrived = new java.util.concurrent.atomic.AtomicInteger();
-    okhttp3.mockwebserver.MockWebServer slowSlave = closing(new okhttp3.mockwebserver.MockWebServer());
+    okhttp3.mockwebserver.MockWebServer slowSlave = servers.start(new okhttp3.mockwebserver.MockWebServer());
     slowSlave.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
       @Override
       public okhttp3.mockwebserver.MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) throws InterruptedException {
@@ -210,31 +204,30 @@ class JoinTest {
     });
     slowSlave.start(java.net.InetAddress.getLoopbackAddress(), 0);
     java.util.concurrent.ExecutorService joiners = java.util.concurrent.Executors.newFixedThreadPool(Joins.MAX_CONCURRENT_JOINS);
-    try {
-      PeerClient client = new PeerClient(master.port(), Side.MASTER);
-      List<java.util.concurrent.Future<?>> joins = new ArrayList<>();
-      for (int i = 0; i < Joins.MAX_CONCURRENT_JOINS; i++) {
-        Map<String, Object> body = Map.of("slave", Map.of("name", "slow-" + i, "port", slowSlave.getPort()));
-        joins.add(joiners.submit(() -> client.send("POST", "/slave/join", body, "3", null)));
-      }
-      Await.until(LIMIT, "every join connecting back", () -> connectsArrived.get() == Joins.MAX_CONCURRENT_JOINS);
-      client.fail("POST", "/slave/join", Map.of("slave", Map.of("name", "one-too-many", "port", slowSlave.getPort())),
-          "3", null, 429, 429);
-      release.countDown();
-      for (java.util.concurrent.Future<?> join : joins) {
-        join.get(30, java.util.concurrent.TimeUnit.SECONDS);
-      }
-      assertEquals(Joins.MAX_CONCURRENT_JOINS, master.names().size());
-    } finally {
+    servers.after(() -> {
       release.countDown();
       joiners.shutdownNow();
+    });
+    PeerClient client = new PeerClient(master.port(), Side.MASTER);
+    List<java.util.concurrent.Future<?>> joins = new ArrayList<>();
+    for (int i = 0; i < Joins.MAX_CONCURRENT_JOINS; i++) {
+      Map<String, Object> body = Map.of("slave", Map.of("name", "slow-" + i, "port", slowSlave.getPort()));
+      joins.add(joiners.submit(() -> client.send("POST", "/slave/join", body, "3", null)));
     }
+    Await.until(LIMIT, "every join connecting back", () -> connectsArrived.get() == Joins.MAX_CONCURRENT_JOINS);
+    client.fail("POST", "/slave/join", Map.of("slave", Map.of("name", "one-too-many", "port", slowSlave.getPort())),
+        "3", null, 429, 429);
+    release.countDown();
+    for (java.util.concurrent.Future<?> join : joins) {
+      join.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertEquals(Joins.MAX_CONCURRENT_JOINS, master.names().size());
   }
 
   @Test
   void aCapturedJoinGetsNoOneWithoutTheSecretIntoTheFleet() throws Exception {
     // What an observer could capture: a genuine join, proven with the secret, for a slave at its own port.
-    okhttp3.mockwebserver.MockWebServer impostor = closing(new okhttp3.mockwebserver.MockWebServer());
+    okhttp3.mockwebserver.MockWebServer impostor = servers.start(new okhttp3.mockwebserver.MockWebServer());
     impostor.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
       @Override
       public okhttp3.mockwebserver.MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
@@ -252,7 +245,7 @@ class JoinTest {
     Await.until(Duration.ofSeconds(1), "the clock past the proof", () -> System.currentTimeMillis() > capturedProof.timestamp());
 
     // Replayed to a master started after it was made (a restart, say): refused outright.
-    Master restarted = closing(master(0).secret(SECRET).build().start());
+    Master restarted = servers.start(master(0).secret(SECRET).build().start());
     PeerClient client = new PeerClient(restarted.port(), Side.MASTER);
     ResponseException stale = client.fail("POST", "/slave/join", captured, "3", null, 403, MasterErrorCode.JOIN_REFUSED.code());
     assertEquals("proof expired", stale.data().get("reason"));

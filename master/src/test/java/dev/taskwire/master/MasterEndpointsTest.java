@@ -1,15 +1,16 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.testing.Answers;
 import dev.taskwire.common.testing.MockRequests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.common.testing.Servers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -18,16 +19,16 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A real master on port 0, driven by raw HTTP as a slave would: every endpoint and error code. */
 class MasterEndpointsTest {
   private static final String CHANNEL = "42";
-  private final MockWebServer slave = new MockWebServer();
+  @RegisterExtension final Servers servers = new Servers();
+  private final MockWebServer slave = servers.start(new MockWebServer());
   private Master master;
   private PeerClient client;
   private SlaveConnection connection;
@@ -36,23 +37,17 @@ class MasterEndpointsTest {
   @BeforeEach
   void start() throws Exception {
     slave.start(InetAddress.getLoopbackAddress(), 0);
-    master = TestMasters.loopback().channel(42)
-        .requestRetries(0).build().start();
+    master = servers.start(TestMasters.loopback().channel(42)
+        .requestRetries(0).build().start());
     client = new PeerClient(master.port(), Side.MASTER);
-    slave.enqueue(new MockResponse().setBody(Json.toString(Envelope.success("Connect success.", null))));
+    slave.enqueue(Answers.success("Connect success."));
     connection = master.newConnection("s1", "127.0.0.1", slave.getPort());
     connection.connect();
     token = MockRequests.take(slave).getHeader("Token");
   }
 
-  @AfterEach
-  void stop() throws IOException {
-    master.close();
-    slave.shutdown();
-  }
-
   private Task startedTask() throws IOException {
-    slave.enqueue(new MockResponse().setBody(Json.toString(Envelope.success("Task received!", null))));
+    slave.enqueue(Answers.success("Task received!"));
     return connection.newTask(Map.of("a", 1)).start();
   }
 
@@ -63,9 +58,8 @@ class MasterEndpointsTest {
   @Test
   void aMasterOnLoopbackOnlyCallsBackOnLoopbackByDefault() {
     // No callbackHost: a non-loopback address would not answer, and slaves would lose every report.
-    try (Master onLoopback = Master.builder().host("127.0.0.1").port(0).build().start()) {
-      assertEquals("http://127.0.0.1:" + onLoopback.port(), onLoopback.myAddress());
-    }
+    Master onLoopback = servers.start(Master.builder().host("127.0.0.1").port(0).build().start());
+    assertEquals("http://127.0.0.1:" + onLoopback.port(), onLoopback.myAddress());
   }
 
   @Test
@@ -208,6 +202,10 @@ class MasterEndpointsTest {
       release.await(10, TimeUnit.SECONDS);
     });
     Thread stopper = new Thread(master::shutdown);
+    servers.after(() -> {
+      release.countDown(); // whatever failed, the callback and so the shutdown end
+      stopper.join(10_000);
+    });
     stopper.start();
     // The shutdown waits for the callback, so the master stays SHUTTING_DOWN meanwhile.
     assertTrue(inCallback.await(5, TimeUnit.SECONDS));
@@ -224,10 +222,9 @@ class MasterEndpointsTest {
       }
     } catch (java.net.ConnectException serverAlreadyStopped) {
       throw new AssertionError("the server stopped before the callbacks finished", serverAlreadyStopped);
-    } finally {
-      release.countDown();
-      stopper.join(10_000);
     }
+    release.countDown();
+    stopper.join(10_000);
     assertEquals(TaskStatus.FAILED, task.status());
   }
 }

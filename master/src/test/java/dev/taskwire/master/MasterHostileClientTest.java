@@ -2,7 +2,6 @@ package dev.taskwire.master;
 
 import dev.taskwire.slave.TestSlaves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,27 +105,24 @@ class MasterHostileClientTest {
     SlaveConnection connection = master.newConnection("s", "127.0.0.1", slave.port());
     connection.connect();
     List<SlowRequest> slow = new ArrayList<>();
-    try {
-      for (int i = 0; i < 20; i++) {
-        slow.add(new SlowRequest(port, head("POST", "/api/v1/connections/s/tasks", admin("Content-Length", "1000"))));
-      }
-      for (SlowRequest request : slow) {
-        assertTrue(request.trickle()); // Jetty dispatches a request once its first body byte is there
-      }
-      Await.until(Duration.ofSeconds(5), "every slow request inside its handler",
-          () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= slow.size());
-      // Meanwhile the slave's heartbeats and reports go through: a task runs end to end.
-      Task task = connection.newTask(Map.of("during", true)).start().join(Duration.ofSeconds(10));
-      assertEquals(TaskStatus.COMPLETED, task.status());
-      for (RawHttp.Response answer : HostileClient.trickleUntilCut(slow)) {
-        assertNotNull(answer, "a trickled body is answered at the deadline");
-        assertEquals(408, answer.status());
-        assertEquals(408, answer.envelope().code());
-      }
-    } finally {
-      for (SlowRequest request : slow) {
-        request.close();
-      }
+    for (int i = 0; i < 20; i++) {
+      slow.add(servers.start(new SlowRequest(port, head("POST", "/api/v1/connections/s/tasks", admin("Content-Length", "1000")))));
+    }
+    for (SlowRequest request : slow) {
+      assertTrue(request.trickle()); // Jetty dispatches a request once its first body byte is there
+    }
+    Await.until(Duration.ofSeconds(5), "every slow request inside its handler",
+        () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= slow.size());
+    // Meanwhile the slave's heartbeats and reports go through: a task runs end to end.
+    Task task = connection.newTask(Map.of("during", true)).start().join(Duration.ofSeconds(10));
+    assertEquals(TaskStatus.COMPLETED, task.status());
+    for (RawHttp.Response answer : HostileClient.trickleUntilCut(slow)) {
+      assertNotNull(answer, "a trickled body is answered at the deadline");
+      assertEquals(408, answer.status());
+      assertEquals(408, answer.envelope().code());
+    }
+    for (SlowRequest request : slow) {
+      request.close();
     }
     assertServesNormally();
   }

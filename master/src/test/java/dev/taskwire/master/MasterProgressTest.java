@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.testing.Answers;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.scheduler.Job;
 import dev.taskwire.master.scheduler.JobOptions;
 import dev.taskwire.master.scheduler.JobStatus;
@@ -26,9 +27,9 @@ import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The master's side of the {@code progress} extension and of leases, against a MockWebServer that
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class MasterProgressTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String CHANNEL = "0";
+  @RegisterExtension final Servers servers = new Servers();
 
   private final List<String> slavePaths = new CopyOnWriteArrayList<>();
   private final MockWebServer taskwireSlave = slave(Map.of("taskwire", Map.of("version", "1.0", "slots", 2,
@@ -50,13 +52,13 @@ class MasterProgressTest {
 
   /** A slave that answers /connect with {@code connectData} and everything else with success, recording paths. */
   private MockWebServer slave(Map<String, Object> connectData) {
-    MockWebServer server = new MockWebServer();
+    MockWebServer server = servers.start(new MockWebServer());
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         slavePaths.add(request.getPath());
         Map<String, Object> data = "/connect".equals(request.getPath()) ? connectData : null;
-        return new MockResponse().setBody(Json.toString(Envelope.success("OK.", data)));
+        return Answers.success("OK.", data);
       }
     });
     return server;
@@ -66,18 +68,11 @@ class MasterProgressTest {
   void start() throws Exception {
     taskwireSlave.start(InetAddress.getLoopbackAddress(), 0);
     referenceSlave.start(InetAddress.getLoopbackAddress(), 0);
-    master = TestMasters.loopback().requestRetries(0).build().start();
+    master = servers.start(TestMasters.loopback().requestRetries(0).build().start());
     client = new PeerClient(master.port(), Side.MASTER);
     connection = master.newConnection("tw", "127.0.0.1", taskwireSlave.getPort());
     connection.connect();
     token = taskwireSlave.takeRequest().getHeader("Token");
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    master.close();
-    taskwireSlave.shutdown();
-    referenceSlave.shutdown();
   }
 
   private Envelope progress(Task task, Map<String, Object> progress) throws IOException {

@@ -1,5 +1,7 @@
 package dev.taskwire.master;
 
+import static dev.taskwire.common.testing.Answers.failure;
+import static dev.taskwire.common.testing.Answers.success;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,6 +14,7 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.SlaveErrorCode;
 import dev.taskwire.common.protocol.SlaveResponseException;
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.Servers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -23,13 +26,14 @@ import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A MockWebServer plays the slave: exactly what the master sends, and what each hook changes. */
 class MasterToSlaveTest {
-  private final MockWebServer slave = new MockWebServer();
+  @RegisterExtension final Servers servers = new Servers();
+  private final MockWebServer slave = servers.start(new MockWebServer());
   private Master master;
 
   @BeforeEach
@@ -37,32 +41,10 @@ class MasterToSlaveTest {
     slave.start(InetAddress.getLoopbackAddress(), 0);
   }
 
-  @AfterEach
-  void stop() throws IOException {
-    if (master != null) {
-      master.close();
-    }
-    slave.shutdown();
-  }
-
   private Master start(MasterHooks hooks) {
-    master = TestMasters.loopback().channel(42)
-        .requestRetries(3).retryWait(Duration.ZERO).hooks(hooks).build().start();
+    master = servers.start(TestMasters.loopback().channel(42)
+        .requestRetries(3).retryWait(Duration.ZERO).hooks(hooks).build().start());
     return master;
-  }
-
-  private static MockResponse answer(String message, Object data) {
-    return new MockResponse().setBody(Json.toString(new Envelope(true, 0, message, castData(data))));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> castData(Object data) {
-    return (Map<String, Object>) data;
-  }
-
-  private static MockResponse failure(SlaveErrorCode code, String message) {
-    return new MockResponse().setResponseCode(code.httpStatus())
-        .setBody(Json.toString(Envelope.failure(code, message, null)));
   }
 
   private RecordedRequest take() throws InterruptedException {
@@ -83,7 +65,7 @@ class MasterToSlaveTest {
         return Map.of("role", "trainer");
       }
     });
-    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(success("Connect success."));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     Object returned = conn.connect();
     RecordedRequest request = take();
@@ -107,7 +89,7 @@ class MasterToSlaveTest {
   @Test
   void connectReadsTheSlavesAnnouncement() throws Exception {
     start(MasterHooks.DEFAULT);
-    slave.enqueue(answer("Connect success.",
+    slave.enqueue(success("Connect success.",
         Map.of("taskwire", Map.of("version", "1.0", "slots", 4, "extensions", List.of("slots", "cancel")))));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     conn.connect();
@@ -123,7 +105,7 @@ class MasterToSlaveTest {
         return "connected to " + connection.name() + ": " + answer.message();
       }
     });
-    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(success("Connect success."));
     assertEquals("connected to s1: Connect success.", master.newConnection("s1", "127.0.0.1", slave.getPort()).connect());
   }
 
@@ -179,7 +161,7 @@ class MasterToSlaveTest {
   void retriedConnectSucceedsWhenTheSlaveAnswersWithinRetries() throws Exception {
     start(MasterHooks.DEFAULT);
     slave.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AT_START));
-    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(success("Connect success."));
     master.newConnection("s1", "127.0.0.1", slave.getPort()).connect();
     assertTrue(master.contains("s1"));
     assertEquals(2, slave.getRequestCount());
@@ -207,8 +189,8 @@ class MasterToSlaveTest {
         return Map.of("wrapped", data);
       }
     });
-    slave.enqueue(answer("Connect success.", null));
-    slave.enqueue(answer("Task received!", null));
+    slave.enqueue(success("Connect success."));
+    slave.enqueue(success("Task received!"));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     conn.connect();
     String token = take().getHeader("Token");
@@ -227,7 +209,7 @@ class MasterToSlaveTest {
   @Test
   void refusedTaskIsStartFailedAndThrown() throws Exception {
     start(MasterHooks.DEFAULT);
-    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(success("Connect success."));
     slave.enqueue(failure(SlaveErrorCode.TASK_ALREADY_EXIST, "Already has a task."));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     conn.connect();
@@ -248,7 +230,7 @@ class MasterToSlaveTest {
         failed.set(task);
       }
     });
-    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(success("Connect success."));
     for (int i = 0; i < 4; i++) {
       slave.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
     }
@@ -269,8 +251,8 @@ class MasterToSlaveTest {
         seen.set(task.status() + " " + answer.message());
       }
     });
-    slave.enqueue(answer("Connect success.", null));
-    slave.enqueue(answer("Task received!", null));
+    slave.enqueue(success("Connect success."));
+    slave.enqueue(success("Task received!"));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     conn.connect();
     conn.newTask(Map.of()).start();
@@ -285,7 +267,7 @@ class MasterToSlaveTest {
         return "gone";
       }
     });
-    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(success("Connect success."));
     for (int i = 0; i < 4; i++) {
       slave.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
     }
@@ -293,7 +275,7 @@ class MasterToSlaveTest {
     conn.connect();
     assertEquals("gone", conn.disconnect());
     assertTrue(master.contains("s1"), "an unconfirmed disconnect keeps the connection; remove(name) drops it");
-    slave.enqueue(answer("Disconnect success.", null));
+    slave.enqueue(success("Disconnect success."));
     master.remove("s1");
     assertFalse(master.contains("s1"));
   }
@@ -301,8 +283,8 @@ class MasterToSlaveTest {
   @Test
   void taskDataMayHoldNulls() throws Exception {
     start(MasterHooks.DEFAULT);
-    slave.enqueue(answer("Connect success.", null));
-    slave.enqueue(answer("Task received!", null));
+    slave.enqueue(success("Connect success."));
+    slave.enqueue(success("Task received!"));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     conn.connect();
     take();
@@ -328,8 +310,8 @@ class MasterToSlaveTest {
         return data;
       }
     });
-    slave.enqueue(answer("Connect success.", null));
-    slave.enqueue(answer("Disconnect success.", null));
+    slave.enqueue(success("Connect success."));
+    slave.enqueue(success("Disconnect success."));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     conn.connect();
     Task task = conn.newTask(Map.of());
@@ -363,7 +345,7 @@ class MasterToSlaveTest {
           connectArrived.countDown();
           assertTrue(answerConnect.await(10, TimeUnit.SECONDS));
         }
-        return answer("OK", null);
+        return success("OK");
       }
     });
     start(MasterHooks.DEFAULT);
@@ -391,8 +373,8 @@ class MasterToSlaveTest {
   @Test
   void startTwiceIsAClearError() throws Exception {
     start(MasterHooks.DEFAULT);
-    slave.enqueue(answer("Connect success.", null));
-    slave.enqueue(answer("Task received!", null));
+    slave.enqueue(success("Connect success."));
+    slave.enqueue(success("Task received!"));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     conn.connect();
     Task task = conn.newTask(Map.of()).start();
@@ -413,8 +395,8 @@ class MasterToSlaveTest {
         return answer.message();
       }
     });
-    slave.enqueue(answer("Connect success.", null));
-    slave.enqueue(answer("Disconnect success.", null));
+    slave.enqueue(success("Connect success."));
+    slave.enqueue(success("Disconnect success."));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     conn.connect();
     take();
@@ -430,7 +412,7 @@ class MasterToSlaveTest {
   @Test
   void refusedDisconnectKeepsTheConnection() throws Exception {
     start(MasterHooks.DEFAULT);
-    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(success("Connect success."));
     slave.enqueue(failure(SlaveErrorCode.SLAVE_DISCONNECTION_REFUSED, "Disconnection refused!"));
     SlaveConnection conn = master.newConnection("s1", "127.0.0.1", slave.getPort());
     conn.connect();
@@ -441,7 +423,7 @@ class MasterToSlaveTest {
   @Test
   void liveNameCannotBeReused() throws Exception {
     start(MasterHooks.DEFAULT);
-    slave.enqueue(answer("Connect success.", null));
+    slave.enqueue(success("Connect success."));
     master.newConnection("s1", "127.0.0.1", slave.getPort()).connect();
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> master.newConnection("s1", "127.0.0.1", slave.getPort()));
     assertEquals("a live connection is already named s1", e.getMessage());

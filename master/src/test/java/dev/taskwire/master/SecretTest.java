@@ -20,7 +20,6 @@ import dev.taskwire.slave.TestSlaves;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -106,73 +105,70 @@ class SecretTest {
   @Test
   void aCapturedConnectCannotBeReplayedThenTheRealMasterConnectsAgain() throws Exception {
     int slavePort = Ports.free();
-    try (ForwardingRecorder recorder = new ForwardingRecorder(slavePort)) {
-      Slave slave = slaveBehind(recorder, slavePort);
-      Master real = master(SECRET);
-      real.newConnection("s", "127.0.0.1", recorder.port()).connect(); // through the recorder
-      assertTrue(slave.isConnected());
-      real.remove("s");
-      assertFalse(slave.isConnected());
+    ForwardingRecorder recorder = servers.start(new ForwardingRecorder(slavePort));
+    Slave slave = slaveBehind(recorder, slavePort);
+    Master real = master(SECRET);
+    real.newConnection("s", "127.0.0.1", recorder.port()).connect(); // through the recorder
+    assertTrue(slave.isConnected());
+    real.remove("s");
+    assertFalse(slave.isConnected());
 
-      RecordedRequest captured = recorder.connect;
-      assertNotNull(captured, "the /connect went through the recorder");
-      OkHttpClient client = new OkHttpClient();
-      Request replay = new Request.Builder().url("http://127.0.0.1:" + slave.port() + "/connect")
-          .header("Channel", captured.getHeader("Channel")).header("Token", captured.getHeader("Token"))
-          .post(RequestBody.create(captured.getBody().readByteArray(), MediaType.get("application/json"))).build();
-      try (Response response = client.newCall(replay).execute()) {
-        assertEquals(403, response.code());
-        Map<String, Object> envelope = Json.parseObject(response.body().bytes(), 3);
-        assertEquals(SlaveErrorCode.SLAVE_CONNECTION_REFUSED.code(), envelope.get("code"));
-        assertEquals("proof replayed", ((Map<?, ?>) envelope.get("data")).get("reason"));
-      }
-      assertFalse(slave.isConnected(), "the replay took no slave");
-
-      real.newConnection("s", "127.0.0.1", recorder.port()).connect(); // a fresh proof: accepted
-      assertTrue(slave.isConnected());
+    RecordedRequest captured = recorder.connect;
+    assertNotNull(captured, "the /connect went through the recorder");
+    OkHttpClient client = new OkHttpClient();
+    Request replay = new Request.Builder().url("http://127.0.0.1:" + slave.port() + "/connect")
+        .header("Channel", captured.getHeader("Channel")).header("Token", captured.getHeader("Token"))
+        .post(RequestBody.create(captured.getBody().readByteArray(), MediaType.get("application/json"))).build();
+    try (Response response = client.newCall(replay).execute()) {
+      assertEquals(403, response.code());
+      Map<String, Object> envelope = Json.parseObject(response.body().bytes(), 3);
+      assertEquals(SlaveErrorCode.SLAVE_CONNECTION_REFUSED.code(), envelope.get("code"));
+      assertEquals("proof replayed", ((Map<?, ?>) envelope.get("data")).get("reason"));
     }
+    assertFalse(slave.isConnected(), "the replay took no slave");
+
+    real.newConnection("s", "127.0.0.1", recorder.port()).connect(); // a fresh proof: accepted
+    assertTrue(slave.isConnected());
   }
 
   @Test
   void aProofSeenByOneSlaveIsWorthNothingAtAnother() throws Exception {
     int slavePort = Ports.free();
-    try (ForwardingRecorder recorder = new ForwardingRecorder(slavePort)) {
-      Slave seen = slaveBehind(recorder, slavePort);
-      Slave other = slaveWithSecret(); // of the same fleet
-      Master real = master(SECRET);
-      real.newConnection("s", "127.0.0.1", recorder.port()).connect();
-      assertTrue(seen.isConnected());
-      // Whoever saw that /connect (the first slave, or the network on a plain-http fleet) sends it,
-      // within its 60 s, to another slave: genuine, fresh and never used there, but not for it.
-      try (Response response = replay(recorder.connect, other.port())) {
-        assertEquals(403, response.code());
-        Map<String, Object> envelope = Json.parseObject(response.body().bytes(), 3);
-        assertEquals(SlaveErrorCode.SLAVE_CONNECTION_REFUSED.code(), envelope.get("code"));
-        assertEquals("proof for another slave", ((Map<?, ?>) envelope.get("data")).get("reason"));
-      }
-      assertFalse(other.isConnected());
-      real.newConnection("t", "127.0.0.1", other.port()).connect(); // its own proof: accepted
-      assertTrue(other.isConnected());
+    ForwardingRecorder recorder = servers.start(new ForwardingRecorder(slavePort));
+    Slave seen = slaveBehind(recorder, slavePort);
+    Slave other = slaveWithSecret(); // of the same fleet
+    Master real = master(SECRET);
+    real.newConnection("s", "127.0.0.1", recorder.port()).connect();
+    assertTrue(seen.isConnected());
+    // Whoever saw that /connect (the first slave, or the network on a plain-http fleet) sends it,
+    // within its 60 s, to another slave: genuine, fresh and never used there, but not for it.
+    try (Response response = replay(recorder.connect, other.port())) {
+      assertEquals(403, response.code());
+      Map<String, Object> envelope = Json.parseObject(response.body().bytes(), 3);
+      assertEquals(SlaveErrorCode.SLAVE_CONNECTION_REFUSED.code(), envelope.get("code"));
+      assertEquals("proof for another slave", ((Map<?, ?>) envelope.get("data")).get("reason"));
     }
+    assertFalse(other.isConnected());
+    real.newConnection("t", "127.0.0.1", other.port()).connect(); // its own proof: accepted
+    assertTrue(other.isConnected());
   }
 
   @Test
   void aProofSentWhileTheSlaveWasBusyCannotBeReplayedOnceItIsFree() throws Exception {
     int slavePort = Ports.free();
-    try (ForwardingRecorder recorder = new ForwardingRecorder(slavePort)) {
-      Slave slave = slaveBehind(recorder, slavePort);
-      Master holder = master(SECRET);
-      holder.newConnection("s", "127.0.0.1", slave.port()).connect();
-      Master second = master(SECRET);
-      assertEquals(SlaveErrorCode.SLAVE_ALREADY_CONNECTED, assertThrows(SlaveResponseException.class,
-          () -> second.newConnection("t", "127.0.0.1", recorder.port()).connect()).errorCode());
-      holder.remove("s");
-      RecordedRequest captured = recorder.connect;
-      try (Response response = replay(captured, slave.port())) {
-        assertEquals(403, response.code(), "the proof was used up when the busy slave saw it");
-      }
-      assertFalse(slave.isConnected());
+    ForwardingRecorder recorder = servers.start(new ForwardingRecorder(slavePort));
+    Slave slave = slaveBehind(recorder, slavePort);
+    Master holder = master(SECRET);
+    holder.newConnection("s", "127.0.0.1", slave.port()).connect();
+    Master second = master(SECRET);
+    assertEquals(SlaveErrorCode.SLAVE_ALREADY_CONNECTED, assertThrows(SlaveResponseException.class,
+        () -> second.newConnection("t", "127.0.0.1", recorder.port()).connect()).errorCode());
+    holder.remove("s");
+    RecordedRequest captured = recorder.connect;
+    try (Response response = replay(captured, slave.port())) {
+      assertEquals(403, response.code(), "the proof was used up when the busy slave saw it");
     }
+    assertFalse(slave.isConnected());
   }
 
   private static Response replay(RecordedRequest captured, int port) throws IOException {
@@ -184,12 +180,11 @@ class SecretTest {
 
   @Test
   void aSlaveWithoutASecretTakesAMasterWithOneAsBefore() throws Exception {
-    try (Slave slave = TestSlaves.loopback().channel(5).build().start()) {
-      Master master = master(SECRET);
-      SlaveConnection connection = master.newConnection("s", "127.0.0.1", slave.port());
-      connection.connect();
-      assertEquals(Map.of("sum", 3), connection.newTask(Map.of("a", 1, "b", 2)).start().join(Duration.ofSeconds(10)).result());
-    }
+    Slave slave = servers.start(TestSlaves.loopback().channel(5).build().start());
+    Master master = master(SECRET);
+    SlaveConnection connection = master.newConnection("s", "127.0.0.1", slave.port());
+    connection.connect();
+    assertEquals(Map.of("sum", 3), connection.newTask(Map.of("a", 1, "b", 2)).start().join(Duration.ofSeconds(10)).result());
   }
 
   /** Plays the network between master and slave: forwards every request to the slave and keeps the {@code /connect}. */

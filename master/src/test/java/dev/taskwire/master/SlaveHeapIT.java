@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.common.testing.Servers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,35 +39,18 @@ import org.junit.jupiter.api.io.TempDir;
  * master uses the slave afterwards.
  */
 class SlaveHeapIT {
-  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
   private static final int BODY_BYTES = 16 * 1024 * 1024;
   private static final int AT_ONCE = 32;
 
+  @RegisterExtension final Servers servers = new Servers();
   @TempDir Path dir;
-  private Process slave;
-  private Master master;
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (master != null) {
-      master.close();
-    }
-    if (slave != null) {
-      slave.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-  }
 
   @Test
   @Timeout(60)
   void sixteenMebibyteBodiesInParallelAreRefusedAndTheSlaveStaysHealthy() throws Exception {
-    int port;
-    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = reserve.getLocalPort();
-    }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    slave = new ProcessBuilder(java, "-Xmx256m", "-jar", SLAVE_JAR.toString(), "--host", "127.0.0.1",
-        "--port", "" + port, "--channel", "0")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("slave.log").toFile()).start();
+    SlaveJvms jvm = servers.start(SlaveJvms.start(dir, 1, List.of("-Xmx256m"), "--channel", "0"));
+    Process slave = jvm.process(0);
+    int port = jvm.port(0);
     Await.until(Duration.ofSeconds(30), "slave answering /health", () -> healthy(port));
 
     for (int storm = 0; storm < 2; storm++) {
@@ -115,12 +98,12 @@ class SlaveHeapIT {
           storm, AT_ONCE, (System.nanoTime() - started) / 1_000_000, healthAnswers.get(), rssBefore, rssKib(slave.pid()));
       assertEquals(null, healthFailure.get(), "storm " + storm);
       assertTrue(healthAnswers.get() >= 2, "/health answered " + healthAnswers.get() + " times during storm " + storm);
-      assertTrue(slave.isAlive(), "the slave survived storm " + storm + "; its log: " + Files.readString(dir.resolve("slave.log")));
+      assertTrue(slave.isAlive(), "the slave survived storm " + storm + "; its log: " + Files.readString(dir.resolve("slave-0.log")));
     }
 
     // A real master still uses the slave.
-    master = TestMasters.loopback().build().start();
-    SlaveConnection connection = master.newConnection("s", "127.0.0.1", port);
+    Master master = servers.start(TestMasters.loopback().build().start());
+    SlaveConnection connection = jvm.connection(master, "s", 0);
     connection.connect();
     Task task = connection.newTask(Map.of("a", 2, "b", 3)).start().join(Duration.ofSeconds(20));
     assertEquals(TaskStatus.COMPLETED, task.status());

@@ -3,63 +3,32 @@ package dev.taskwire.master;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskwire.common.testing.Await;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import dev.taskwire.common.testing.Servers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A slave JVM killed with 50 tasks in flight: every task fails LOST within the tolerance + 2 s. */
 class SlaveKilledIT {
-  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
   // Loose enough that a slave JVM starved of CPU (CI shares two cores) is not dropped early.
   private static final Duration TOLERANCE = Duration.ofSeconds(3);
 
+  @RegisterExtension final Servers servers = new Servers();
   @TempDir Path dir;
-  private Process slave;
-  private Master master;
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (slave != null) {
-      slave.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    if (master != null) {
-      master.close();
-    }
-  }
 
   @Test
   @Timeout(120)
   void everyTaskOfAKilledSlaveFailsLostWithinTheTolerance() throws Exception {
-    int port;
-    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = reserve.getLocalPort();
-    }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    slave = new ProcessBuilder(java, "-jar", SLAVE_JAR.toString(), "--host", "127.0.0.1", "--port", "" + port,
-        "--slots", "50", "--heartbeat-span", "200ms")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("slave.log").toFile()).start();
-    Await.until(Duration.ofSeconds(30), "slave listening", () -> {
-      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
-    master = TestMasters.loopback()
-        .heartbeatTolerance(TOLERANCE).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
-    SlaveConnection conn = master.newConnection("doomed", "127.0.0.1", port);
+    SlaveJvms slave = servers.start(SlaveJvms.start(dir, 1, List.of(), "--slots", "50",
+        "--heartbeat-span", SlaveJvms.KILLABLE_HEARTBEAT.toMillis() + "ms"));
+    Master master = servers.start(SlaveJvms.watchingMaster(TOLERANCE).build().start());
+    SlaveConnection conn = slave.connection(master, "doomed", 0);
     conn.connect();
     List<Task> tasks = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
@@ -67,7 +36,7 @@ class SlaveKilledIT {
     }
     assertEquals(50, conn.tasksInFlight());
 
-    slave.destroyForcibly();
+    slave.process(0).destroyForcibly();
     long killedAt = System.nanoTime();
     Duration bound = TOLERANCE.plusSeconds(2);
     for (Task task : tasks) {

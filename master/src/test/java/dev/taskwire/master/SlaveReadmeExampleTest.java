@@ -39,22 +39,23 @@ class SlaveReadmeExampleTest {
         ended.set(e); // InterruptedException from join(): try-with-resources closed the slave
       }
     }, "doc-example-slave");
-    running.start();
-    try {
-      Master master = servers.start(TestMasters.loopback().build().start());
-      Await.until(Duration.ofSeconds(30), "the example's slave listening", () -> Ports.listening(port));
-      SlaveConnection connection = master.newConnection("echo", Servers.LOOPBACK, port);
-      connection.connect();
-      assertEquals(4, connection.slots());
-      Task echoed = connection.newTask(Map.of("a", 1)).start().join(Duration.ofSeconds(10));
-      assertEquals(Map.of("echo", Map.of("a", 1)), echoed.result());
-      SlaveResponseException.TaskRefused refused = assertThrows(SlaveResponseException.TaskRefused.class,
-          () -> connection.newTask(Map.of("gpu", true)).start());
-      assertEquals(Map.of("reason", "no gpu here"), refused.data());
-    } finally {
-      running.interrupt();
+    servers.after(() -> {
+      running.interrupt(); // whatever failed, the example's slave stops
       running.join(20_000);
-    }
+    });
+    running.start();
+    Master master = servers.start(TestMasters.loopback().build().start());
+    Await.until(Duration.ofSeconds(30), "the example's slave listening", () -> Ports.listening(port));
+    SlaveConnection connection = master.newConnection("echo", Servers.LOOPBACK, port);
+    connection.connect();
+    assertEquals(4, connection.slots());
+    Task echoed = connection.newTask(Map.of("a", 1)).start().join(Duration.ofSeconds(10));
+    assertEquals(Map.of("echo", Map.of("a", 1)), echoed.result());
+    SlaveResponseException.TaskRefused refused = assertThrows(SlaveResponseException.TaskRefused.class,
+        () -> connection.newTask(Map.of("gpu", true)).start());
+    assertEquals(Map.of("reason", "no gpu here"), refused.data());
+    running.interrupt();
+    running.join(20_000);
     assertFalse(running.isAlive(), "the example ended once interrupted");
     assertTrue(ended.get() instanceof InterruptedException, String.valueOf(ended.get()));
     assertFalse(Ports.listening(port), "the slave closed");

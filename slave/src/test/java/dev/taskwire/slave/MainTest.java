@@ -6,17 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.security.SharedSecret;
 import dev.taskwire.common.testing.OtherUser;
+import dev.taskwire.common.testing.Servers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 class MainTest {
+  @RegisterExtension final Servers servers = new Servers();
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
@@ -75,26 +78,23 @@ class MainTest {
 
   @Test
   void execTakesTheCommandAndItsArguments() {
-    Slave slave = Main.configure(new String[] {"--port", "0", "--slots", "3", "--exec", "./task.sh", "-v", "x y"}, Map.of()).build();
+    Slave slave = servers.start(Main.configure(new String[] {"--port", "0", "--slots", "3", "--exec", "./task.sh", "-v", "x y"}, Map.of()).build());
     assertEquals("exec ./task.sh -v x y", slave.config().processorDescription());
     assertEquals(3, slave.config().slots());
-    slave.close();
   }
 
   @Test
   void execFromTheEnvironmentIsSplitOnSpaces() {
-    Slave slave = Main.configure(new String[0], Map.of("TASKWIRE_EXEC", "python3  task.py --fast", "TASKWIRE_PORT", "0")).build();
+    Slave slave = servers.start(Main.configure(new String[0], Map.of("TASKWIRE_EXEC", "python3  task.py --fast", "TASKWIRE_PORT", "0")).build());
     assertEquals("exec python3 task.py --fast", slave.config().processorDescription());
     assertEquals(0, slave.config().port());
-    slave.close();
   }
 
   @Test
   void processorClassIsLoaded() {
-    Slave slave = Main.configure(new String[] {"--processor", "dev.taskwire.slave.processor.DemoProcessor"}, Map.of()).build();
+    Slave slave = servers.start(Main.configure(new String[] {"--processor", "dev.taskwire.slave.processor.DemoProcessor"}, Map.of()).build());
     assertEquals("dev.taskwire.slave.processor.DemoProcessor", slave.config().processorDescription());
     assertTrue(slave.config().processor() instanceof dev.taskwire.slave.processor.DemoProcessor);
-    slave.close();
   }
 
   @Test
@@ -105,20 +105,17 @@ class MainTest {
 
   @Test
   void bodyTimeoutAndMaxMasterToleranceAreSet() {
-    Slave slave = Main.configure(new String[] {"--body-timeout", "2s", "--max-master-tolerance", "30s"}, Map.of()).build();
+    Slave slave = servers.start(Main.configure(new String[] {"--body-timeout", "2s", "--max-master-tolerance", "30s"}, Map.of()).build());
     assertEquals(java.time.Duration.ofSeconds(2), slave.config().bodyTimeout());
     assertEquals(java.time.Duration.ofSeconds(30), slave.config().maxMasterTolerance());
-    slave.close();
   }
 
   @Test
   void labelsAreRepeatableAndChecked() {
-    Slave slave = Main.configure(new String[] {"--label", "zone=eu", "--label", "gpu", "--label", "gpu"}, Map.of()).build();
+    Slave slave = servers.start(Main.configure(new String[] {"--label", "zone=eu", "--label", "gpu", "--label", "gpu"}, Map.of()).build());
     assertEquals(java.util.List.of("gpu", "zone=eu"), slave.config().labels());
-    slave.close();
-    Slave fromEnv = Main.configure(new String[0], Map.of("TASKWIRE_LABEL", "gpu,zone=eu")).build();
+    Slave fromEnv = servers.start(Main.configure(new String[0], Map.of("TASKWIRE_LABEL", "gpu,zone=eu")).build());
     assertEquals(java.util.List.of("gpu", "zone=eu"), fromEnv.config().labels());
-    fromEnv.close();
     assertEquals(2, run(Map.of(), "--label", "no spaces"));
     assertTrue(err.toString().contains("a label must be 1 to 64 characters"), err::toString);
   }

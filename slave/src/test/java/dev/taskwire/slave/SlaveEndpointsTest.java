@@ -8,6 +8,7 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.common.util.Lifecycle;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.common.testing.RawHttp;
@@ -17,15 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A real slave on port 0, driven by raw HTTP: every endpoint and every slave error code. */
 class SlaveEndpointsTest {
   private static final String CHANNEL = "42";
   private static final String TOKEN = "master-token-1";
   /** An address nobody answers: these tests never let the slave report or heartbeat. */
+  @RegisterExtension final Servers servers = new Servers();
   private static final Map<String, Object> CONNECT =
       Map.of("master", Map.of("address", "http://127.0.0.1:9"), "data", Map.of("who", "test"));
 
@@ -40,14 +42,14 @@ class SlaveEndpointsTest {
   private long maxBodyBytes = 16L * 1024 * 1024;
 
   private void start(SlaveHooks hooks) {
-    slave = TestSlaves.loopback().channel(42).heartbeatSpan(Duration.ofMinutes(10)).requestRetries(0)
+    slave = closedAfter(TestSlaves.loopback().channel(42).heartbeatSpan(Duration.ofMinutes(10)).requestRetries(0)
         .maxBodyBytes(maxBodyBytes)
         .gracePeriod(Duration.ofSeconds(5))
         .processor(data -> {
           release.await(10, TimeUnit.SECONDS);
           return Map.of();
         })
-        .hooks(hooks).build().start();
+        .hooks(hooks).build().start());
     client = new PeerClient(slave.port(), Side.SLAVE);
   }
 
@@ -55,12 +57,11 @@ class SlaveEndpointsTest {
     start(SlaveHooks.NONE);
   }
 
-  @AfterEach
-  void stop() {
-    release.countDown();
-    if (slave != null) {
-      slave.close();
-    }
+  /** {@code slave}, closed after the test once its blocked tasks are released. */
+  private Slave closedAfter(Slave slave) {
+    servers.start(slave);
+    servers.after(release::countDown);
+    return slave;
   }
 
   private static Map<String, Object> task(String id) {
@@ -234,11 +235,11 @@ class SlaveEndpointsTest {
 
   @Test
   void duplicateTaskIdIsRefused() throws Exception {
-    slave = TestSlaves.loopback().slots(2).heartbeatSpan(Duration.ofMinutes(10)).requestRetries(0)
+    slave = closedAfter(TestSlaves.loopback().slots(2).heartbeatSpan(Duration.ofMinutes(10)).requestRetries(0)
         .processor(data -> {
           release.await(10, TimeUnit.SECONDS);
           return Map.of();
-        }).build().start();
+        }).build().start());
     client = new PeerClient(slave.port(), Side.SLAVE);
     client.send("POST", "/connect", CONNECT, "0", TOKEN);
     client.send("POST", "/task/new", task("same"), "0", TOKEN);

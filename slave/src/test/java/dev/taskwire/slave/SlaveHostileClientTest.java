@@ -17,11 +17,11 @@ import dev.taskwire.common.testing.HostileClient;
 import dev.taskwire.common.testing.HostileClient.Malformed;
 import dev.taskwire.common.testing.HostileClient.SlowRequest;
 import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.common.testing.Ports;
 import dev.taskwire.common.testing.RawHttp;
 import dev.taskwire.common.testing.Servers;
 import dev.taskwire.common.util.LogSafe;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,30 +99,27 @@ class SlaveHostileClientTest {
   @Test
   void slowBodiesAreCutAtTheBodyTimeoutWhileOtherRequestsAreServed() throws Exception {
     List<SlowRequest> slow = new ArrayList<>();
-    try {
-      for (int i = 0; i < 20; i++) {
-        slow.add(new SlowRequest(port,
-            head("POST", "/connect", headers("Channel", CHANNEL, "Token", "slow" + i, "Content-Length", "1000"))));
-      }
-      // Each slow client trickles one byte at a time (Jetty dispatches a request once its first
-      // body byte is there); the server is meanwhile asked for its health.
-      for (SlowRequest request : slow) {
-        assertTrue(request.trickle());
-      }
-      Await.until(Duration.ofSeconds(5), "every slow request inside its handler",
-          () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= slow.size());
-      RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
-      assertEquals(200, health.status());
-      for (RawHttp.Response answer : HostileClient.trickleUntilCut(slow)) {
-        assertNotNull(answer, "a trickled body is answered at the deadline");
-        assertEquals(408, answer.status());
-        assertEquals(408, answer.envelope().code());
-        assertFalse(answer.envelope().success());
-      }
-    } finally {
-      for (SlowRequest request : slow) {
-        request.close();
-      }
+    for (int i = 0; i < 20; i++) {
+      slow.add(servers.start(new SlowRequest(port,
+          head("POST", "/connect", headers("Channel", CHANNEL, "Token", "slow" + i, "Content-Length", "1000")))));
+    }
+    // Each slow client trickles one byte at a time (Jetty dispatches a request once its first
+    // body byte is there); the server is meanwhile asked for its health.
+    for (SlowRequest request : slow) {
+      assertTrue(request.trickle());
+    }
+    Await.until(Duration.ofSeconds(5), "every slow request inside its handler",
+        () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= slow.size());
+    RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
+    assertEquals(200, health.status());
+    for (RawHttp.Response answer : HostileClient.trickleUntilCut(slow)) {
+      assertNotNull(answer, "a trickled body is answered at the deadline");
+      assertEquals(408, answer.status());
+      assertEquals(408, answer.envelope().code());
+      assertFalse(answer.envelope().success());
+    }
+    for (SlowRequest request : slow) {
+      request.close();
     }
     assertServesNormally();
   }
@@ -136,31 +133,28 @@ class SlaveHostileClientTest {
     int readers = 200 * 3 / 4; // three quarters of the 200 HTTP threads may read bodies
     int clients = readers + 30;
     List<SlowRequest> slow = new ArrayList<>();
-    try {
-      for (int i = 0; i < clients; i++) {
-        slow.add(new SlowRequest(port,
-            head("POST", "/connect", headers("Channel", CHANNEL, "Token", "slow" + i, "Content-Length", "1000"))));
-        assertTrue(slow.get(i).trickle());
+    for (int i = 0; i < clients; i++) {
+      slow.add(servers.start(new SlowRequest(port,
+          head("POST", "/connect", headers("Channel", CHANNEL, "Token", "slow" + i, "Content-Length", "1000")))));
+      assertTrue(slow.get(i).trickle());
+    }
+    Await.until(Duration.ofSeconds(20), "every body reader held by a slow client",
+        () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= readers);
+    // Every reader is held, yet a request without a body is served.
+    RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
+    assertEquals(200, health.status());
+    // The clients past the readers were answered 429 at once; the others are still held.
+    Await.until(Duration.ofSeconds(20), "the clients past the readers answered",
+        () -> slow.stream().filter(SlaveHostileClientTest::answered).count() >= clients - readers);
+    for (SlowRequest request : slow) {
+      if (answered(request)) {
+        RawHttp.Response answer = request.answer();
+        assertEquals(429, answer.status(), answer.body());
+        assertEquals(429, answer.envelope().code());
       }
-      Await.until(Duration.ofSeconds(20), "every body reader held by a slow client",
-          () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= readers);
-      // Every reader is held, yet a request without a body is served.
-      RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
-      assertEquals(200, health.status());
-      // The clients past the readers were answered 429 at once; the others are still held.
-      Await.until(Duration.ofSeconds(20), "the clients past the readers answered",
-          () -> slow.stream().filter(SlaveHostileClientTest::answered).count() >= clients - readers);
-      for (SlowRequest request : slow) {
-        if (answered(request)) {
-          RawHttp.Response answer = request.answer();
-          assertEquals(429, answer.status(), answer.body());
-          assertEquals(429, answer.envelope().code());
-        }
-      }
-    } finally {
-      for (SlowRequest request : slow) {
-        request.close(); // the held reads end with their connections
-      }
+    }
+    for (SlowRequest request : slow) {
+      request.close(); // the held reads end with their connections
     }
     assertServesNormally();
   }
@@ -175,16 +169,16 @@ class SlaveHostileClientTest {
 
   @Test
   void aBodyThatStopsComingFreesItsThreadAtTheBodyTimeout() throws Exception {
-    try (SlowRequest stalled = new SlowRequest(port,
-        head("POST", "/connect", headers("Channel", CHANNEL, "Token", "stalled", "Content-Length", "100")))) {
-      assertTrue(stalled.trickle()); // one byte, so the request reaches its handler; then nothing
-      Await.until(Duration.ofSeconds(5), "the stalled request inside its handler",
-          () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() == 1);
-      RawHttp.Response answer = stalled.answer();
-      assertNotNull(answer, "answered at the deadline");
-      assertEquals(408, answer.status());
-      assertEquals(408, answer.envelope().code());
-    }
+    SlowRequest stalled = servers.start(new SlowRequest(port,
+        head("POST", "/connect", headers("Channel", CHANNEL, "Token", "stalled", "Content-Length", "100"))));
+    assertTrue(stalled.trickle()); // one byte, so the request reaches its handler; then nothing
+    Await.until(Duration.ofSeconds(5), "the stalled request inside its handler",
+        () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() == 1);
+    RawHttp.Response answer = stalled.answer();
+    assertNotNull(answer, "answered at the deadline");
+    assertEquals(408, answer.status());
+    assertEquals(408, answer.envelope().code());
+    stalled.close();
     assertServesNormally();
   }
 
@@ -259,10 +253,7 @@ class SlaveHostileClientTest {
 
   @Test
   void aHugeAnnouncedToleranceIsClampedAndADeadMasterDropped() throws Exception {
-    int deadPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      deadPort = socket.getLocalPort();
-    }
+    int deadPort = Ports.free();
     Map<String, Object> taskwire = Map.of("version", "1.0", "extensions", List.of(), "heartbeatToleranceMs", Long.MAX_VALUE);
     new PeerClient(port, Side.SLAVE).send("POST", "/connect",
         Map.of("master", Map.of("address", "http://127.0.0.1:" + deadPort, "taskwire", taskwire)), CHANNEL, "t");

@@ -1,15 +1,18 @@
 package dev.taskwire.slave;
 
+import static dev.taskwire.common.testing.Answers.failure;
+import static dev.taskwire.common.testing.Answers.success;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
-import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.MasterErrorCode;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.common.util.Lifecycle;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.slave.processor.ExecProcessor;
@@ -18,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,33 +32,22 @@ import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A MockWebServer plays the master: what the slave sends it, and how the slave copes when it fails. */
 class SlaveToMasterTest {
   private static final String TOKEN = "connection-token";
   private static final Map<String, String> OK = Map.of();
+  @RegisterExtension final Servers servers = new Servers();
 
-  private final MockWebServer master = new MockWebServer();
+  private final MockWebServer master = servers.start(new MockWebServer());
   private Slave slave;
-
-  @AfterEach
-  void stop() throws IOException {
-    if (slave != null) {
-      slave.close();
-    }
-    master.shutdown();
-  }
 
   private Slave.Builder slaveBuilder() {
     return TestSlaves.loopback().channel(7).heartbeatSpan(Duration.ofMinutes(10))
         .retryWait(Duration.ZERO).requestRetries(0).gracePeriod(Duration.ofSeconds(2));
-  }
-
-  private static MockResponse success(String message) {
-    return new MockResponse().setBody(Json.toString(Envelope.success(message, null)));
   }
 
   /** Answers every request with success, like a healthy master. */
@@ -92,7 +83,7 @@ class SlaveToMasterTest {
   void heartbeatsCarryChannelAndTokenAtTheConfiguredSpan() throws Exception {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).build().start();
+    slave = servers.start(slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).build().start());
     connect(master.getPort(), null);
     long first = 0;
     for (int i = 0; i < 3; i++) {
@@ -113,7 +104,7 @@ class SlaveToMasterTest {
   void completedTaskIsReportedWithItsIdAndResult() throws Exception {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().build().start();
+    slave = servers.start(slaveBuilder().build().start());
     sendTask(connect(master.getPort(), null), "task-1", Map.of("a", 2, "b", 3));
     RecordedRequest report = takeReport();
     assertEquals("PUT", report.getMethod());
@@ -127,7 +118,7 @@ class SlaveToMasterTest {
   void taskFailIsReportedWithItsResult() throws Exception {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().build().start();
+    slave = servers.start(slaveBuilder().build().start());
     sendTask(connect(master.getPort(), null), "task-2", Map.of("fail", true));
     RecordedRequest report = takeReport();
     assertEquals("/slave/task/fail", report.getPath());
@@ -139,9 +130,9 @@ class SlaveToMasterTest {
   void unexpectedProcessorExceptionIsReportedAsFailure() throws Exception {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().processor(data -> {
+    slave = servers.start(slaveBuilder().processor(data -> {
       throw new IllegalStateException("disk full");
-    }).build().start();
+    }).build().start());
     sendTask(connect(master.getPort(), null), "task-3", Map.of());
     RecordedRequest report = takeReport();
     assertEquals("/slave/task/fail", report.getPath());
@@ -154,7 +145,7 @@ class SlaveToMasterTest {
   void resultThatIsNotJsonFailsTheTaskInsteadOfLosingIt() throws Exception {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().processor(data -> Map.of("when", new Unwritable())).build().start();
+    slave = servers.start(slaveBuilder().processor(data -> Map.of("when", new Unwritable())).build().start());
     sendTask(connect(master.getPort(), null), "task-odd", Map.of());
     RecordedRequest report = takeReport();
     assertEquals("/slave/task/fail", report.getPath());
@@ -172,11 +163,8 @@ class SlaveToMasterTest {
 
   @Test
   void reportToReferenceMasterIsRetriedWhileTheConnectionIsRefused() throws Exception {
-    int port;
-    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = reserve.getLocalPort();
-    }
-    slave = slaveBuilder().requestRetries(20).retryWait(Duration.ofMillis(100)).build().start();
+    int port = Ports.free();
+    slave = servers.start(slaveBuilder().requestRetries(20).retryWait(Duration.ofMillis(100)).build().start());
     sendTask(connect(port, null), "task-4", Map.of("a", 1, "b", 1));
     // The task is done before the master exists: its first report attempts are refused.
     Await.until(Duration.ofSeconds(5), "task finished", () -> slave.runningTasks() == 0);
@@ -192,7 +180,7 @@ class SlaveToMasterTest {
     master.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
     master.enqueue(success("Result received!"));
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().requestRetries(5).build().start();
+    slave = servers.start(slaveBuilder().requestRetries(5).build().start());
     sendTask(connect(master.getPort(), null), "task-5", Map.of("a", 1, "b", 1));
     assertEquals("/slave/task/complete", takeReport().getPath());
     // The reference master may have processed the first request; a second would break it.
@@ -205,16 +193,12 @@ class SlaveToMasterTest {
     master.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
     master.enqueue(success("Result received!"));
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().build().start();
+    slave = servers.start(slaveBuilder().build().start());
     sendTask(connect(master.getPort(), List.of("idempotent reports")), "task-6", Map.of("a", 1, "b", 2));
     for (int attempt = 0; attempt < 3; attempt++) {
       assertEquals("/slave/task/complete", takeReport().getPath());
     }
     assertEquals(null, master.takeRequest(300, TimeUnit.MILLISECONDS), "delivered, so not sent again");
-  }
-
-  private static MockResponse failure(int status, int code, String message) {
-    return new MockResponse().setResponseCode(status).setBody(Json.toString(new Envelope(false, code, message, Map.of())));
   }
 
   @Test
@@ -223,7 +207,7 @@ class SlaveToMasterTest {
     master.enqueue(failure(408, 408, "body not received within 10000 ms"));
     master.enqueue(success("Result received!"));
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().build().start();
+    slave = servers.start(slaveBuilder().build().start());
     sendTask(connect(master.getPort(), List.of("idempotent reports")), "task-busy", Map.of("a", 1, "b", 2));
     for (int attempt = 0; attempt < 3; attempt++) {
       RecordedRequest report = takeReport();
@@ -237,7 +221,7 @@ class SlaveToMasterTest {
   void reportAnsweredBusyByAReferenceMasterIsNotRetried() throws Exception {
     master.enqueue(failure(429, 429, "busy"));
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().build().start();
+    slave = servers.start(slaveBuilder().build().start());
     sendTask(connect(master.getPort(), null), "task-ref", Map.of("a", 1, "b", 2));
     assertEquals("/slave/task/complete", takeReport().getPath());
     assertEquals(null, master.takeRequest(300, TimeUnit.MILLISECONDS), "a reference master gets no duplicate");
@@ -248,7 +232,7 @@ class SlaveToMasterTest {
     master.enqueue(failure(413, 413, "body larger than 16777216 bytes"));
     master.enqueue(success("Result received!"));
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().build().start();
+    slave = servers.start(slaveBuilder().build().start());
     sendTask(connect(master.getPort(), List.of("idempotent reports")), "task-big", Map.of("a", 1, "b", 2));
     assertEquals("/slave/task/complete", takeReport().getPath());
     RecordedRequest fail = takeReport();
@@ -259,20 +243,19 @@ class SlaveToMasterTest {
 
   @Test
   void heartbeatAnsweredWithFailureLosesTheConnection() throws Exception {
-    master.enqueue(new MockResponse().setResponseCode(403).setBody(Json.toString(
-        Envelope.failure(MasterErrorCode.SLAVE_TOKEN_INVALID, "No matching slave token found in this endpoint.", null))));
+    master.enqueue(failure(403, MasterErrorCode.SLAVE_TOKEN_INVALID.code(), "No matching slave token found in this endpoint."));
     master.start(InetAddress.getLoopbackAddress(), 0);
     CountDownLatch lost = new CountDownLatch(1);
     AtomicReference<String> lostAddress = new AtomicReference<>();
     AtomicReference<Throwable> lostCause = new AtomicReference<>();
-    slave = slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).hooks(new SlaveHooks() {
+    slave = servers.start(slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).hooks(new SlaveHooks() {
       @Override
       public void lostConnection(String masterAddress, Throwable cause) {
         lostAddress.set(masterAddress);
         lostCause.set(cause);
         lost.countDown();
       }
-    }).build().start();
+    }).build().start());
     connect(master.getPort(), null);
     assertTrue(lost.await(10, TimeUnit.SECONDS));
     assertEquals("http://127.0.0.1:" + master.getPort(), lostAddress.get());
@@ -284,18 +267,15 @@ class SlaveToMasterTest {
 
   @Test
   void heartbeatThatCannotReachTheMasterLosesTheConnectionAfterRetries() throws Exception {
-    int port;
-    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = reserve.getLocalPort();
-    }
+    int port = Ports.free();
     CountDownLatch lost = new CountDownLatch(1);
-    slave = slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).requestRetries(2).retryWait(Duration.ofMillis(10))
+    slave = servers.start(slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).requestRetries(2).retryWait(Duration.ofMillis(10))
         .hooks(new SlaveHooks() {
           @Override
           public void lostConnection(String masterAddress, Throwable cause) {
             lost.countDown();
           }
-        }).build().start();
+        }).build().start());
     connect(port, null);
     assertTrue(lost.await(10, TimeUnit.SECONDS));
     assertFalse(slave.isConnected());
@@ -306,7 +286,7 @@ class SlaveToMasterTest {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
     CountDownLatch interrupted = new CountDownLatch(1);
-    slave = slaveBuilder().taskTimeout(Duration.ofMillis(300)).processor(data -> {
+    slave = servers.start(slaveBuilder().taskTimeout(Duration.ofMillis(300)).processor(data -> {
       try {
         Thread.sleep(60_000);
       } catch (InterruptedException e) {
@@ -314,7 +294,7 @@ class SlaveToMasterTest {
         throw e;
       }
       return Map.of();
-    }).build().start();
+    }).build().start());
     sendTask(connect(master.getPort(), null), "slow", Map.of());
     RecordedRequest report = takeReport();
     assertEquals("/slave/task/fail", report.getPath());
@@ -333,7 +313,7 @@ class SlaveToMasterTest {
     Path script = dir.resolve("slow.sh");
     Files.writeString(script, "#!/bin/sh\necho $$ > " + pidFile + ".tmp && mv " + pidFile + ".tmp " + pidFile + "\nexec sleep 60\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-    slave = slaveBuilder().taskTimeout(Duration.ofMillis(500)).processor(new ExecProcessor(List.of(script.toString()))).build().start();
+    slave = servers.start(slaveBuilder().taskTimeout(Duration.ofMillis(500)).processor(new ExecProcessor(List.of(script.toString()))).build().start());
     sendTask(connect(master.getPort(), null), "exec-slow", Map.of());
     RecordedRequest report = takeReport();
     assertEquals("/slave/task/fail", report.getPath());
@@ -351,7 +331,7 @@ class SlaveToMasterTest {
     Path script = dir.resolve("slow.sh");
     Files.writeString(script, "#!/bin/sh\nsleep 60 &\necho $! > " + pidFile + ".tmp && mv " + pidFile + ".tmp " + pidFile + "\nwait\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-    slave = slaveBuilder().processor(new ExecProcessor(List.of(script.toString()))).build().start();
+    slave = servers.start(slaveBuilder().processor(new ExecProcessor(List.of(script.toString()))).build().start());
     PeerClient client = connect(master.getPort(), List.of("cancel"));
     sendTask(client, "exec-cancel", Map.of());
     Await.until(Duration.ofSeconds(10), "script started its child", () -> Files.exists(pidFile));
@@ -370,7 +350,7 @@ class SlaveToMasterTest {
   void cancelChecksChannelAndTokenLikeEveryMasterRequest() throws Exception {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
-    slave = slaveBuilder().build().start();
+    slave = servers.start(slaveBuilder().build().start());
     PeerClient client = connect(master.getPort(), null);
     client.fail("POST", "/task/cancel", Map.of("task", Map.of("id", "x")), null, TOKEN, 400, 201);
     client.fail("POST", "/task/cancel", Map.of("task", Map.of("id", "x")), "7", "wrong", 403, 302);
@@ -379,17 +359,14 @@ class SlaveToMasterTest {
 
   @Test
   void failedHeartbeatsWithinTheMastersToleranceKeepTheConnection() throws Exception {
-    int port;
-    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = reserve.getLocalPort();
-    }
+    int port = Ports.free();
     CountDownLatch lost = new CountDownLatch(1);
-    slave = slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).hooks(new SlaveHooks() {
+    slave = servers.start(slaveBuilder().heartbeatSpan(Duration.ofMillis(200)).hooks(new SlaveHooks() {
       @Override
       public void lostConnection(String masterAddress, Throwable cause) {
         lost.countDown();
       }
-    }).build().start();
+    }).build().start());
     PeerClient client = new PeerClient(slave.port(), Side.SLAVE);
     client.send("POST", "/connect", Map.of("master", Map.of("address", "http://127.0.0.1:" + port,
         "taskwire", Map.of("version", "1.0", "extensions", List.of(), "heartbeatToleranceMs", 1_500))), "7", TOKEN);
@@ -405,11 +382,11 @@ class SlaveToMasterTest {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
     CountDownLatch started = new CountDownLatch(1);
-    slave = slaveBuilder().gracePeriod(Duration.ofMillis(200)).processor(data -> {
+    slave = servers.start(slaveBuilder().gracePeriod(Duration.ofMillis(200)).processor(data -> {
       started.countDown();
       Thread.sleep(60_000);
       return Map.of();
-    }).build().start();
+    }).build().start());
     sendTask(connect(master.getPort(), null), "long", Map.of());
     assertTrue(started.await(5, TimeUnit.SECONDS));
     slave.shutdown();
@@ -426,11 +403,11 @@ class SlaveToMasterTest {
     master.start(InetAddress.getLoopbackAddress(), 0);
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
-    slave = slaveBuilder().gracePeriod(Duration.ofSeconds(10)).processor(data -> {
+    slave = servers.start(slaveBuilder().gracePeriod(Duration.ofSeconds(10)).processor(data -> {
       started.countDown();
       finish.await(10, TimeUnit.SECONDS);
       return Map.of("done", true);
-    }).build().start();
+    }).build().start());
     sendTask(connect(master.getPort(), null), "graceful", Map.of());
     assertTrue(started.await(5, TimeUnit.SECONDS));
     Thread stopper = new Thread(slave::shutdown);

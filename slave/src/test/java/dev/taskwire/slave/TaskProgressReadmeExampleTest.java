@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
-import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Side;
+import dev.taskwire.common.testing.Answers;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.DocBlocks;
 import dev.taskwire.common.testing.JavaExamples;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -22,8 +23,8 @@ import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Compiles the progress example of docs/slaves.md exactly as printed and runs it against a
@@ -31,20 +32,10 @@ import org.junit.jupiter.api.Test;
  * order, then the task's result.
  */
 class TaskProgressReadmeExampleTest {
-  private final MockWebServer master = new MockWebServer();
+  @RegisterExtension final Servers servers = new Servers();
+  private final MockWebServer master = servers.start(new MockWebServer());
   private final List<Map<String, Object>> progress = new CopyOnWriteArrayList<>();
   private final List<Map<String, Object>> reports = new CopyOnWriteArrayList<>();
-  private Thread running;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (running != null) {
-      running.interrupt(); // join() throws, and try-with-resources closes the slave
-      running.join(20_000);
-      assertFalse(running.isAlive(), "the example ended once interrupted");
-    }
-    master.shutdown();
-  }
 
   @Test
   void theTrainingSlaveReportsEachEpochInOrderThenItsResult() throws Exception {
@@ -58,13 +49,13 @@ class TaskProgressReadmeExampleTest {
         } else if (request.getPath().equals("/slave/task/complete")) {
           reports.add(body);
         }
-        return new MockResponse().setBody(Json.toString(Envelope.success("Received!", null)));
+        return Answers.success("Received!");
       }
     });
     master.start(InetAddress.getLoopbackAddress(), 0);
     int port = Ports.free();
     AtomicReference<Throwable> failed = new AtomicReference<>();
-    running = new Thread(() -> {
+    Thread running = new Thread(() -> {
       try {
         JavaExamples.runMain(example, String.valueOf(port));
       } catch (InterruptedException stopped) {
@@ -73,6 +64,11 @@ class TaskProgressReadmeExampleTest {
         failed.set(e);
       }
     }, "doc-example-slave");
+    servers.after(() -> {
+      running.interrupt(); // join() throws, and try-with-resources closes the slave
+      running.join(20_000);
+      assertFalse(running.isAlive(), "the example ended once interrupted");
+    });
     running.start();
     Await.until(Duration.ofSeconds(30), "the example's slave listening", () -> Ports.listening(port) || failed.get() != null);
     assertEquals(null, failed.get());

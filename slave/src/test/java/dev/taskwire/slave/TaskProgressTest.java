@@ -1,15 +1,16 @@
 package dev.taskwire.slave;
 
+import static dev.taskwire.common.testing.Answers.success;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
-import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.PeerClient;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.processor.ExecProcessor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,8 +32,8 @@ import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,18 +45,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TaskProgressTest {
   private static final String TOKEN = "connection-token";
   private static final Duration LIMIT = Duration.ofSeconds(10);
+  @RegisterExtension final Servers servers = new Servers();
 
-  private final MockWebServer master = new MockWebServer();
+  private final MockWebServer master = servers.start(new MockWebServer());
   private final PlayedMaster played = new PlayedMaster();
   private Slave slave;
-
-  @AfterEach
-  void stop() throws IOException {
-    if (slave != null) {
-      slave.close();
-    }
-    master.shutdown();
-  }
 
   /** One request the played master received, in the order they came. */
   private record Received(String method, String path, String channel, String token, Map<String, Object> body) {
@@ -113,10 +107,6 @@ class TaskProgressTest {
     }
   }
 
-  private static MockResponse success(String message) {
-    return new MockResponse().setBody(Json.toString(Envelope.success(message, null)));
-  }
-
   private Slave.Builder slaveBuilder() {
     return TestSlaves.loopback().channel(7).heartbeatSpan(Duration.ofMinutes(10))
         .retryWait(Duration.ZERO).requestRetries(0).gracePeriod(Duration.ofSeconds(2));
@@ -157,7 +147,7 @@ class TaskProgressTest {
   @Test
   void javaProcessorReportsEachStepInOrderThenTheResult() throws Exception {
     startMaster();
-    slave = slaveBuilder().processor((task, data) -> {
+    slave = servers.start(slaveBuilder().processor((task, data) -> {
       for (int step = 1; step <= 10; step++) {
         task.progress(Map.of("done", step, "total", 10));
         int sent = step;
@@ -165,7 +155,7 @@ class TaskProgressTest {
         Await.until(LIMIT, "master received step " + sent, () -> played.lastDone() == sent);
       }
       return Map.of("steps", 10, "id", task.taskId());
-    }).build().start();
+    }).build().start());
     sendTask(connect(List.of("progress")), "task-p1");
 
     Received report = awaitReport("task-p1");
@@ -206,7 +196,7 @@ class TaskProgressTest {
         done
         printf '{"file": "%s"}\\n' "$TASKWIRE_PROGRESS_FILE"
         """);
-    slave = slaveBuilder().processor(new ExecProcessor(List.of(script.toString(), acks.toString()))).build().start();
+    slave = servers.start(slaveBuilder().processor(new ExecProcessor(List.of(script.toString(), acks.toString()))).build().start());
     sendTask(connect(List.of("progress")), "task-exec");
 
     Received report = awaitReport("task-exec");
@@ -227,7 +217,7 @@ class TaskProgressTest {
         echo "$TASKWIRE_PROGRESS_FILE" > "$1.tmp" && mv "$1.tmp" "$1"
         exec sleep 60
         """);
-    slave = slaveBuilder().processor(new ExecProcessor(List.of(script.toString(), where.toString()))).build().start();
+    slave = servers.start(slaveBuilder().processor(new ExecProcessor(List.of(script.toString(), where.toString()))).build().start());
     PeerClient client = connect(List.of("progress", "cancel"));
     sendTask(client, "task-cancel");
     Await.until(LIMIT, "script told its progress file", () -> Files.exists(where));
@@ -243,7 +233,7 @@ class TaskProgressTest {
   void tenThousandUpdatesInASecondAreCoalescedToOneRequestPer100MsAndTheLastArrives() throws Exception {
     startMaster();
     long[] elapsedNanos = new long[1];
-    slave = slaveBuilder().processor((task, data) -> {
+    slave = servers.start(slaveBuilder().processor((task, data) -> {
       long start = System.nanoTime();
       for (int i = 1; i <= 10_000; i++) {
         task.progress(Map.of("done", i, "total", 10_000));
@@ -256,7 +246,7 @@ class TaskProgressTest {
       Await.until(LIMIT, () -> "last value received; got " + played.dones(), () -> played.lastDone() == 10_000);
       elapsedNanos[0] = System.nanoTime() - start;
       return Map.of();
-    }).build().start();
+    }).build().start());
     sendTask(connect(List.of("progress")), "task-chatty");
 
     assertEquals("/slave/task/complete", awaitReport("task-chatty").path());
@@ -279,14 +269,14 @@ class TaskProgressTest {
   @Test
   void referenceMasterNeverReceivesProgress() throws Exception {
     startMaster();
-    slave = slaveBuilder().processor((task, data) -> {
+    slave = servers.start(slaveBuilder().processor((task, data) -> {
       for (int i = 1; i <= 3; i++) {
         task.progress(Map.of("done", i));
       }
       // Gives a progress request, if one were sent, the time to arrive before the report.
       played.firstProgress.await(300, TimeUnit.MILLISECONDS);
       return Map.of("ok", true);
-    }).build().start();
+    }).build().start());
     sendTask(connect(null), "task-ref");
 
     assertEquals("/slave/task/complete", awaitReport("task-ref").path());
@@ -298,11 +288,11 @@ class TaskProgressTest {
   @Test
   void taskwireMasterThatDidNotAnnounceProgressNeverReceivesIt() throws Exception {
     startMaster();
-    slave = slaveBuilder().processor((task, data) -> {
+    slave = servers.start(slaveBuilder().processor((task, data) -> {
       task.progress(Map.of("done", 1));
       played.firstProgress.await(300, TimeUnit.MILLISECONDS);
       return Map.of();
-    }).build().start();
+    }).build().start());
     sendTask(connect(List.of("cancel", "idempotent reports")), "task-noprog");
 
     assertEquals("/slave/task/complete", awaitReport("task-noprog").path());
@@ -314,14 +304,14 @@ class TaskProgressTest {
   void pendingProgressIsDroppedWhenTheReportGoes() throws Exception {
     startMaster();
     long[] gapNanos = new long[1];
-    slave = slaveBuilder().processor((task, data) -> {
+    slave = servers.start(slaveBuilder().processor((task, data) -> {
       task.progress(Map.of("done", 1));
       played.firstProgress.await(10, TimeUnit.SECONDS);
       long received = System.nanoTime();
       task.progress(Map.of("done", 2)); // due 100 ms after the first: still pending when the task returns
       gapNanos[0] = System.nanoTime() - received;
       return Map.of();
-    }).build().start();
+    }).build().start());
     sendTask(connect(List.of("progress")), "task-drop");
 
     assertEquals("/slave/task/complete", awaitReport("task-drop").path());
@@ -337,12 +327,12 @@ class TaskProgressTest {
   void aProgressRequestTheMasterIsSlowToAnswerDoesNotDelayTheReport() throws Exception {
     played.progressAnswer = () -> success("Progress received.").setHeadersDelay(5, TimeUnit.SECONDS);
     startMaster();
-    slave = slaveBuilder().processor((task, data) -> {
+    slave = servers.start(slaveBuilder().processor((task, data) -> {
       task.progress(Map.of("done", 1));
       played.firstProgress.await(10, TimeUnit.SECONDS);
       task.progress(Map.of("done", 2)); // waits behind the first, which is in flight
       return Map.of();
-    }).build().start();
+    }).build().start());
     sendTask(connect(List.of("progress")), "task-slow");
 
     assertEquals("/slave/task/progress", master.takeRequest(5, TimeUnit.SECONDS).getPath());
@@ -361,7 +351,7 @@ class TaskProgressTest {
         ? new MockResponse().setResponseCode(404).setBody("{\"success\": false, \"code\": 404, \"message\": \"Not found.\", \"data\": null}")
         : new MockResponse().setResponseCode(404).setBody("<html><title>404 Not Found</title></html>");
     startMaster();
-    slave = slaveBuilder().processor((task, data) -> {
+    slave = servers.start(slaveBuilder().processor((task, data) -> {
       if (task.taskId().equals("task-a")) {
         task.progress(Map.of("done", 1));
         Await.until(LIMIT, "master answered the first progress", () -> played.progress().size() == 1);
@@ -373,7 +363,7 @@ class TaskProgressTest {
       }
       played.secondProgress.await(300, TimeUnit.MILLISECONDS);
       return Map.of("task", task.taskId());
-    }).build().start();
+    }).build().start());
     PeerClient client = connect(List.of("progress"));
     sendTask(client, "task-a");
     assertEquals(Map.of("task", "task-a"), awaitReport("task-a").body().get("result"));

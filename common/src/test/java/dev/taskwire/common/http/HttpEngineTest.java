@@ -1,6 +1,5 @@
 package dev.taskwire.common.http;
 
-import dev.taskwire.common.testing.MockRequests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,6 +17,8 @@ import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.SlaveErrorCode;
 import dev.taskwire.common.protocol.SlaveResponseException;
+import dev.taskwire.common.testing.MockRequests;
+import dev.taskwire.common.testing.Servers;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -27,26 +28,22 @@ import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class HttpEngineTest {
   private static final Map<String, String> HEADERS = Map.of("Channel", "42", "Token", "t0k3n");
 
+  @RegisterExtension final Servers servers = new Servers();
   private MockWebServer server;
 
   @BeforeEach
   void startServer() throws IOException {
-    server = new MockWebServer();
+    server = servers.start(new MockWebServer());
     server.start(java.net.InetAddress.getLoopbackAddress(), 0);
-  }
-
-  @AfterEach
-  void stopServer() throws IOException {
-    server.shutdown();
   }
 
   private HttpEngine engine(Side peer, int retries) {
@@ -64,15 +61,14 @@ class HttpEngineTest {
   @ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(ints = {301, 302, 303, 307, 308})
   void aRedirectIsNeverFollowed(int status) throws Exception {
-    try (MockWebServer elsewhere = new MockWebServer()) {
-      elsewhere.start(java.net.InetAddress.getLoopbackAddress(), 0);
-      server.enqueue(new MockResponse().setResponseCode(status).setHeader("Location", elsewhere.url("/anything")));
-      ResponseException e = assertThrows(ResponseException.class,
-          () -> engine(Side.SLAVE, 0).send("POST", "/connect", Map.of(), HEADERS));
-      assertEquals(status, e.httpStatus());
-      assertEquals(ResponseException.NO_ENVELOPE, e.code());
-      assertEquals(0, elsewhere.getRequestCount(), "the token went nowhere else");
-    }
+    MockWebServer elsewhere = servers.start(new MockWebServer());
+    elsewhere.start(java.net.InetAddress.getLoopbackAddress(), 0);
+    server.enqueue(new MockResponse().setResponseCode(status).setHeader("Location", elsewhere.url("/anything")));
+    ResponseException e = assertThrows(ResponseException.class,
+        () -> engine(Side.SLAVE, 0).send("POST", "/connect", Map.of(), HEADERS));
+    assertEquals(status, e.httpStatus());
+    assertEquals(ResponseException.NO_ENVELOPE, e.code());
+    assertEquals(0, elsewhere.getRequestCount(), "the token went nowhere else");
   }
 
   @Test

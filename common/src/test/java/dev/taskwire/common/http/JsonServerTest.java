@@ -10,14 +10,16 @@ import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.MasterErrorCode;
 import dev.taskwire.common.protocol.SlaveErrorCode;
 import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.common.testing.Servers;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class JsonServerTest {
   private static final int LIMIT = 1024;
+  @RegisterExtension final Servers servers = new Servers();
   private JsonServer server;
   private int port;
 
@@ -32,12 +34,8 @@ class JsonServerTest {
     server.app().post("/boom", ctx -> {
       throw new IllegalStateException("secret internal detail");
     });
-    port = server.start("127.0.0.1", 0).port();
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop();
+    servers.after(server::stop);
+    port = server.start(Servers.LOOPBACK, 0).port();
   }
 
   @Test

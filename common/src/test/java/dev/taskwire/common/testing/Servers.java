@@ -1,7 +1,11 @@
 package dev.taskwire.common.testing;
 
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -10,33 +14,59 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * to, say), whatever the test did. Use as {@code @RegisterExtension final Servers servers = new
  * Servers();} and {@code slave = servers.start(TestSlaves.loopback().build().start())}; each side's
  * tests have a preset builder on {@link #LOOPBACK} port 0 ({@code TestSlaves}, {@code TestMasters}).
+ *
+ * <p>A test may stop what it registered itself (a restart, a kill): each is closed here once more,
+ * so it must tolerate a second close, as servers do (STYLE.md); registering the same object twice
+ * closes it once. A close that throws (or fails an assertion) does not keep the others from being closed.
  */
 public final class Servers implements AfterEachCallback {
   /** Where test servers listen and whom they call back: traffic in tests stays on this machine. */
   public static final String LOOPBACK = "127.0.0.1";
+  /** How long {@link #start(Process)} waits for a killed process to be gone. */
+  private static final long PROCESS_WAIT_SECONDS = 10;
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Set<Object> registered = Collections.newSetFromMap(new IdentityHashMap<>());
 
   /** Registers {@code server} to be closed after the test; returns it. */
   public synchronized <T extends AutoCloseable> T start(T server) {
-    started.push(server);
+    if (registered.add(server)) {
+      started.push(server);
+    }
     return server;
+  }
+
+  /** Registers {@code process} to be killed (SIGKILL) after the test and waited for 10 s; returns it. */
+  public synchronized Process start(Process process) {
+    if (registered.add(process)) {
+      started.push(() -> process.destroyForcibly().waitFor(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS));
+    }
+    return process;
+  }
+
+  /**
+   * Registers {@code stop} to run after the test, in the same order as the servers: for what is not
+   * {@link AutoCloseable} ({@code servers.after(server::stop)}, an executor's {@code shutdownNow}).
+   */
+  public synchronized void after(AutoCloseable stop) {
+    started.push(stop);
   }
 
   @Override
   public void afterEach(ExtensionContext context) throws Exception {
-    Exception first = null;
+    Throwable first = null;
     while (true) {
       AutoCloseable server;
       synchronized (this) {
         server = started.poll();
-      }
-      if (server == null) {
-        break;
+        if (server == null) {
+          registered.clear();
+          break;
+        }
       }
       try {
         server.close();
-      } catch (Exception e) {
+      } catch (Exception | AssertionError e) {
         if (first == null) {
           first = e;
         } else {
@@ -44,8 +74,10 @@ public final class Servers implements AfterEachCallback {
         }
       }
     }
-    if (first != null) {
-      throw first;
+    if (first instanceof AssertionError failed) {
+      throw failed;
+    } else if (first != null) {
+      throw (Exception) first;
     }
   }
 }

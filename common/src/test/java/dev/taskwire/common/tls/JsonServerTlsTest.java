@@ -27,13 +27,14 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.TlsVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A {@link JsonServer} with {@link ServerTls}: https only, and with mutual TLS, clients with a certificate only. */
 class JsonServerTlsTest {
+  @RegisterExtension final Servers servers = new Servers();
   @TempDir Path dir;
   private TestTls.Ca ca;
   private TestTls.Leaf server;
@@ -45,15 +46,9 @@ class JsonServerTlsTest {
     server = TestTls.leaf(ca, dir, "server");
   }
 
-  @AfterEach
-  void stop() {
-    if (running != null) {
-      running.stop();
-    }
-  }
-
   private JsonServer start(TlsSettings tls) {
     running = JsonServer.create("test", CommonErrorCode.COMMON_FAILURE, BodyLimits.defaults(), tls.server());
+    servers.after(running::stop);
     running.app().get("/hello", ctx -> JsonServer.success(ctx, "Hello!", null));
     return running.start(Servers.LOOPBACK, 0);
   }
@@ -100,13 +95,14 @@ class JsonServerTlsTest {
   void anOkHttpClientWithClientTlsNegotiatesTls13() throws IOException {
     start(server.settings(false));
     OkHttpClient client = server.trustOnly().client().applyTo(new OkHttpClient.Builder()).build();
+    servers.after(() -> {
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    });
     try (Response response = client.newCall(new Request.Builder()
         .url("https://" + Servers.LOOPBACK + ":" + running.port() + "/hello").build()).execute()) {
       assertEquals(200, response.code());
       assertEquals(TlsVersion.TLS_1_3, response.handshake().tlsVersion());
-    } finally {
-      client.dispatcher().executorService().shutdown();
-      client.connectionPool().evictAll();
     }
   }
 

@@ -5,22 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskwire.common.testing.Servers;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The signal hook with a recording halt in place of {@link Runtime#halt(int)}, so that the test JVM lives on. */
 class SignalShutdownTest {
+  @RegisterExtension final Servers servers = new Servers();
   private final CountDownLatch release = new CountDownLatch(1);
   private final CompletableFuture<Integer> halted = new CompletableFuture<>();
 
-  @AfterEach
-  void releaseStuckShutdown() {
-    release.countDown(); // so that no shutdown thread is left behind
+  {
+    servers.after(release::countDown); // so that no shutdown thread is left behind
   }
 
   private Thread hook(Runnable shutdown, Duration limit) {

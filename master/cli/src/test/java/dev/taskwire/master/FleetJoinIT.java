@@ -1,6 +1,5 @@
 package dev.taskwire.master;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,7 +105,7 @@ class FleetJoinIT {
     }
 
     Process master = startMaster(masterPort, secret, token);
-    Await.until(Duration.ofSeconds(30), "master listening", () -> Ports.listening(masterPort) && Files.exists(token));
+    JarProcesses.awaitMaster(masterPort, token);
     MasterClient client = new MasterClient("http://127.0.0.1:" + masterPort, AdminToken.load(token));
     Set<String> fleet = Set.of("worker-0", "worker-1", "worker-2");
     Await.until(Duration.ofSeconds(30), () -> "all joined; connected: " + connected(client), () -> connected(client).equals(fleet));

@@ -1,8 +1,10 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Ports;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,15 @@ public final class JarProcesses implements AfterEachCallback {
   /** The {@code java} of the JVM running the tests. */
   public static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * Waits up to 30 s until a master JAR started with {@code serve} listens on {@code port} and has
+   * written its admin token to {@code token}: the file exists a moment before the token is in it.
+   */
+  public static void awaitMaster(int port, Path token) {
+    Await.until(Duration.ofSeconds(30), "master listening and token written",
+        () -> Ports.listening(port) && token.toFile().length() > 0);
   }
 
   /** Starts {@code command}, its output in {@code dir/name.log} (as {@link Ports#start}); stopped after the test. */

@@ -88,7 +88,7 @@ class JarsAsProcessesIT {
     start("master", List.of(java(), "-jar", MASTER_JAR.toString(), "serve", "--host", "127.0.0.1", "--port", "" + masterPort,
         "--channel", "42", "--my-address", "http://127.0.0.1:" + masterPort, "--admin-token-file", token.toString()));
     Await.until(Duration.ofSeconds(30), "slave listening", () -> Ports.listening(slavePort));
-    Await.until(Duration.ofSeconds(30), "master listening and token written", () -> Ports.listening(masterPort) && Files.exists(token));
+    JarProcesses.awaitMaster(masterPort, token);
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
 
     String master = "http://127.0.0.1:" + masterPort;

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
-import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Ports;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +64,7 @@ class SchedulerServeIT {
     serve = Ports.start(dir, "master", List.of(java(), "-jar", MASTER_JAR.toString(), "serve", "--host", "127.0.0.1",
         "--port", "" + port, "--my-address", "http://127.0.0.1:" + port, "--admin-token-file", token.toString(),
         "--queue-capacity", "7", "--job-history", "5"));
-    Await.until(Duration.ofSeconds(30), "master listening and token written", () -> Ports.listening(port) && Files.exists(token));
+    JarProcesses.awaitMaster(port, token);
     String master = "http://127.0.0.1:" + port;
 
     CliResult summary = cli("scheduler", "--json", "--master", master, "--token-file", token.toString());

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
-import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Messages.TaskRef;
 import dev.taskwire.common.protocol.Messages.TaskReport;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.SlaveErrorCode;
+import dev.taskwire.common.testing.Answers;
 import dev.taskwire.common.testing.PeerClient;
 import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.Master;
@@ -30,7 +30,6 @@ import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,13 +40,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MixedFleetTest {
   @RegisterExtension final Servers servers = new Servers();
-  private final MockWebServer reference = new MockWebServer();
+  private final MockWebServer reference = servers.start(new MockWebServer());
   private final ExecutorService referenceTaskThread = Executors.newSingleThreadExecutor();
 
-  @AfterEach
-  void stop() throws IOException {
-    referenceTaskThread.shutdownNow();
-    reference.shutdown();
+  {
+    servers.after(referenceTaskThread::shutdownNow); // before the reference stops
   }
 
   /** The reference slave: what it was sent, and whether it was ever sent a task while busy. */
@@ -69,24 +66,22 @@ class MixedFleetTest {
         token = request.getHeader(Headers.TOKEN);
         String address = (String) ((Map<?, ?>) Json.parseObject(request.getBody().readUtf8()).get("master")).get("address");
         masterPort = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        return envelope(new Envelope(true, 0, "Connect success.", null));
+        return Answers.success("Connect success.");
       }
       if ("/task/new".equals(path)) {
         if (busyAnswersFirst.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-          return new MockResponse().setResponseCode(SlaveErrorCode.TASK_ALREADY_EXIST.httpStatus())
-              .setBody(Json.toString(Envelope.failure(SlaveErrorCode.TASK_ALREADY_EXIST, "Task already exist.", null)));
+          return Answers.failure(SlaveErrorCode.TASK_ALREADY_EXIST, "Task already exist.");
         }
         if (!busy.compareAndSet(false, true)) {
           whileBusy.incrementAndGet();
-          return new MockResponse().setResponseCode(SlaveErrorCode.TASK_ALREADY_EXIST.httpStatus())
-              .setBody(Json.toString(Envelope.failure(SlaveErrorCode.TASK_ALREADY_EXIST, "Task already exist.", null)));
+          return Answers.failure(SlaveErrorCode.TASK_ALREADY_EXIST, "Task already exist.");
         }
         Map<String, Object> body = Json.parseObject(request.getBody().readUtf8());
         String id = (String) ((Map<?, ?>) body.get("task")).get("id");
         Map<?, ?> data = (Map<?, ?>) body.get("data");
         tasks.incrementAndGet();
         referenceTaskThread.execute(() -> report(id, data));
-        return envelope(new Envelope(true, 0, "Task start success.", null));
+        return Answers.success("Task start success.");
       }
       return new MockResponse().setResponseCode(404);
     }
@@ -102,10 +97,6 @@ class MixedFleetTest {
         throw new IllegalStateException("the master did not take the report", e);
       }
     }
-  }
-
-  private static MockResponse envelope(Envelope envelope) {
-    return new MockResponse().setBody(Json.toString(envelope));
   }
 
   @Test

@@ -94,30 +94,27 @@ class SchedulerEdgeTest {
     AtomicInteger directCompleted = new AtomicInteger();
     AtomicInteger directRefused = new AtomicInteger();
     ExecutorService direct = Executors.newFixedThreadPool(2);
-    try {
-      List<Future<?>> senders = new ArrayList<>();
-      for (int thread = 0; thread < 2; thread++) {
-        senders.add(direct.submit(() -> {
-          for (int i = 0; i < 100; i++) {
-            try {
-              Task task = connection.newTask(Map.of("a", i, "b", 1)).start().join(WAIT);
-              assertEquals(Map.of("sum", i + 1), task.result());
-              directCompleted.incrementAndGet();
-            } catch (ResponseException busy) {
-              directRefused.incrementAndGet(); // the scheduler had taken the slot: the caller's lot, as without it
-            }
+    servers.after(direct::shutdownNow);
+    List<Future<?>> senders = new ArrayList<>();
+    for (int thread = 0; thread < 2; thread++) {
+      senders.add(direct.submit(() -> {
+        for (int i = 0; i < 100; i++) {
+          try {
+            Task task = connection.newTask(Map.of("a", i, "b", 1)).start().join(WAIT);
+            assertEquals(Map.of("sum", i + 1), task.result());
+            directCompleted.incrementAndGet();
+          } catch (ResponseException busy) {
+            directRefused.incrementAndGet(); // the scheduler had taken the slot: the caller's lot, as without it
           }
-          return null;
-        }));
-      }
-      for (int i = 0; i < 300; i++) {
-        jobs.add(scheduler.submit(Map.of("a", i, "b", 2)));
-      }
-      for (Future<?> sender : senders) {
-        sender.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } finally {
-      direct.shutdownNow();
+        }
+        return null;
+      }));
+    }
+    for (int i = 0; i < 300; i++) {
+      jobs.add(scheduler.submit(Map.of("a", i, "b", 2)));
+    }
+    for (Future<?> sender : senders) {
+      sender.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
     for (int i = 0; i < jobs.size(); i++) {
       Job job = jobs.get(i).join(WAIT);

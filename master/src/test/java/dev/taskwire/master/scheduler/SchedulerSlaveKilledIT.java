@@ -4,24 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.Master;
-import dev.taskwire.master.SlaveConnection;
+import dev.taskwire.master.SlaveJvms;
 import dev.taskwire.master.TaskFailure.Reason;
 import dev.taskwire.master.TaskStatus;
-import dev.taskwire.master.TestMasters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,25 +33,14 @@ class SchedulerSlaveKilledIT {
   private static final Duration TOLERANCE = Duration.ofSeconds(5);
   private static final int JOBS = 2_000;
 
+  @RegisterExtension final Servers servers = new Servers();
   @TempDir Path dir;
-  private SlaveJvms slaves;
-  private Master master;
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (slaves != null) {
-      slaves.close();
-    }
-    if (master != null) {
-      master.close();
-    }
-  }
 
   @Test
   @Timeout(180)
   void everyJobCompletesOnceWhenASlaveIsKilledHalfway() throws Exception {
-    slaves = SlaveJvms.start(dir, 4);
-    master = TestMasters.loopback().heartbeatTolerance(TOLERANCE).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
+    SlaveJvms slaves = servers.start(SlaveJvms.killable(dir, 4));
+    Master master = servers.start(SlaveJvms.watchingMaster(TOLERANCE).build().start());
     slaves.connect(master);
 
     Scheduler scheduler = master.scheduler();
@@ -69,10 +57,7 @@ class SchedulerSlaveKilledIT {
       jobs.add(job);
     }
     Await.until(Duration.ofSeconds(60), "half the jobs completed", () -> completed.get() >= JOBS / 2);
-    // The busiest live slave: one that a starved CI machine's heartbeat check dropped early has none.
-    String victimName = master.liveConnections().stream()
-        .max(Comparator.comparingInt(SlaveConnection::tasksInFlight)).orElseThrow().name();
-    slaves.kill(victimName);
+    String victimName = slaves.killBusiest(master);
 
     for (Job job : jobs) {
       job.join(Duration.ofSeconds(60));

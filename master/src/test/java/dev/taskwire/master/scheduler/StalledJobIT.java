@@ -4,23 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
-import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.SlaveConnection;
+import dev.taskwire.master.SlaveJvms;
 import dev.taskwire.master.TaskFailure.Reason;
 import dev.taskwire.master.TaskStatus;
 import dev.taskwire.master.TestMasters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,21 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * hung process is killed, and the retry on the other slave completes.
  */
 class StalledJobIT {
-  private static final Path SLAVE_JAR = Path.of("../slave/target/taskwire-slave.jar");
-
+  @RegisterExtension final Servers servers = new Servers();
   @TempDir Path dir;
-  private final List<Process> slaves = new ArrayList<>();
-  private Master master;
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    for (Process slave : slaves) {
-      slave.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    if (master != null) {
-      master.close();
-    }
-  }
 
   @Test
   @Timeout(120)
@@ -63,20 +49,10 @@ class StalledJobIT {
         "echo '{\"done\": 3, \"total\": 3}' >> \"$TASKWIRE_PROGRESS_FILE\"",
         "echo '{\"ok\": true}'",
         ""));
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<Integer> ports = new ArrayList<>();
+    SlaveJvms slaves = servers.start(SlaveJvms.start(dir, 2, List.of(), "--slots", "1", "--exec", "/bin/sh", script.toString()));
+    Master master = servers.start(TestMasters.loopback().build().start());
     for (int i = 0; i < 2; i++) {
-      int port = Ports.free();
-      ports.add(port);
-      slaves.add(Ports.start(dir, "slave-" + i, List.of(java, "-jar", SLAVE_JAR.toString(), "--host", "127.0.0.1",
-          "--port", "" + port, "--slots", "1", "--exec", "/bin/sh", script.toString())));
-    }
-    for (int port : ports) {
-      Await.until(Duration.ofSeconds(30), "slave on " + port + " listening", () -> Ports.listening(port));
-    }
-    master = TestMasters.loopback().build().start();
-    for (int i = 0; i < 2; i++) {
-      SlaveConnection connection = master.newConnection("slave-" + i, "127.0.0.1", ports.get(i));
+      SlaveConnection connection = slaves.connection(master, "slave-" + i, i);
       connection.connect();
       assertTrue(connection.reportsProgress(), "the slave announced progress");
     }

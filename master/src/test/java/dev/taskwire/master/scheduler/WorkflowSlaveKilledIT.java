@@ -5,21 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.Master;
-import dev.taskwire.master.SlaveConnection;
+import dev.taskwire.master.SlaveJvms;
 import dev.taskwire.master.TaskStatus;
-import dev.taskwire.master.TestMasters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,25 +31,14 @@ class WorkflowSlaveKilledIT {
   private static final int CHAINS = 500;
   private static final int LINKS = 4;
 
+  @RegisterExtension final Servers servers = new Servers();
   @TempDir Path dir;
-  private SlaveJvms slaves;
-  private Master master;
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (slaves != null) {
-      slaves.close();
-    }
-    if (master != null) {
-      master.close();
-    }
-  }
 
   @Test
   @Timeout(180)
   void everyJobOfTheWorkflowCompletesOnceAndRetriedUpstreamsFeedTheirDownstreamsOnce() throws Exception {
-    slaves = SlaveJvms.start(dir, 4);
-    master = TestMasters.loopback().heartbeatTolerance(TOLERANCE).heartbeatCheckSpan(Duration.ofMillis(100)).build().start();
+    SlaveJvms slaves = servers.start(SlaveJvms.killable(dir, 4));
+    Master master = servers.start(SlaveJvms.watchingMaster(TOLERANCE).build().start());
     slaves.connect(master);
 
     Scheduler scheduler = master.scheduler();
@@ -78,9 +66,7 @@ class WorkflowSlaveKilledIT {
     }
     int jobs = CHAINS * LINKS;
     Await.until(Duration.ofSeconds(60), "a third of the jobs completed", () -> completed.get() >= jobs / 3);
-    String victimName = master.liveConnections().stream()
-        .max(Comparator.comparingInt(SlaveConnection::tasksInFlight)).orElseThrow().name();
-    slaves.kill(victimName);
+    String victimName = slaves.killBusiest(master);
 
     int retried = 0;
     for (int c = 0; c < CHAINS; c++) {

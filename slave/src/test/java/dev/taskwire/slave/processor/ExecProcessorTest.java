@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.TaskFail;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import dev.taskwire.common.testing.Await;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ExecProcessorTest {
@@ -30,6 +32,7 @@ class ExecProcessorTest {
   private static final long CAP = 1024 * 1024;
   /** What a task's files may take beyond the cap: a pipe's worth and the stdin and progress files. */
   private static final long SLACK = 256 * 1024;
+  @RegisterExtension final Servers servers = new Servers();
 
   @TempDir Path dir;
 
@@ -94,19 +97,14 @@ class ExecProcessorTest {
   void interruptKillsTheProcessAndItsChildren() throws Exception {
     Path pids = dir.resolve("pids");
     Path script = script("sleep 60 &\necho $! > " + pids + ".child\necho $$ > " + pids + "\nwait");
-    ExecutorService thread = Executors.newSingleThreadExecutor();
-    try {
-      Future<?> run = thread.submit(() -> new ExecProcessor(List.of(script.toString())).process(Map.of()));
-      long pid = awaitPid(pids);
-      long child = awaitPid(Path.of(pids + ".child"));
-      assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
-      run.cancel(true);
-      Await.until(Duration.ofSeconds(10), "process " + pid + " gone", () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
-      Await.until(Duration.ofSeconds(10), "child " + child + " gone", () -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
-    } finally {
-      thread.shutdownNow();
-      assertTrue(thread.awaitTermination(10, TimeUnit.SECONDS));
-    }
+    ExecutorService thread = thread();
+    Future<?> run = thread.submit(() -> new ExecProcessor(List.of(script.toString())).process(Map.of()));
+    long pid = awaitPid(pids);
+    long child = awaitPid(Path.of(pids + ".child"));
+    assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    run.cancel(true);
+    Await.until(Duration.ofSeconds(10), "process " + pid + " gone", () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    Await.until(Duration.ofSeconds(10), "child " + child + " gone", () -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
   }
 
   @Test
@@ -115,25 +113,20 @@ class ExecProcessorTest {
     Path pids = dir.resolve("pids");
     // `yes` never ends on its own and there is no task timeout here: only the cap can stop it.
     Path script = script("sleep 1000 &\necho $! > " + pids + "\nexec yes");
-    ExecutorService thread = Executors.newSingleThreadExecutor();
-    try {
-      Future<?> run = thread.submit(() -> new ExecProcessor(List.of(script.toString()), CAP, temp).process(Map.of()));
-      AtomicLong largest = new AtomicLong();
-      Await.until(Duration.ofSeconds(5), () -> "the task to end; its files took " + largest + " bytes so far", () -> {
-        largest.accumulateAndGet(bytesUnder(temp), Math::max);
-        return run.isDone();
-      });
-      ExecutionException failed = assertThrows(ExecutionException.class, run::get);
-      TaskFail fail = assertInstanceOf(TaskFail.class, failed.getCause());
-      assertEquals("output-limit", fail.result().get("error"));
-      assertEquals("stdout passed 1048576 bytes; the command and its processes were killed", fail.result().get("message"));
-      assertTrue(largest.get() <= CAP + SLACK, "the task's files took " + largest + " bytes");
-      long child = Long.parseLong(Files.readString(pids).trim());
-      Await.until(Duration.ofSeconds(5), "child " + child + " gone", () -> isGone(child));
-    } finally {
-      thread.shutdownNow();
-      assertTrue(thread.awaitTermination(10, TimeUnit.SECONDS));
-    }
+    ExecutorService thread = thread();
+    Future<?> run = thread.submit(() -> new ExecProcessor(List.of(script.toString()), CAP, temp).process(Map.of()));
+    AtomicLong largest = new AtomicLong();
+    Await.until(Duration.ofSeconds(5), () -> "the task to end; its files took " + largest + " bytes so far", () -> {
+      largest.accumulateAndGet(bytesUnder(temp), Math::max);
+      return run.isDone();
+    });
+    ExecutionException failed = assertThrows(ExecutionException.class, run::get);
+    TaskFail fail = assertInstanceOf(TaskFail.class, failed.getCause());
+    assertEquals("output-limit", fail.result().get("error"));
+    assertEquals("stdout passed 1048576 bytes; the command and its processes were killed", fail.result().get("message"));
+    assertTrue(largest.get() <= CAP + SLACK, "the task's files took " + largest + " bytes");
+    long child = Long.parseLong(Files.readString(pids).trim());
+    Await.until(Duration.ofSeconds(5), "child " + child + " gone", () -> isGone(child));
   }
 
   @Test
@@ -148,24 +141,19 @@ class ExecProcessorTest {
   void muchStderrTakesNoDiskAndItsLast4KiBAreKept() throws Exception {
     Path temp = Files.createDirectory(dir.resolve("temp"));
     Path script = script("head -c 16777216 /dev/zero >&2\necho END >&2\nexit 1");
-    ExecutorService thread = Executors.newSingleThreadExecutor();
-    try {
-      Future<?> run = thread.submit(() -> new ExecProcessor(List.of(script.toString()), CAP, temp).process(Map.of()));
-      AtomicLong largest = new AtomicLong();
-      Await.until(Duration.ofSeconds(10), () -> "the task to end; its files took " + largest + " bytes so far", () -> {
-        largest.accumulateAndGet(bytesUnder(temp), Math::max);
-        return run.isDone();
-      });
-      TaskFail fail = assertInstanceOf(TaskFail.class, assertThrows(ExecutionException.class, run::get).getCause());
-      assertEquals(1, fail.result().get("exitCode"));
-      String stderr = (String) fail.result().get("stderr");
-      assertEquals(4096, stderr.length());
-      assertTrue(stderr.endsWith("\0END\n"));
-      assertTrue(largest.get() <= SLACK, "the task's files took " + largest + " bytes");
-    } finally {
-      thread.shutdownNow();
-      assertTrue(thread.awaitTermination(10, TimeUnit.SECONDS));
-    }
+    ExecutorService thread = thread();
+    Future<?> run = thread.submit(() -> new ExecProcessor(List.of(script.toString()), CAP, temp).process(Map.of()));
+    AtomicLong largest = new AtomicLong();
+    Await.until(Duration.ofSeconds(10), () -> "the task to end; its files took " + largest + " bytes so far", () -> {
+      largest.accumulateAndGet(bytesUnder(temp), Math::max);
+      return run.isDone();
+    });
+    TaskFail fail = assertInstanceOf(TaskFail.class, assertThrows(ExecutionException.class, run::get).getCause());
+    assertEquals(1, fail.result().get("exitCode"));
+    String stderr = (String) fail.result().get("stderr");
+    assertEquals(4096, stderr.length());
+    assertTrue(stderr.endsWith("\0END\n"));
+    assertTrue(largest.get() <= SLACK, "the task's files took " + largest + " bytes");
   }
 
   @Test
@@ -175,11 +163,8 @@ class ExecProcessorTest {
     Path script = script("sleep 1000 &\necho $! > " + pid + "\necho '{\"done\": true}'");
     assertEquals(Map.of("done", true), new ExecProcessor(List.of(script.toString())).process(Map.of()));
     long child = Long.parseLong(Files.readString(pid).trim());
-    try {
-      Await.until(Duration.ofSeconds(5), "child " + child + " gone", () -> isGone(child));
-    } finally {
-      ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
-    }
+    servers.after(() -> ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly));
+    Await.until(Duration.ofSeconds(5), "child " + child + " gone", () -> isGone(child));
   }
 
   @Test
@@ -189,11 +174,18 @@ class ExecProcessorTest {
     TaskFail fail = assertThrows(TaskFail.class, () -> new ExecProcessor(List.of(script.toString())).process(Map.of()));
     assertEquals(2, fail.result().get("exitCode"));
     long child = Long.parseLong(Files.readString(pid).trim());
-    try {
-      Await.until(Duration.ofSeconds(5), "child " + child + " gone", () -> isGone(child));
-    } finally {
-      ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
-    }
+    servers.after(() -> ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly));
+    Await.until(Duration.ofSeconds(5), "child " + child + " gone", () -> isGone(child));
+  }
+
+  /** A thread for a task, stopped after the test: it must end within 10 s. */
+  private ExecutorService thread() {
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    servers.after(() -> {
+      thread.shutdownNow();
+      assertTrue(thread.awaitTermination(10, TimeUnit.SECONDS));
+    });
+    return thread;
   }
 
   /** The pid a script writes to {@code file} with {@code echo}, once the whole line is there. */

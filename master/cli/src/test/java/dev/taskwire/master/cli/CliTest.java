@@ -1,5 +1,7 @@
 package dev.taskwire.master.cli;
 
+import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.TestSlaves;
 import dev.taskwire.master.TestMasters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,8 +16,6 @@ import dev.taskwire.master.admin.AdminApi;
 import dev.taskwire.slave.Slave;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +27,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client subcommands, run in-process against a real master (with its admin API) and slave. */
 class CliTest {
+  @RegisterExtension final Servers servers = new Servers();
   @TempDir Path dir;
   private Master master;
   private Slave slave;
@@ -45,16 +46,10 @@ class CliTest {
   void start() throws Exception {
     Token token = Token.generate();
     tokenFile = writeTokenFile("token", token.value(), "rw-------");
-    master = TestMasters.loopback()
-        .extension(new AdminApi(token, 1_000)).build().start();
-    slave = TestSlaves.loopback().slots(4).gracePeriod(Duration.ofMillis(100)).build().start();
-  }
-
-  @AfterEach
-  void stop() {
-    // The slave first, so that it can still report the tasks it stops to a live master.
-    slave.close();
-    master.close();
+    master = servers.start(TestMasters.loopback()
+        .extension(new AdminApi(token, 1_000)).build().start());
+    // Closed first (Servers closes in reverse), so that it can still report the tasks it stops.
+    slave = servers.start(TestSlaves.loopback().slots(4).gracePeriod(Duration.ofMillis(100)).build().start());
   }
 
   /** A token file as serve would leave it when {@code permissions} is {@code rw-------}. */
@@ -185,10 +180,7 @@ class CliTest {
 
   @Test
   void unreachableMasterOrBadTokenExitsWith3() throws Exception {
-    int port;
-    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = reserve.getLocalPort();
-    }
+    int port = Ports.free();
     assertEquals(3, run("connections", "--master", "http://127.0.0.1:" + port));
     assertTrue(err.toString().startsWith("taskwire-master connections: master unreachable"), err::toString);
     Path wrong = writeTokenFile("wrong", Token.generate().value(), "rw-------");
@@ -225,10 +217,9 @@ class CliTest {
 
   @Test
   void connectToASlaveWithASecretTheMasterLacksSaysWhyItWasRefused() {
-    try (Slave guarded = TestSlaves.loopback().secret(dev.taskwire.common.security.SharedSecret.generate()).build().start()) {
-      assertEquals(1, run("connect", "guarded", "127.0.0.1:" + guarded.port()));
-      assertTrue(err.toString().contains("Connection refused!") && err.toString().endsWith(": proof missing\n"), err::toString);
-    }
+    Slave guarded = servers.start(TestSlaves.loopback().secret(dev.taskwire.common.security.SharedSecret.generate()).build().start());
+    assertEquals(1, run("connect", "guarded", "127.0.0.1:" + guarded.port()));
+    assertTrue(err.toString().contains("Connection refused!") && err.toString().endsWith(": proof missing\n"), err::toString);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.common.testing.TestTls;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.TestMasters;
@@ -13,20 +14,18 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client commands toward an https master (with and without mutual TLS), and serve's TLS flags. */
 class TlsCliTest {
+  @RegisterExtension final Servers servers = new Servers();
   @TempDir Path dir;
   private final Token token = Token.generate();
-  private final List<Master> masters = new ArrayList<>();
   private TestTls.Leaf masterCert;
   private Path tokenFile;
   private StringWriter out;
@@ -40,15 +39,8 @@ class TlsCliTest {
     Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
   }
 
-  @AfterEach
-  void stop() {
-    masters.forEach(Master::close);
-  }
-
   private Master master(boolean mutual) {
-    Master master = TestMasters.loopback().tls(masterCert.settings(mutual)).extension(new AdminApi(token, 10)).build().start();
-    masters.add(master);
-    return master;
+    return servers.start(TestMasters.loopback().tls(masterCert.settings(mutual)).extension(new AdminApi(token, 10)).build().start());
   }
 
   private int run(String... args) {

@@ -13,10 +13,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,7 +66,7 @@ class TlsJarsIT {
         "--tls-cert", masterCert.certificateFile().toString(), "--tls-key", masterCert.keyFile().toString(),
         "--tls-ca", ca.file().toString()));
     Await.until(Duration.ofSeconds(30), "slave listening", () -> Ports.listening(slavePort));
-    Await.until(Duration.ofSeconds(30), "master listening and token written", () -> Ports.listening(masterPort) && Files.exists(token));
+    JarProcesses.awaitMaster(masterPort, token);
 
     String master = "https://127.0.0.1:" + masterPort;
     String[] client = {"--master", master, "--token-file", token.toString(), "--tls-ca", ca.file().toString()};

@@ -6,6 +6,7 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.testing.MockRequests;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.admin.AdminErrorCode;
 import dev.taskwire.master.admin.AdminMessages.JobRequest;
 import dev.taskwire.master.admin.AdminMessages.JobView;
@@ -23,9 +24,9 @@ import java.util.Map;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -34,20 +35,16 @@ import picocli.CommandLine;
  * upstream that had already failed when its downstream was sent, so that the master refused it.
  */
 class WorkflowRunTest {
+  @RegisterExtension final Servers servers = new Servers();
   @TempDir Path dir;
   private MockWebServer server;
   private MasterClient client;
 
   @BeforeEach
   void start() throws Exception {
-    server = new MockWebServer();
+    server = servers.start(new MockWebServer());
     server.start(InetAddress.getLoopbackAddress(), 0);
     client = new MasterClient("http://127.0.0.1:" + server.getPort(), Token.generate());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.shutdown();
   }
 
   private void answer(int status, Envelope envelope) {
