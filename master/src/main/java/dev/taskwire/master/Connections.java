@@ -79,9 +79,7 @@ final class Connections {
 
   /** Whether a live connection has {@code name}, or one is connecting under it. */
   boolean nameTaken(String name) {
-    synchronized (namesLock) {
-      return live.containsKey(name) || pendingNames.contains(name);
-    }
+    return !nameFreeFor(name, null);
   }
 
   SlaveConnection live(String name) {

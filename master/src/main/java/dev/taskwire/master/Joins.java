@@ -142,15 +142,16 @@ final class Joins {
     } catch (ResponseException e) {
       failure = e.code() == ResponseException.NO_ENVELOPE ? notTaskwire(address)
           : "refused: the slave at " + address + " answered with code " + e.code() + " (its log says why)";
-      logConnectBackFailure(request.name(), sourceAddress, address, "answered " + e.httpStatus() + " with code " + e.code()
-          + ": " + LogSafe.escape(e.responseMessage()));
+      logConnectBackFailure(request.name(), sourceAddress, address,
+          e.code() == ResponseException.NO_ENVELOPE ? "not a fleet slave" : "refused", "answered " + e.httpStatus()
+          + " with code " + e.code() + ": " + LogSafe.escape(e.responseMessage()));
     } catch (ConnectHandshake.NotAFleetSlave e) {
       failure = notTaskwire(address) + "; " + e.getMessage();
-      logConnectBackFailure(request.name(), sourceAddress, address, "was answered, but " + e.getMessage());
+      logConnectBackFailure(request.name(), sourceAddress, address, "not a fleet slave", "was answered, but " + e.getMessage());
     } catch (IOException e) {
       failure = "unreachable: the master could not reach a slave at " + address + " or got no answer within "
           + config.joinTimeout().toMillis() + " ms; if this is not where the slave listens, start it with --advertise URL";
-      logConnectBackFailure(request.name(), sourceAddress, address, "failed: " + e);
+      logConnectBackFailure(request.name(), sourceAddress, address, "unreachable", "failed: " + e);
     } catch (IllegalStateException e) {
       // The master is shutting down: nothing about the address.
       throw SYSTEM_SHUTTING_DOWN.exception("System is shutting down.");
@@ -190,10 +191,10 @@ final class Joins {
 
   /**
    * The whole story of a failed connect-back goes to this log, not to the joining slave; at most
-   * once a minute per joining source and cause, since anyone can cause them with open joins.
+   * once a minute per joining source and {@code cause}, a category of ours: never text of the far
+   * side's, which whoever runs it could vary to make every line a new key.
    */
-  private void logConnectBackFailure(String name, String sourceAddress, BaseUrl address, String detail) {
-    String cause = detail.length() > 60 ? detail.substring(0, 60) : detail;
+  private void logConnectBackFailure(String name, String sourceAddress, BaseUrl address, String cause, String detail) {
     long heldBack = connectBackFailures.pass(sourceAddress + " " + cause);
     if (heldBack >= 0) {
       log.warn("Join of {} from {} failed: the master's /connect to {} {}{}", name, LogSafe.escape(sourceAddress), address,

@@ -1,5 +1,6 @@
 package dev.taskwire.slave;
 
+import dev.taskwire.common.http.TransportFailure;
 import dev.taskwire.common.protocol.MasterResponseException;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.util.LogSafe;
@@ -10,7 +11,6 @@ import java.net.NoRouteToHostException;
 import java.net.ProtocolException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.security.cert.CertificateException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -70,10 +70,8 @@ record JoinProblem(String cause, String text) {
 
   /** What a user can do about a failed handshake; the JDK's message names no flag and many classes. */
   private static String tlsHint(SSLException e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof CertificateException) {
-        return ": the master's certificate is not trusted (give this slave --tls-ca with the CA that signed it)";
-      }
+    if (TransportFailure.certificateNotTrusted(e)) {
+      return ": the master's certificate is not trusted (give this slave --tls-ca with the CA that signed it)";
     }
     if (e instanceof SSLPeerUnverifiedException) {
       return ": the master's certificate does not name the host of --join";

@@ -56,15 +56,27 @@ public enum TransportFailure {
     if (failure != TLS_FAILED) {
       return failure.words;
     }
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof CertificateException) {
-        return failure.words + " (the peer's certificate is not trusted)";
-      }
+    if (certificateNotTrusted(e)) {
+      return failure.words + " (the peer's certificate is not trusted)";
     }
     if (e instanceof SSLPeerUnverifiedException) {
       return failure.words + " (the peer's certificate does not name its host)";
     }
     return failure.words;
+  }
+
+  /**
+   * Whether {@code e} failed a TLS handshake because the peer's certificate did not chain to a CA
+   * this side trusts (a {@link CertificateException} among its causes): the failure a missing or
+   * wrong CA file makes, whose JDK message ("PKIX path building failed...") names no flag.
+   */
+  public static boolean certificateNotTrusted(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** These words, e.g. {@code "timed out"}. */

@@ -59,12 +59,10 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
 
   /** What a user can do about a failed handshake: the JDK's message alone names no flag. */
   private static String tlsFailure(javax.net.ssl.SSLException e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof java.security.cert.CertificateException) {
-        // The JDK's message names its own classes (PKIX path building...); the flag says it all.
-        return "TLS handshake with the master failed: its certificate is not trusted (pass --tls-ca FILE with the"
-            + " CA that signed it)";
-      }
+    if (dev.taskwire.common.http.TransportFailure.certificateNotTrusted(e)) {
+      // The JDK's message names its own classes (PKIX path building...); the flag says it all.
+      return "TLS handshake with the master failed: its certificate is not trusted (pass --tls-ca FILE with the"
+          + " CA that signed it)";
     }
     if (e instanceof javax.net.ssl.SSLPeerUnverifiedException) {
       return "TLS handshake with the master failed: its certificate does not name the host of --master: " + e.getMessage();
