@@ -14,7 +14,6 @@ import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.util.LogSafe;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,14 +47,13 @@ final class MasterEndpoints {
   }
 
   void register() {
-    Javalin app = server.app();
-    app.get("/slave/heartbeat", this::heartbeat);
-    app.put("/slave/task/complete", ctx -> report(ctx, true));
-    app.put("/slave/task/fail", ctx -> report(ctx, false));
-    app.put("/slave/task/progress", this::progress);
-    app.post("/slave/join", this::join);
+    server.get("/slave/heartbeat", this::heartbeat);
+    server.put("/slave/task/complete", ctx -> report(ctx, true));
+    server.put("/slave/task/fail", ctx -> report(ctx, false));
+    server.put("/slave/task/progress", this::progress);
+    server.post("/slave/join", this::join);
     checks.registerSelfEndpoints(server, master::shutdownInBackground);
-    app.get("/health", this::health);
+    server.get("/health", this::health);
   }
 
   private void heartbeat(Context ctx) {

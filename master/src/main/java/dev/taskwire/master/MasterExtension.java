@@ -8,6 +8,6 @@ import dev.taskwire.common.http.JsonServer;
  */
 @FunctionalInterface
 public interface MasterExtension {
-  /** Registers routes on {@code server.app()} for {@code master}. */
+  /** Registers routes on {@code server} (before it starts) for {@code master}. */
   void register(Master master, JsonServer server);
 }

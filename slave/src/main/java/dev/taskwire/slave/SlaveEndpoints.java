@@ -30,7 +30,6 @@ import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.security.ProofCheck;
 import dev.taskwire.common.util.LogSafe;
 import dev.taskwire.common.util.LogThrottle;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -78,13 +77,12 @@ final class SlaveEndpoints {
   }
 
   void register() {
-    Javalin app = server.app();
-    app.post("/connect", this::connect);
-    app.delete("/disconnect", this::disconnect);
-    app.post("/task/new", this::newTask);
-    app.post("/task/cancel", this::cancelTask);
+    server.post("/connect", this::connect);
+    server.delete("/disconnect", this::disconnect);
+    server.post("/task/new", this::newTask);
+    server.post("/task/cancel", this::cancelTask);
     checks.registerSelfEndpoints(server, slave::shutdownInBackground);
-    app.get("/health", this::health);
+    server.get("/health", this::health);
   }
 
   private void connect(Context ctx) {

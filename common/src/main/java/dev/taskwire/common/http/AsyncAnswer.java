@@ -18,8 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.eclipse.jetty.server.HttpChannel;
-import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,8 +101,8 @@ public final class AsyncAnswer {
     private final Context ctx;
     private final Function<? super T, Body> answer;
     private final Duration writeTimeout;
-    /** Jetty's channel, to cut the connection; null if the request is not Jetty's own. */
-    private final HttpChannel channel;
+    /** Jetty's request, for its scheduler and connection; null if the request is not Jetty's own. */
+    private final ServletContextRequest jetty;
     private final String what;
     final CompletableFuture<Void> written = new CompletableFuture<>();
     // Set on the thread that completes the wait, read on Jetty's: published by Jetty's own lock in
@@ -121,8 +120,7 @@ public final class AsyncAnswer {
       this.ctx = ctx;
       this.answer = Objects.requireNonNull(answer, "answer == null");
       this.writeTimeout = Objects.requireNonNull(writeTimeout, "writeTimeout == null");
-      Request request = Request.getBaseRequest(ctx.req());
-      this.channel = request == null ? null : request.getHttpChannel();
+      this.jetty = JettyRequests.of(ctx);
       this.what = ctx.method() + " " + LogSafe.escape(ctx.path());
     }
 
@@ -185,11 +183,11 @@ public final class AsyncAnswer {
     }
 
     private void arm() {
-      if (channel == null) {
+      if (jetty == null) {
         return; // not Jetty's request: only Jetty's idle timeout applies
       }
       try {
-        Scheduler.Task task = channel.getScheduler().schedule(this::cut, writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        Scheduler.Task task = jetty.getComponents().getScheduler().schedule(this::cut, writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         synchronized (this) {
           if (finished) {
             task.cancel();
@@ -211,7 +209,9 @@ public final class AsyncAnswer {
         }
         log.info("{}: answer not read within {} ms; cutting the connection", what, writeTimeout.toMillis());
         try {
-          channel.abort(new IOException("answer not read within " + writeTimeout.toMillis() + " ms"));
+          // Closing the connection fails the pending write, which ends the request.
+          jetty.getConnectionMetaData().getConnection().getEndPoint()
+              .close(new IOException("answer not read within " + writeTimeout.toMillis() + " ms"));
         } catch (RuntimeException e) {
           log.debug("{}: cutting the connection failed: {}", what, e.toString());
         }

@@ -11,7 +11,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 
 /**
  * Reads request bodies within bounds that no client can push a server past: a size limit per kind
@@ -82,9 +82,9 @@ final class BodyReader {
   }
 
   private <T> T readWithTurn(Context ctx, long limit, long declared, BodyUse<T> use) {
-    Request jetty = Request.getBaseRequest(ctx.req());
+    ServletContextRequest jetty = JettyRequests.of(ctx);
     long deadlineNanos = deadlineNanos(jetty);
-    EndPoint endPoint = jetty == null ? null : jetty.getHttpChannel().getEndPoint();
+    EndPoint endPoint = jetty == null ? null : jetty.getConnectionMetaData().getConnection().getEndPoint();
     long idleBefore = endPoint == null ? 0 : endPoint.getIdleTimeout();
     boolean large = false;
     boolean idleChanged = false;
@@ -139,10 +139,10 @@ final class BodyReader {
     }
   }
 
-  private long deadlineNanos(Request jetty) {
-    long now = System.nanoTime();
-    long startedMillisAgo = jetty == null ? 0 : Math.max(0, System.currentTimeMillis() - jetty.getTimeStamp());
-    return now - TimeUnit.MILLISECONDS.toNanos(startedMillisAgo) + limits.timeout().toNanos();
+  /** The body's deadline: the timeout counted from when the request's headers arrived. */
+  private long deadlineNanos(ServletContextRequest jetty) {
+    long begun = jetty == null ? System.nanoTime() : jetty.getBeginNanoTime();
+    return begun + limits.timeout().toNanos();
   }
 
   /** Waits within the deadline for the right to hold a large body; always true, or throws 429. */

@@ -9,11 +9,17 @@ import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.tls.ServerTls;
 import dev.taskwire.common.util.LogSafe;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Handler;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,14 +66,19 @@ public final class JsonServer {
   /** Set once writing an answer failed: the connection is dead, so nothing more is written. */
   private static final String ABANDONED_ATTRIBUTE = "taskwire.abandoned";
 
-  private final Javalin app;
+  private final String name;
+  private final int maxThreads;
+  private final ServerTls tls;
   private final ErrorCode bodyInvalid;
+  /** The routes handlers added, in order, applied when the app is made at {@link #start}. */
+  private final List<Consumer<RoutesConfig>> routes = new ArrayList<>();
+  private volatile Javalin app;
   private final BodyReader bodies;
   private final BodyReader untrustedBodies;
   private final boolean https;
-  // Where the https connector listens: given to start(), read when Jetty makes the connector.
-  private volatile String tlsHost;
-  private volatile int tlsPort;
+  // Where the server listens: given to start(), read when the app is made.
+  private String host;
+  private int port;
 
   private JsonServer(String name, ErrorCode bodyInvalid, BodyLimits limits, int maxThreads, ServerTls tls) {
     this.https = tls != null;
@@ -77,20 +88,34 @@ public final class JsonServer {
     long untrustedBytes = Math.min(UNTRUSTED_BODY_BYTES, limits.controlBytes());
     this.untrustedBodies = new BodyReader(new BodyLimits(untrustedBytes, untrustedBytes, limits.timeout(), 1),
         UNTRUSTED_READERS_AT_ONCE);
-    EnvelopeErrorHandler errorPages = new EnvelopeErrorHandler();
+    this.name = name;
+    this.maxThreads = maxThreads;
+    this.tls = tls;
     // Javalin's own start-up lines (its listening line, and "Your Javalin version is N days old",
     // which greets every embedder) say nothing the master's and slave's own start-up lines do not:
     // off, for every Javalin in this JVM, since the switch is Javalin's one static.
     io.javalin.util.JavalinLogger.startupInfo = false;
-    this.app = Javalin.create(config -> {
-      config.showJavalinBanner = false;
+  }
+
+  /**
+   * The Javalin app with every route added so far: Javalin 7 takes routes only while it is
+   * created, so the app is made when the server starts.
+   */
+  private Javalin createApp() {
+    EnvelopeErrorHandler errorPages = new EnvelopeErrorHandler();
+    return Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.startup.startupWatcherEnabled = false;
       // Envelopes are small and peers near: compressing costs more CPU than it saves.
-      config.http.disableCompression();
+      config.http.compressionStrategy = CompressionStrategy.NONE;
       config.http.prefer405over404 = true; // a wrong method on a known path is 405, not 404
-      config.startupWatcherEnabled = false;
       if (tls != null) {
         // The only connector: Javalin adds its plain one only to a server that has none.
-        config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, tlsHost, tlsPort));
+        config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, host, port));
+      } else {
+        config.jetty.host = host;
+        config.jetty.port = port;
       }
       QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads), 60_000);
       threads.setName("taskwire-" + name + "-http");
@@ -112,17 +137,19 @@ public final class JsonServer {
           log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", millis));
         }
       });
-    });
-    // Javalin hands an exception thrown by an exception handler back to the handlers, so these
-    // must never throw: a write that fails is given up in write(), not rethrown.
-    app.exception(ResponseException.class, (e, ctx) -> answer(ctx, e.httpStatus(), e.toEnvelope()));
-    app.exception(JsonFormatException.class, (e, ctx) -> fail(ctx, bodyInvalid, e.getMessage()));
-    app.exception(HttpResponseException.class, this::answerHttpException);
-    app.exception(Exception.class, (e, ctx) -> {
-      if (ctx.attribute(ABANDONED_ATTRIBUTE) == null) {
-        log.error("{} {} failed", ctx.method(), LogSafe.escape(ctx.path()), e);
-      }
-      fail(ctx, CommonErrorCode.INTERNAL_ERROR, "internal error");
+      RoutesConfig app = config.routes;
+      // Javalin hands an exception thrown by an exception handler back to the handlers, so these
+      // must never throw: a write that fails is given up in write(), not rethrown.
+      app.exception(ResponseException.class, (e, ctx) -> answer(ctx, e.httpStatus(), e.toEnvelope()));
+      app.exception(JsonFormatException.class, (e, ctx) -> fail(ctx, bodyInvalid, e.getMessage()));
+      app.exception(HttpResponseException.class, this::answerHttpException);
+      app.exception(Exception.class, (e, ctx) -> {
+        if (ctx.attribute(ABANDONED_ATTRIBUTE) == null) {
+          log.error("{} {} failed", ctx.method(), LogSafe.escape(ctx.path()), e);
+        }
+        fail(ctx, CommonErrorCode.INTERNAL_ERROR, "internal error");
+      });
+      routes.forEach(route -> route.accept(app));
     });
   }
 
@@ -157,20 +184,48 @@ public final class JsonServer {
     return bodies.limits();
   }
 
-  /** The Javalin app, to add routes to before {@link #start(String, int)}. */
-  public Javalin app() {
-    return app;
+  /** Answers GET {@code path} with {@code handler}; routes are added before {@link #start}. */
+  public JsonServer get(String path, Handler handler) {
+    return route(app -> app.get(path, handler));
+  }
+
+  /** Answers POST {@code path} with {@code handler}. */
+  public JsonServer post(String path, Handler handler) {
+    return route(app -> app.post(path, handler));
+  }
+
+  /** Answers PUT {@code path} with {@code handler}. */
+  public JsonServer put(String path, Handler handler) {
+    return route(app -> app.put(path, handler));
+  }
+
+  /** Answers DELETE {@code path} with {@code handler}. */
+  public JsonServer delete(String path, Handler handler) {
+    return route(app -> app.delete(path, handler));
+  }
+
+  /** Runs {@code handler} before the route of every request whose path matches {@code path}. */
+  public JsonServer before(String path, Handler handler) {
+    return route(app -> app.before(path, handler));
+  }
+
+  private synchronized JsonServer route(Consumer<RoutesConfig> route) {
+    if (app != null) {
+      throw new IllegalStateException("routes are added before the server starts");
+    }
+    routes.add(route);
+    return this;
   }
 
   /** Starts listening on {@code host}:{@code port} (0 = any free port); returns once it answers. */
-  public JsonServer start(String host, int port) {
-    if (https) {
-      tlsHost = host;
-      tlsPort = port;
-      app.start(); // the https connector is the only one; it takes host and port from the fields
-    } else {
-      app.start(host, port);
+  public synchronized JsonServer start(String host, int port) {
+    if (app != null) {
+      throw new IllegalStateException("already started");
     }
+    this.host = host;
+    this.port = port;
+    app = createApp();
+    app.start();
     return this;
   }
 
@@ -186,12 +241,19 @@ public final class JsonServer {
 
   /** The bound port. */
   public int port() {
-    return app.port();
+    Javalin started = app;
+    if (started == null) {
+      throw new IllegalStateException("not started");
+    }
+    return started.port();
   }
 
-  /** Stops the server. Safe to call twice. */
+  /** Stops the server. Safe to call twice, and before it started. */
   public void stop() {
-    app.stop();
+    Javalin started = app;
+    if (started != null) {
+      started.stop();
+    }
   }
 
   /**

@@ -38,12 +38,12 @@ public final class RequestChecks {
 
   /** Registers {@code /ping} and {@code /shutdown}: no channel check, as in the reference. */
   public void registerSelfEndpoints(JsonServer server, Runnable shutdownInBackground) {
-    server.app().get("/ping", ctx -> {
+    server.get("/ping", ctx -> {
       notShuttingDown();
       selfToken(ctx);
       JsonServer.success(ctx, "PONG!", null);
     });
-    server.app().delete("/shutdown", ctx -> {
+    server.delete("/shutdown", ctx -> {
       notShuttingDown();
       selfToken(ctx);
       JsonServer.afterResponse(ctx, shutdownInBackground);

@@ -2,6 +2,7 @@ package dev.taskwire.common.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
@@ -26,16 +27,26 @@ class JsonServerTest {
   @BeforeEach
   void start() {
     server = JsonServer.create("test", MasterErrorCode.TASK_DATA_INVALID, LIMIT);
-    server.app().get("/echo", ctx -> JsonServer.success(ctx, "echo", server.body(ctx)));
-    server.app().post("/echo", ctx -> JsonServer.success(ctx, "echo", server.body(ctx)));
-    server.app().post("/refuse", ctx -> {
+    server.get("/echo", ctx -> JsonServer.success(ctx, "echo", server.body(ctx)));
+    server.post("/echo", ctx -> JsonServer.success(ctx, "echo", server.body(ctx)));
+    server.post("/refuse", ctx -> {
       throw SlaveErrorCode.TASK_REFUSED.exception("Task refused!", Map.of("why", "full"));
     });
-    server.app().post("/boom", ctx -> {
+    server.post("/boom", ctx -> {
       throw new IllegalStateException("secret internal detail");
     });
     servers.after(server::stop);
     port = server.start(Servers.LOOPBACK, 0).port();
+  }
+
+  @Test
+  void routesAreAddedBeforeTheServerStarts() {
+    // Javalin 7 takes routes only while the app is made, at start: a later one would never answer.
+    IllegalStateException late = assertThrows(IllegalStateException.class,
+        () -> server.get("/late", ctx -> JsonServer.success(ctx, "late", null)));
+    assertEquals("routes are added before the server starts", late.getMessage());
+    JsonServer neverStarted = JsonServer.create("unstarted", MasterErrorCode.TASK_DATA_INVALID, LIMIT);
+    neverStarted.stop(); // nothing to stop yet: a no-op, as a second stop is
   }
 
   @Test

@@ -49,7 +49,7 @@ class JsonServerTlsTest {
   private JsonServer start(TlsSettings tls) {
     running = JsonServer.create("test", CommonErrorCode.COMMON_FAILURE, BodyLimits.defaults(), tls.server());
     servers.after(running::stop);
-    running.app().get("/hello", ctx -> JsonServer.success(ctx, "Hello!", null));
+    running.get("/hello", ctx -> JsonServer.success(ctx, "Hello!", null));
     return running.start(Servers.LOOPBACK, 0);
   }
 

@@ -1,6 +1,7 @@
 package dev.taskwire.master.admin;
 
 import dev.taskwire.common.json.Json;
+import dev.taskwire.common.http.JettyRequests;
 import dev.taskwire.common.util.LogSafe;
 import dev.taskwire.common.util.NamedThreads;
 import dev.taskwire.master.admin.AdminMessages.EventView;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -26,7 +28,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -187,7 +188,8 @@ final class EventStreams {
   /** One client's stream: a listener filling the buffer, and the writer that empties it. */
   private final class Stream implements SchedulerListener {
     /** Jetty's request, to cut the connection; null if the request is not Jetty's own. */
-    private final Request request;
+    /** Cuts this stream's connection; null if the request is not Jetty's own. */
+    private final Consumer<Throwable> cutConnection;
     /** The client's address, for the log (read while the request is live). */
     private final String remote;
     // One place more than the events, so that an end marker always fits.
@@ -201,7 +203,7 @@ final class EventStreams {
     volatile SseClient client;
 
     Stream(Context ctx) {
-      this.request = Request.getBaseRequest(ctx.req());
+      this.cutConnection = JettyRequests.connectionCutter(ctx);
       this.remote = LogSafe.escape(ctx.req().getRemoteAddr() + ":" + ctx.req().getRemotePort());
     }
 
@@ -297,9 +299,9 @@ final class EventStreams {
           return;
         }
         log.info("Cutting the event stream of {}: {}", remote, why);
-        if (request != null) {
+        if (cutConnection != null) {
           try {
-            request.getHttpChannel().abort(new IOException("event stream cut: " + why));
+            cutConnection.accept(new IOException("event stream cut: " + why));
           } catch (RuntimeException e) {
             log.debug("Cutting the event stream of {} failed: {}", remote, e.toString());
           }

@@ -44,7 +44,7 @@ public final class HeartbeatBench {
   public static Result run(int slaves, int warmupSeconds, int seconds) throws Exception {
     JsonServer simulated = JsonServer.create("simslaves", CommonErrorCode.COMMON_FAILURE);
     List<String> tokens = java.util.Collections.synchronizedList(new ArrayList<>());
-    simulated.app().post("/connect", ctx -> {
+    simulated.post("/connect", ctx -> {
       JsonFields.object(simulated.body(ctx), "master");
       tokens.add(ctx.header(Headers.TOKEN)); // the connection token this slave will heartbeat with
       JsonServer.success(ctx, "Connect success.", null);
