@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.admin.AdminToken;
 import dev.taskwire.master.admin.MasterClient;
 import dev.taskwire.master.admin.AdminMessages.ConnectionView;
@@ -38,14 +39,14 @@ class FleetJoinIT {
   private static final Duration TOLERANCE = Duration.ofSeconds(2);
 
   @TempDir Path dir;
-  @RegisterExtension final JarProcesses jars = new JarProcesses();
+  @RegisterExtension final Servers servers = new Servers();
 
   private static String java() {
     return JarProcesses.java();
   }
 
   private Process start(String name, List<String> command) throws IOException {
-    return jars.start(dir, name, command);
+    return JarProcesses.start(servers, dir, name, command);
   }
 
   private Process startMaster(int port, Path secret, Path token) throws IOException {

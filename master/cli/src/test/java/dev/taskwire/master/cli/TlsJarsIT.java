@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.common.testing.TestTls;
 import dev.taskwire.master.JarProcesses;
 import java.io.PrintWriter;
@@ -29,7 +30,7 @@ class TlsJarsIT {
   private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
 
   @TempDir Path dir;
-  @RegisterExtension final JarProcesses jars = new JarProcesses();
+  @RegisterExtension final Servers servers = new Servers();
   private StringWriter out;
   private StringWriter err;
 
@@ -38,7 +39,7 @@ class TlsJarsIT {
   }
 
   private void start(String name, List<String> command) throws Exception {
-    jars.start(dir, name, command);
+    JarProcesses.start(servers, dir, name, command);
   }
 
   private int cli(String... args) {
