@@ -2,6 +2,7 @@ package dev.taskwire.master.admin;
 
 import dev.taskwire.slave.TestSlaves;
 import dev.taskwire.master.TestMasters;
+import static dev.taskwire.master.admin.AdminFailures.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -48,17 +49,6 @@ class AdminApiTest {
         .extension(new AdminApi(token, 3)).build().start());
     slave = servers.start(TestSlaves.loopback().channel(5).slots(2).gracePeriod(Duration.ofMillis(100)).build().start());
     client = new MasterClient("http://127.0.0.1:" + master.port(), token);
-  }
-
-  private ResponseException failure(int status, int code, Executable call) {
-    ResponseException e = assertThrows(ResponseException.class, call::run);
-    assertEquals(status, e.httpStatus(), e.getMessage());
-    assertEquals(code, e.code(), e.getMessage());
-    return e;
-  }
-
-  interface Executable {
-    void run() throws Exception;
   }
 
   @Test
@@ -222,7 +212,7 @@ class AdminApiTest {
   }
 
   /** A refusal of a bad name: 400/1003, the rule stated, no control character in the message. */
-  private void assertNameRefused(String name, Executable call) {
+  private void assertNameRefused(String name, AdminFailures.Call call) {
     String message = failure(400, 1003, call).responseMessage();
     assertTrue(message.startsWith(ConnectionNames.RULE + "; got \""), message);
     assertFalse(message.chars().anyMatch(c -> c < 0x20), "no control character in: " + message);
