@@ -5,6 +5,7 @@ import dev.taskwire.common.testing.MockRequests;
 import dev.taskwire.common.testing.Ports;
 import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.TestSlaves;
+import static dev.taskwire.slave.TestSlaves.sleeper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,20 +49,6 @@ class FaultTest {
     return servers.start(TestSlaves.loopback().slots(slots).heartbeatSpan(Duration.ofMillis(200))
         .requestRetries(2).retryWait(Duration.ofMillis(100)).gracePeriod(Duration.ofMillis(200))
         .processor(processor).build().start());
-  }
-
-  /** A processor that sleeps until interrupted, counting the interrupts. */
-  private static TaskProcessor sleeper(CountDownLatch started, CountDownLatch interrupted) {
-    return data -> {
-      started.countDown();
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        interrupted.countDown();
-        throw e;
-      }
-      return Map.of();
-    };
   }
 
   @Test
