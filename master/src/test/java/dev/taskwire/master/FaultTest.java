@@ -17,6 +17,7 @@ import dev.taskwire.common.util.SlotWorkers;
 import dev.taskwire.common.testing.TcpProxy;
 import dev.taskwire.slave.Slave;
 import dev.taskwire.slave.TaskProcessor;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,14 +52,20 @@ class FaultTest {
         .processor(processor).build().start());
   }
 
+  /** Starts the master (of {@link #masterBuilder()}) and connects it to {@code slave} as "s". */
+  private SlaveConnection connectedTo(Slave slave) throws IOException {
+    master = servers.start(masterBuilder().build().start());
+    SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
+    conn.connect();
+    return conn;
+  }
+
   @Test
   void taskPastItsTimeoutFailsAndTheSlaveIsToldToStop() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
     Slave slave = slave(1, sleeper(started, interrupted));
-    master = servers.start(masterBuilder().build().start());
-    SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
-    conn.connect();
+    SlaveConnection conn = connectedTo(slave);
     AtomicInteger failCallbacks = new AtomicInteger();
     Task task = conn.newTask(Map.of()).timeout(Duration.ofMillis(300)).onFail((d, r) -> failCallbacks.incrementAndGet()).start();
     task.join(WAIT);
@@ -74,9 +81,7 @@ class FaultTest {
   @Test
   void connectionDefaultTimeoutApplies() throws Exception {
     Slave slave = slave(1, sleeper(new CountDownLatch(1), new CountDownLatch(1)));
-    master = servers.start(masterBuilder().build().start());
-    SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port()).taskTimeout(Duration.ofMillis(200));
-    conn.connect();
+    SlaveConnection conn = connectedTo(slave).taskTimeout(Duration.ofMillis(200));
     assertEquals(TaskFailure.Reason.TIMEOUT, conn.newTask(Map.of()).start().join(WAIT).failure().reason());
   }
 
@@ -85,9 +90,7 @@ class FaultTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
     Slave slave = slave(1, sleeper(started, interrupted));
-    master = servers.start(masterBuilder().build().start());
-    SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
-    conn.connect();
+    SlaveConnection conn = connectedTo(slave);
     List<Map<String, Object>> failResults = new ArrayList<>();
     Task task = conn.newTask(Map.of()).onFail((d, r) -> failResults.add(r)).start();
     assertTrue(started.await(10, TimeUnit.SECONDS));
@@ -248,7 +251,7 @@ class FaultTest {
           throw new AssertionError("no free slot within " + WAIT, busy);
         }
         LockSupport.parkNanos(1_000_000);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new AssertionError(e);
       }
     }
