@@ -1,5 +1,8 @@
 package dev.taskwire.master;
 
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.SLAVE_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,16 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * secret is refused and says why on its {@code /health}.
  */
 class FleetJoinIT {
-  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
-  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
   private static final Duration TOLERANCE = Duration.ofSeconds(2);
 
   @TempDir Path dir;
   @RegisterExtension final Servers servers = new Servers();
-
-  private static String java() {
-    return JarProcesses.java();
-  }
 
   private Process start(String name, List<String> command) throws IOException {
     return JarProcesses.start(servers, dir, name, command);

@@ -2,6 +2,9 @@ package dev.taskwire.master;
 
 import dev.taskwire.common.testing.Ports;
 import dev.taskwire.common.testing.Servers;
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.SLAVE_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,15 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * script, a master serving its admin API, and the master JAR's CLI connecting and submitting.
  */
 class JarsAsProcessesIT {
-  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
-  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
-
   @TempDir Path dir;
   @RegisterExtension final Servers servers = new Servers();
-
-  private static String java() {
-    return JarProcesses.java();
-  }
 
   private Process start(String name, List<String> command) throws IOException {
     return JarProcesses.start(servers, dir, name, command);

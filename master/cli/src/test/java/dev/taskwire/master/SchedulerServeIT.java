@@ -1,5 +1,7 @@
 package dev.taskwire.master;
 
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,14 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The master JAR's {@code serve} hands its scheduler flags to the master it runs, as an OS process. */
 class SchedulerServeIT {
-  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
-
   @TempDir Path dir;
   @RegisterExtension final Servers servers = new Servers();
-
-  private static String java() {
-    return JarProcesses.java();
-  }
 
   private record CliResult(int exitCode, String stdout, String stderr) {}
 

@@ -1,5 +1,8 @@
 package dev.taskwire.master;
 
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.SLAVE_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,8 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * a request body that never comes. The process must exit by itself: no SIGKILL.
  */
 class SignalShutdownIT {
-  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
-  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
   private static final Duration SLAVE_GRACE = Duration.ofSeconds(1);
   /** For the JVM to exit once halted or stopped, on a loaded two-core machine. */
   private static final Duration SLACK = Duration.ofSeconds(3);
@@ -170,9 +171,5 @@ class SignalShutdownIT {
     byte[] bytes = new byte[count];
     ThreadLocalRandom.current().nextBytes(bytes);
     return bytes;
-  }
-
-  private static String java() {
-    return JarProcesses.java();
   }
 }

@@ -1,5 +1,8 @@
 package dev.taskwire.master.cli;
 
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.SLAVE_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,17 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * takes only a master whose certificate is from its CA), and the client commands with --tls-ca.
  */
 class TlsJarsIT {
-  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
-  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
-
   @TempDir Path dir;
   @RegisterExtension final Servers servers = new Servers();
   private StringWriter out;
   private StringWriter err;
-
-  private static String java() {
-    return JarProcesses.java();
-  }
 
   private void start(String name, List<String> command) throws Exception {
     JarProcesses.start(servers, dir, name, command);
