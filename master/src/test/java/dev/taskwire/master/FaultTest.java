@@ -38,6 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FaultTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   @RegisterExtension final Servers servers = new Servers();
+  /** Counted down by the task of {@link #sleepingSlave()}: when it starts, when it is interrupted. */
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final CountDownLatch interrupted = new CountDownLatch(1);
   private Master master;
 
   private Master.Builder masterBuilder() {
@@ -52,6 +55,11 @@ class FaultTest {
         .processor(processor).build().start());
   }
 
+  /** A slave of one slot whose tasks sleep until interrupted ({@link TestSlaves#sleeper}). */
+  private Slave sleepingSlave() {
+    return slave(1, sleeper(started, interrupted));
+  }
+
   /** Starts the master (of {@link #masterBuilder()}) and connects it to {@code slave} as "s". */
   private SlaveConnection connectedTo(Slave slave) throws IOException {
     master = servers.start(masterBuilder().build().start());
@@ -62,9 +70,7 @@ class FaultTest {
 
   @Test
   void taskPastItsTimeoutFailsAndTheSlaveIsToldToStop() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch interrupted = new CountDownLatch(1);
-    Slave slave = slave(1, sleeper(started, interrupted));
+    Slave slave = sleepingSlave();
     SlaveConnection conn = connectedTo(slave);
     AtomicInteger failCallbacks = new AtomicInteger();
     Task task = conn.newTask(Map.of()).timeout(Duration.ofMillis(300)).onFail((d, r) -> failCallbacks.incrementAndGet()).start();
@@ -80,16 +86,13 @@ class FaultTest {
 
   @Test
   void connectionDefaultTimeoutApplies() throws Exception {
-    Slave slave = slave(1, sleeper(new CountDownLatch(1), new CountDownLatch(1)));
-    SlaveConnection conn = connectedTo(slave).taskTimeout(Duration.ofMillis(200));
+    SlaveConnection conn = connectedTo(sleepingSlave()).taskTimeout(Duration.ofMillis(200));
     assertEquals(TaskFailure.Reason.TIMEOUT, conn.newTask(Map.of()).start().join(WAIT).failure().reason());
   }
 
   @Test
   void cancelledTaskIsStoppedOnTheSlaveAndItsLateReportIgnored() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch interrupted = new CountDownLatch(1);
-    Slave slave = slave(1, sleeper(started, interrupted));
+    Slave slave = sleepingSlave();
     SlaveConnection conn = connectedTo(slave);
     List<Map<String, Object>> failResults = new ArrayList<>();
     Task task = conn.newTask(Map.of()).onFail((d, r) -> failResults.add(r)).start();
