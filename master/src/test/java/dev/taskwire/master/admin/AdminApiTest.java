@@ -35,11 +35,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin API on a real master, driving a real slave, through {@link MasterClient} and raw HTTP. */
 class AdminApiTest {
-  @RegisterExtension final Servers servers = new Servers();
   private final Token token = Token.generate();
   private Master master;
   private Slave slave;
   private MasterClient client;
+  @RegisterExtension final Servers servers = new Servers();
 
   @BeforeEach
   void start() {

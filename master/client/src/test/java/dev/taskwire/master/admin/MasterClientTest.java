@@ -36,13 +36,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MasterClientTest {
   @RegisterExtension final Servers servers = new Servers();
+  private final MockWebServer server = servers.start(new MockWebServer());
   private final Token token = Token.generate();
-  private MockWebServer server;
   private MasterClient client;
 
   @BeforeEach
   void start() throws IOException {
-    server = servers.start(new MockWebServer());
     server.start(InetAddress.getLoopbackAddress(), 0);
     client = new MasterClient("http://127.0.0.1:" + server.getPort(), token);
   }
