@@ -5,6 +5,7 @@ import dev.taskwire.common.testing.MockRequests;
 import dev.taskwire.common.testing.Ports;
 import dev.taskwire.common.testing.Servers;
 import dev.taskwire.slave.TestSlaves;
+import static dev.taskwire.slave.TestSlaves.sleeper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,6 +17,7 @@ import dev.taskwire.common.util.SlotWorkers;
 import dev.taskwire.common.testing.TcpProxy;
 import dev.taskwire.slave.Slave;
 import dev.taskwire.slave.TaskProcessor;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FaultTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   @RegisterExtension final Servers servers = new Servers();
+  /** Counted down by the task of {@link #sleepingSlave()}: when it starts, when it is interrupted. */
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final CountDownLatch interrupted = new CountDownLatch(1);
   private Master master;
 
   private Master.Builder masterBuilder() {
@@ -50,28 +55,23 @@ class FaultTest {
         .processor(processor).build().start());
   }
 
-  /** A processor that sleeps until interrupted, counting the interrupts. */
-  private static TaskProcessor sleeper(CountDownLatch started, CountDownLatch interrupted) {
-    return data -> {
-      started.countDown();
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        interrupted.countDown();
-        throw e;
-      }
-      return Map.of();
-    };
+  /** A slave of one slot whose tasks sleep until interrupted ({@link TestSlaves#sleeper}). */
+  private Slave sleepingSlave() {
+    return slave(1, sleeper(started, interrupted));
+  }
+
+  /** Starts the master (of {@link #masterBuilder()}) and connects it to {@code slave} as "s". */
+  private SlaveConnection connectedTo(Slave slave) throws IOException {
+    master = servers.start(masterBuilder().build().start());
+    SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
+    conn.connect();
+    return conn;
   }
 
   @Test
   void taskPastItsTimeoutFailsAndTheSlaveIsToldToStop() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch interrupted = new CountDownLatch(1);
-    Slave slave = slave(1, sleeper(started, interrupted));
-    master = servers.start(masterBuilder().build().start());
-    SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
-    conn.connect();
+    Slave slave = sleepingSlave();
+    SlaveConnection conn = connectedTo(slave);
     AtomicInteger failCallbacks = new AtomicInteger();
     Task task = conn.newTask(Map.of()).timeout(Duration.ofMillis(300)).onFail((d, r) -> failCallbacks.incrementAndGet()).start();
     task.join(WAIT);
@@ -86,21 +86,14 @@ class FaultTest {
 
   @Test
   void connectionDefaultTimeoutApplies() throws Exception {
-    Slave slave = slave(1, sleeper(new CountDownLatch(1), new CountDownLatch(1)));
-    master = servers.start(masterBuilder().build().start());
-    SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port()).taskTimeout(Duration.ofMillis(200));
-    conn.connect();
+    SlaveConnection conn = connectedTo(sleepingSlave()).taskTimeout(Duration.ofMillis(200));
     assertEquals(TaskFailure.Reason.TIMEOUT, conn.newTask(Map.of()).start().join(WAIT).failure().reason());
   }
 
   @Test
   void cancelledTaskIsStoppedOnTheSlaveAndItsLateReportIgnored() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch interrupted = new CountDownLatch(1);
-    Slave slave = slave(1, sleeper(started, interrupted));
-    master = servers.start(masterBuilder().build().start());
-    SlaveConnection conn = master.newConnection("s", "127.0.0.1", slave.port());
-    conn.connect();
+    Slave slave = sleepingSlave();
+    SlaveConnection conn = connectedTo(slave);
     List<Map<String, Object>> failResults = new ArrayList<>();
     Task task = conn.newTask(Map.of()).onFail((d, r) -> failResults.add(r)).start();
     assertTrue(started.await(10, TimeUnit.SECONDS));
@@ -261,7 +254,7 @@ class FaultTest {
           throw new AssertionError("no free slot within " + WAIT, busy);
         }
         LockSupport.parkNanos(1_000_000);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new AssertionError(e);
       }
     }

@@ -263,6 +263,7 @@ class JoinHardeningTest {
     PrintStream before = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     ExecutorService joiners = Executors.newFixedThreadPool(joins);
+    servers.after(joiners::shutdownNow);
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       List<Future<ResponseException>> answers = new ArrayList<>();
@@ -275,7 +276,6 @@ class JoinHardeningTest {
       }
     } finally {
       System.setErr(before);
-      joiners.shutdownNow();
     }
     String log = captured.toString(StandardCharsets.UTF_8);
     long lines = log.lines().filter(line -> line.contains("WARN") && line.contains("Join of")).count();

@@ -1,15 +1,14 @@
 package dev.taskwire.master;
 
 import dev.taskwire.slave.TestSlaves;
+import static dev.taskwire.common.testing.HostileClient.nested;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Token;
-import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.HostileClient;
 import dev.taskwire.common.testing.HostileClient.Malformed;
 import dev.taskwire.common.testing.HostileClient.SlowRequest;
@@ -21,7 +20,6 @@ import dev.taskwire.master.admin.MasterClient;
 import dev.taskwire.slave.Slave;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,19 +57,14 @@ class MasterHostileClientTest {
   }
 
   private Map<String, String> admin(String... more) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Authorization", "Bearer " + adminToken.value());
-    for (int i = 0; i < more.length; i += 2) {
-      headers.put(more[i], more[i + 1]);
-    }
+    Map<String, String> headers = HostileClient.headers("Authorization", "Bearer " + adminToken.value());
+    headers.putAll(HostileClient.headers(more));
     return headers;
   }
 
   /** No HTTP thread left in a handler, and the master still runs a task end to end. */
   private void assertServesNormally() throws Exception {
-    Await.until(Duration.ofSeconds(10),
-        () -> "HTTP threads still in a handler: " + HostileClient.summary(HostileClient.threadsInHandlers(HTTP_THREADS)),
-        () -> HostileClient.threadsInHandlers(HTTP_THREADS).isEmpty());
+    HostileClient.awaitNoneInHandlers(HTTP_THREADS);
     SlaveConnection connection = master.contains("s") ? master.get("s") : master.newConnection("s", "127.0.0.1", slave.port());
     if (!connection.isConnected()) {
       connection.connect();
@@ -104,26 +97,12 @@ class MasterHostileClientTest {
   void slowBodiesAreCutAtTheBodyTimeoutWhileSlavesAreServed() throws Exception {
     SlaveConnection connection = master.newConnection("s", "127.0.0.1", slave.port());
     connection.connect();
-    List<SlowRequest> slow = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      slow.add(servers.start(new SlowRequest(port, head("POST", "/api/v1/connections/s/tasks", admin("Content-Length", "1000")))));
-    }
-    for (SlowRequest request : slow) {
-      assertTrue(request.trickle()); // Jetty dispatches a request once its first body byte is there
-    }
-    Await.until(Duration.ofSeconds(5), "every slow request inside its handler",
-        () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= slow.size());
+    List<SlowRequest> slow = HostileClient.slowRequestsInHandlers(servers, port, HTTP_THREADS, 20,
+        i -> head("POST", "/api/v1/connections/s/tasks", admin("Content-Length", "1000")));
     // Meanwhile the slave's heartbeats and reports go through: a task runs end to end.
     Task task = connection.newTask(Map.of("during", true)).start().join(Duration.ofSeconds(10));
     assertEquals(TaskStatus.COMPLETED, task.status());
-    for (RawHttp.Response answer : HostileClient.trickleUntilCut(slow)) {
-      assertNotNull(answer, "a trickled body is answered at the deadline");
-      assertEquals(408, answer.status());
-      assertEquals(408, answer.envelope().code());
-    }
-    for (SlowRequest request : slow) {
-      request.close();
-    }
+    HostileClient.assertCutAtTheBodyTimeout(slow);
     assertServesNormally();
   }
 
@@ -191,16 +170,5 @@ class MasterHostileClientTest {
     ResponseException refused = assertThrows(ResponseException.class, tooDeep::start);
     assertEquals(400, refused.httpStatus());
     assertEquals(TaskStatus.START_FAILED, tooDeep.status());
-  }
-
-  /** {@code {"n": {"n": ... {}}}} nesting {@code depth} levels ({@code {}} is 1). */
-  static Map<String, Object> nested(int depth) {
-    Map<String, Object> value = new LinkedHashMap<>();
-    for (int level = 1; level < depth; level++) {
-      Map<String, Object> outer = new LinkedHashMap<>();
-      outer.put("n", value);
-      value = outer;
-    }
-    return value;
   }
 }

@@ -65,6 +65,12 @@ class SlaveHeapIT {
       ExecutorService pollerThread = Executors.newSingleThreadExecutor(named("heap-it-health"));
       ExecutorService clients = Executors.newFixedThreadPool(AT_ONCE, named("heap-it-client"));
       ExecutorService readers = Executors.newFixedThreadPool(AT_ONCE, named("heap-it-reader"));
+      servers.after(() -> {
+        storming.set(false);
+        clients.shutdownNow();
+        readers.shutdownNow();
+        pollerThread.shutdown(); // the poll ends once storming is false
+      });
       Future<?> poller = pollerThread.submit(() -> {
         while (storming.get() && healthFailure.get() == null) {
           if (healthy(port)) {
@@ -75,24 +81,18 @@ class SlaveHeapIT {
           pause(50); // the poll's pace, not a synchronisation: a storm lasts about 0.5-1 s here
         }
       });
-      try {
-        List<Future<RawHttp.Response>> answers = new ArrayList<>();
-        for (int i = 0; i < AT_ONCE; i++) {
-          boolean chunked = i % 2 == 0;
-          String token = "t" + storm + "-" + i;
-          answers.add(clients.submit(() -> hugeConnect(port, token, chunked, readers)));
-        }
-        for (Future<RawHttp.Response> future : answers) {
-          RawHttp.Response answer = future.get(30, TimeUnit.SECONDS);
-          assertEquals(413, answer.status(), answer.body());
-          assertEquals(413, answer.envelope().code());
-        }
-      } finally {
-        storming.set(false);
-        clients.shutdownNow();
-        readers.shutdownNow();
-        pollerThread.shutdown(); // the poll ends once storming is false
+      List<Future<RawHttp.Response>> answers = new ArrayList<>();
+      for (int i = 0; i < AT_ONCE; i++) {
+        boolean chunked = i % 2 == 0;
+        String token = "t" + storm + "-" + i;
+        answers.add(clients.submit(() -> hugeConnect(port, token, chunked, readers)));
       }
+      for (Future<RawHttp.Response> future : answers) {
+        RawHttp.Response answer = future.get(30, TimeUnit.SECONDS);
+        assertEquals(413, answer.status(), answer.body());
+        assertEquals(413, answer.envelope().code());
+      }
+      storming.set(false);
       poller.get(10, TimeUnit.SECONDS);
       System.out.printf("SlaveHeapIT storm %d: %d x 413 in %d ms, %d /health answers 200, slave VmRSS %d -> %d KiB%n",
           storm, AT_ONCE, (System.nanoTime() - started) / 1_000_000, healthAnswers.get(), rssBefore, rssKib(slave.pid()));

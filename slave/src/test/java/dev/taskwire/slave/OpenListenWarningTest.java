@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.security.SharedSecret;
+import dev.taskwire.common.testing.Servers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
@@ -16,11 +18,15 @@ import org.junit.jupiter.api.parallel.Isolated;
  */
 @Isolated // it swaps System.err, where slf4j-simple writes
 class OpenListenWarningTest {
-  private static String startAndLog(Slave.Builder builder) {
+  @RegisterExtension final Servers servers = new Servers();
+
+  /** What starting a slave of {@code builder} logs; the slave is closed after the test. */
+  private String startAndLog(Slave.Builder builder) {
     PrintStream before = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try (Slave slave = builder.port(0).build().start()) {
+    try {
+      servers.start(builder.port(0).build().start());
       return captured.toString(StandardCharsets.UTF_8);
     } finally {
       System.setErr(before);

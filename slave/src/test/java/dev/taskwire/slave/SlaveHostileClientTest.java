@@ -1,5 +1,7 @@
 package dev.taskwire.slave;
 
+import static dev.taskwire.common.testing.HostileClient.headers;
+import static dev.taskwire.common.testing.HostileClient.nested;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -58,17 +60,8 @@ class SlaveHostileClientTest {
     return HostileClient.head(method, path, port, headers);
   }
 
-  private static Map<String, String> headers(String... namesAndValues) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    for (int i = 0; i < namesAndValues.length; i += 2) {
-      headers.put(namesAndValues[i], namesAndValues[i + 1]);
-    }
-    return headers;
-  }
-
   private void assertServesNormally() throws IOException {
-    Await.until(Duration.ofSeconds(10), () -> "HTTP threads still in a handler: " + HostileClient.summary(HostileClient.threadsInHandlers(HTTP_THREADS)),
-        () -> HostileClient.threadsInHandlers(HTTP_THREADS).isEmpty());
+    HostileClient.awaitNoneInHandlers(HTTP_THREADS);
     RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
     assertEquals(200, health.status());
     assertEquals("Healthy.", health.envelope().message());
@@ -98,29 +91,12 @@ class SlaveHostileClientTest {
 
   @Test
   void slowBodiesAreCutAtTheBodyTimeoutWhileOtherRequestsAreServed() throws Exception {
-    List<SlowRequest> slow = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      slow.add(servers.start(new SlowRequest(port,
-          head("POST", "/connect", headers("Channel", CHANNEL, "Token", "slow" + i, "Content-Length", "1000")))));
-    }
-    // Each slow client trickles one byte at a time (Jetty dispatches a request once its first
-    // body byte is there); the server is meanwhile asked for its health.
-    for (SlowRequest request : slow) {
-      assertTrue(request.trickle());
-    }
-    Await.until(Duration.ofSeconds(5), "every slow request inside its handler",
-        () -> HostileClient.threadsInHandlers(HTTP_THREADS).size() >= slow.size());
+    // Each slow client trickles one byte at a time; the server is meanwhile asked for its health.
+    List<SlowRequest> slow = HostileClient.slowRequestsInHandlers(servers, port, HTTP_THREADS, 20,
+        i -> head("POST", "/connect", headers("Channel", CHANNEL, "Token", "slow" + i, "Content-Length", "1000")));
     RawHttp.Response health = RawHttp.send(port, "GET", "/health", Map.of(), null);
     assertEquals(200, health.status());
-    for (RawHttp.Response answer : HostileClient.trickleUntilCut(slow)) {
-      assertNotNull(answer, "a trickled body is answered at the deadline");
-      assertEquals(408, answer.status());
-      assertEquals(408, answer.envelope().code());
-      assertFalse(answer.envelope().success());
-    }
-    for (SlowRequest request : slow) {
-      request.close();
-    }
+    HostileClient.assertCutAtTheBodyTimeout(slow);
     assertServesNormally();
   }
 
@@ -307,16 +283,5 @@ class SlaveHostileClientTest {
       char c = text.charAt(i);
       assertFalse(c < 0x20 || (c >= 0x7f && c <= 0x9f), "control character " + (int) c + " at " + i + " of " + text);
     }
-  }
-
-  /** {@code {"n": {"n": ... {}}}} nesting {@code depth} levels ({@code {}} is 1). */
-  static Map<String, Object> nested(int depth) {
-    Map<String, Object> value = new LinkedHashMap<>();
-    for (int level = 1; level < depth; level++) {
-      Map<String, Object> outer = new LinkedHashMap<>();
-      outer.put("n", value);
-      value = outer;
-    }
-    return value;
   }
 }

@@ -286,15 +286,8 @@ class SlaveToMasterTest {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
     CountDownLatch interrupted = new CountDownLatch(1);
-    slave = servers.start(slaveBuilder().taskTimeout(Duration.ofMillis(300)).processor(data -> {
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        interrupted.countDown();
-        throw e;
-      }
-      return Map.of();
-    }).build().start());
+    slave = servers.start(slaveBuilder().taskTimeout(Duration.ofMillis(300))
+        .processor(TestSlaves.sleeper(new CountDownLatch(1), interrupted)).build().start());
     sendTask(connect(master.getPort(), null), "slow", Map.of());
     RecordedRequest report = takeReport();
     assertEquals("/slave/task/fail", report.getPath());
@@ -382,11 +375,8 @@ class SlaveToMasterTest {
     answerEverything();
     master.start(InetAddress.getLoopbackAddress(), 0);
     CountDownLatch started = new CountDownLatch(1);
-    slave = servers.start(slaveBuilder().gracePeriod(Duration.ofMillis(200)).processor(data -> {
-      started.countDown();
-      Thread.sleep(60_000);
-      return Map.of();
-    }).build().start());
+    slave = servers.start(slaveBuilder().gracePeriod(Duration.ofMillis(200))
+        .processor(TestSlaves.sleeper(started, new CountDownLatch(1))).build().start());
     sendTask(connect(master.getPort(), null), "long", Map.of());
     assertTrue(started.await(5, TimeUnit.SECONDS));
     slave.shutdown();

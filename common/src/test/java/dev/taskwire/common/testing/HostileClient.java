@@ -10,10 +10,13 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Assertions;
 
 /**
@@ -29,6 +32,15 @@ public final class HostileClient {
     StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n");
     headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
     return head.append("\r\n").toString();
+  }
+
+  /** Headers in the order given, as {@code name, value, name, value, ...}; a map the caller may add to. */
+  public static Map<String, String> headers(String... namesAndValues) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      headers.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return headers;
   }
 
   /**
@@ -121,6 +133,42 @@ public final class HostileClient {
     return answers;
   }
 
+  /**
+   * Opens {@code count} slow requests to {@code port}, request {@code i} sending the head {@code
+   * head.apply(i)}, each closed after the test by {@code servers}; sends each one byte of its body
+   * (Jetty dispatches a request once its first body byte is there) and waits up to 5 s until the
+   * server's threads named {@code httpThreads...} hold them all in a handler.
+   */
+  public static List<SlowRequest> slowRequestsInHandlers(Servers servers, int port, String httpThreads, int count,
+      IntFunction<String> head) throws IOException {
+    List<SlowRequest> slow = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      slow.add(servers.start(new SlowRequest(port, head.apply(i))));
+    }
+    for (SlowRequest request : slow) {
+      Assertions.assertTrue(request.trickle());
+    }
+    Await.until(Duration.ofSeconds(5), "every slow request inside its handler",
+        () -> threadsInHandlers(httpThreads).size() >= slow.size());
+    return slow;
+  }
+
+  /**
+   * Keeps {@code slow} trickling until the server has cut them ({@link #trickleUntilCut}), checks
+   * that each was answered at its deadline with 408 and a failure envelope of code 408, and closes them.
+   */
+  public static void assertCutAtTheBodyTimeout(List<SlowRequest> slow) throws IOException, InterruptedException {
+    for (RawHttp.Response answer : trickleUntilCut(slow)) {
+      Assertions.assertNotNull(answer, "a trickled body is answered at the deadline");
+      Assertions.assertEquals(408, answer.status());
+      Assertions.assertEquals(408, answer.envelope().code());
+      Assertions.assertFalse(answer.envelope().success());
+    }
+    for (SlowRequest request : slow) {
+      request.close();
+    }
+  }
+
   /** A raw request and the HTTP status its envelope must carry, as its code too. */
   public record Malformed(String request, int status) {}
 
@@ -162,6 +210,29 @@ public final class HostileClient {
       }
     }
     return busy;
+  }
+
+  /**
+   * Waits up to 10 s until no thread whose name starts with {@code prefix} is in a handler; the
+   * failure names those still there.
+   */
+  public static void awaitNoneInHandlers(String prefix) {
+    Await.until(Duration.ofSeconds(10), () -> "HTTP threads still in a handler: " + summary(threadsInHandlers(prefix)),
+        () -> threadsInHandlers(prefix).isEmpty());
+  }
+
+  /**
+   * {@code {"n": {"n": ... {}}}} nesting {@code depth} levels ({@code {}} is 1): data as deep as a
+   * client may send ({@code Json.MAX_DATA_DEPTH}), or one level deeper.
+   */
+  public static Map<String, Object> nested(int depth) {
+    Map<String, Object> value = new LinkedHashMap<>();
+    for (int level = 1; level < depth; level++) {
+      Map<String, Object> outer = new LinkedHashMap<>();
+      outer.put("n", value);
+      value = outer;
+    }
+    return value;
   }
 
   /** A short description of {@code threads} for a failure message: the count and the first few. */

@@ -1,9 +1,12 @@
 package dev.taskwire.common.testing;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -15,6 +18,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Servers();} and {@code slave = servers.start(TestSlaves.loopback().build().start())}; each side's
  * tests have a preset builder on {@link #LOOPBACK} port 0 ({@code TestSlaves}, {@code TestMasters}).
  *
+ * <p>A process is killed (SIGKILL) after the test, or, registered with a grace period, stopped as a
+ * user stops one: SIGTERM to it and to the processes it started, SIGKILL to what is still running
+ * after the grace period.
+ *
  * <p>A test may stop what it registered itself (a restart, a kill): each is closed here once more,
  * so it must tolerate a second close, as servers do (STYLE.md); registering the same object twice
  * closes it once. A close that throws (or fails an assertion) does not keep the others from being closed.
@@ -22,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class Servers implements AfterEachCallback {
   /** Where test servers listen and whom they call back: traffic in tests stays on this machine. */
   public static final String LOOPBACK = "127.0.0.1";
-  /** How long {@link #start(Process)} waits for a killed process to be gone. */
+  /** How long {@link #start(Process)} and {@link #start(Process, Duration)} wait for a killed process to be gone. */
   private static final long PROCESS_WAIT_SECONDS = 10;
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -42,6 +49,30 @@ public final class Servers implements AfterEachCallback {
       started.push(() -> process.destroyForcibly().waitFor(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS));
     }
     return process;
+  }
+
+  /**
+   * Registers {@code process} to be stopped after the test as a user stops it: SIGTERM to it and to
+   * the processes it started; if it has not exited within {@code grace}, SIGKILL to it and to those
+   * of them still running, and a wait of 10 s. For a server whose own shutdown the test lets run
+   * (a JAR, a shell with a JAR in it); returns it.
+   */
+  public synchronized Process start(Process process, Duration grace) {
+    Objects.requireNonNull(grace, "grace == null");
+    if (registered.add(process)) {
+      started.push(() -> stop(process, grace));
+    }
+    return process;
+  }
+
+  private static void stop(Process process, Duration grace) throws InterruptedException {
+    List<ProcessHandle> descendants = process.descendants().toList();
+    descendants.forEach(ProcessHandle::destroy);
+    process.destroy();
+    if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      descendants.forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly().waitFor(PROCESS_WAIT_SECONDS, TimeUnit.SECONDS);
+    }
   }
 
   /**

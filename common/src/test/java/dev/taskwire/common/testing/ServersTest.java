@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.http.JsonServer;
 import dev.taskwire.common.protocol.CommonErrorCode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -70,5 +72,30 @@ class ServersTest {
     Process process = servers.start(Ports.start(dir, "sleep", List.of("sleep", "60")));
     servers.afterEach(null);
     assertFalse(process.isAlive());
+  }
+
+  @Test
+  void aProcessWithAGracePeriodIsStoppedWithSigterm() throws Exception {
+    Servers servers = new Servers();
+    Process process = servers.start(Ports.start(dir, "sleep", List.of("sleep", "60")), Duration.ofSeconds(10));
+    servers.afterEach(null);
+    assertFalse(process.isAlive());
+    assertEquals(128 + 15, process.exitValue(), "ended by SIGTERM");
+  }
+
+  @Test
+  void aProcessThatIgnoresSigtermIsKilledAfterItsGracePeriodWithWhatItStarted() throws Exception {
+    Servers servers = new Servers();
+    // The shell ignores SIGTERM, and so does the sleep it starts (an ignored signal is inherited).
+    Process process = servers.start(Ports.start(dir, "stubborn", List.of("sh", "-c", "trap '' TERM; sleep 60; sleep 60")),
+        Duration.ofMillis(300));
+    Await.until(Duration.ofSeconds(10), "the shell's sleep started", () -> process.descendants().findAny().isPresent());
+    ProcessHandle child = process.descendants().findFirst().orElseThrow();
+    long stopping = System.nanoTime();
+    servers.afterEach(null);
+    assertTrue(System.nanoTime() - stopping >= Duration.ofMillis(300).toNanos(), "SIGKILL only after the grace period");
+    assertEquals(128 + 9, process.exitValue(), "ended by SIGKILL");
+    child.onExit().get(10, TimeUnit.SECONDS);
+    assertFalse(child.isAlive(), "the sleep it started is gone too");
   }
 }

@@ -1,10 +1,14 @@
 package dev.taskwire.master;
 
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.SLAVE_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.master.admin.AdminToken;
 import dev.taskwire.master.admin.MasterClient;
 import dev.taskwire.master.admin.AdminMessages.ConnectionView;
@@ -33,19 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  * secret is refused and says why on its {@code /health}.
  */
 class FleetJoinIT {
-  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
-  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
   private static final Duration TOLERANCE = Duration.ofSeconds(2);
 
   @TempDir Path dir;
-  @RegisterExtension final JarProcesses jars = new JarProcesses();
-
-  private static String java() {
-    return JarProcesses.java();
-  }
+  @RegisterExtension final Servers servers = new Servers();
 
   private Process start(String name, List<String> command) throws IOException {
-    return jars.start(dir, name, command);
+    return JarProcesses.start(servers, dir, name, command);
   }
 
   private Process startMaster(int port, Path secret, Path token) throws IOException {

@@ -2,28 +2,27 @@ package dev.taskwire.master;
 
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The runnable JARs as OS processes, for the tests that need a process (kill -9, signals, flags as
- * a user types them): {@link #start} runs one logging into a folder, and after each test every
- * process started is stopped (SIGTERM, then SIGKILL after 15 s). Register with
- * {@code @RegisterExtension}.
+ * a user types them): {@link #start} runs one logging into a folder, registered with the test's
+ * {@link Servers} to be stopped after it as a user stops it (SIGTERM, then SIGKILL after
+ * {@link #STOP_GRACE}).
  */
-public final class JarProcesses implements AfterEachCallback {
+public final class JarProcesses {
   /** The slave's JAR, as {@code mvn package} leaves it, seen from module master/cli. */
   public static final Path SLAVE_JAR = Path.of("../../slave/target/taskwire-slave.jar");
   /** The master's JAR. */
   public static final Path MASTER_JAR = Path.of("../target/taskwire-master.jar");
+  /** How long a process has after the test to stop on SIGTERM before it is killed. */
+  public static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
-  private final List<Process> processes = new CopyOnWriteArrayList<>();
+  private JarProcesses() {}
 
   /** The {@code java} of the JVM running the tests. */
   public static String java() {
@@ -39,27 +38,11 @@ public final class JarProcesses implements AfterEachCallback {
         () -> Ports.listening(port) && token.toFile().length() > 0);
   }
 
-  /** Starts {@code command}, its output in {@code dir/name.log} (as {@link Ports#start}); stopped after the test. */
-  public Process start(Path dir, String name, List<String> command) throws IOException {
-    return add(Ports.start(dir, name, command));
-  }
-
-  /** Stops {@code process} after the test too; returns it. */
-  public Process add(Process process) {
-    processes.add(process);
-    return process;
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) throws InterruptedException {
-    for (Process process : processes) {
-      process.destroy();
-    }
-    for (Process process : processes) {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    }
-    processes.clear();
+  /**
+   * Starts {@code command}, its output in {@code dir/name.log} (as {@link Ports#start}), registered
+   * with {@code servers}: stopped after the test with SIGTERM, killed if still there after {@link #STOP_GRACE}.
+   */
+  public static Process start(Servers servers, Path dir, String name, List<String> command) throws IOException {
+    return servers.start(Ports.start(dir, name, command), STOP_GRACE);
   }
 }

@@ -1,6 +1,10 @@
 package dev.taskwire.master;
 
 import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.SLAVE_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,7 +25,6 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,25 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * script, a master serving its admin API, and the master JAR's CLI connecting and submitting.
  */
 class JarsAsProcessesIT {
-  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
-  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
-
   @TempDir Path dir;
-  @RegisterExtension final JarProcesses jars = new JarProcesses();
-  /** Processes the JARs started (the demo's slaves): killed whatever the test found, so that none outlives it. */
-  private final List<ProcessHandle> grandchildren = new ArrayList<>();
-
-  @AfterEach
-  void stopGrandchildren() {
-    grandchildren.forEach(ProcessHandle::destroyForcibly);
-  }
-
-  private static String java() {
-    return JarProcesses.java();
-  }
+  @RegisterExtension final Servers servers = new Servers();
 
   private Process start(String name, List<String> command) throws IOException {
-    return jars.start(dir, name, command);
+    return JarProcesses.start(servers, dir, name, command);
   }
 
 
@@ -59,10 +48,9 @@ class JarsAsProcessesIT {
     List<String> command = new ArrayList<>(List.of(java(), "-jar", MASTER_JAR.toString()));
     command.addAll(List.of(args));
     Path stdout = Files.createTempFile(dir, "cli", ".out");
-    Process process = new ProcessBuilder(command).redirectError(dir.resolve("cli-err.log").toFile())
-        .redirectOutput(stdout.toFile()).start();
+    Process process = servers.start(new ProcessBuilder(command).redirectError(dir.resolve("cli-err.log").toFile())
+        .redirectOutput(stdout.toFile()).start());
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
       throw new AssertionError("CLI did not finish within 60 s: " + command);
     }
     return new CliResult(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8));
@@ -125,9 +113,8 @@ class JarsAsProcessesIT {
   void aDemoInterruptedLikeCtrlCLeavesNoSlaveJvmBehind() throws Exception {
     assertTrue(Files.exists(MASTER_JAR), "run after mvn package: " + MASTER_JAR.toAbsolutePath());
     // Enough jobs that the demo is still running when the signal comes.
-    Process demo = new ProcessBuilder(java(), "-jar", MASTER_JAR.toString(), "demo", "--jobs", "100000")
-        .redirectError(dir.resolve("demo-err.log").toFile()).start();
-    jars.add(demo);
+    Process demo = servers.start(new ProcessBuilder(java(), "-jar", MASTER_JAR.toString(), "demo", "--jobs", "100000")
+        .redirectError(dir.resolve("demo-err.log").toFile()).start(), JarProcesses.STOP_GRACE);
     FutureTask<String> slavesLine = new FutureTask<>(() -> {
       BufferedReader lines = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -146,14 +133,15 @@ class JarsAsProcessesIT {
     Matcher pid = Pattern.compile("pid (\\d+)").matcher(line);
     while (pid.find()) {
       ProcessHandle slave = ProcessHandle.of(Long.parseLong(pid.group(1))).orElseThrow();
-      grandchildren.add(slave);
+      // Killed after the test whatever it found, before the demo is stopped: none outlives it.
+      servers.after(slave::destroyForcibly);
       assertTrue(slave.isAlive(), line);
       slaves.add(slave);
     }
     assertEquals(4, slaves.size(), line);
 
     // Ctrl-C: SIGINT to the demo's JVM, which then runs its shutdown hooks.
-    Process interrupt = new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start();
+    Process interrupt = servers.start(new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start());
     assertTrue(interrupt.waitFor(10, TimeUnit.SECONDS));
     assertEquals(0, interrupt.exitValue());
     assertTrue(demo.waitFor(30, TimeUnit.SECONDS), "the demo exits on SIGINT");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.DocBlocks;
 import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,9 +23,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,22 +50,9 @@ class QuickstartIT {
   private static final String END = "__taskwire_doc_command_ended__";
 
   @TempDir Path dir;
-  private final List<Process> started = new ArrayList<>();
+  /** Stops every shell started, and what it started, after the test: SIGTERM, SIGKILL after 15 s. */
+  @RegisterExtension final Servers servers = new Servers();
   private int logs;
-
-  @AfterEach
-  void stopEverythingStarted() throws InterruptedException {
-    for (Process process : started) {
-      process.descendants().forEach(ProcessHandle::destroy);
-      process.destroy();
-    }
-    for (Process process : started) {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    }
-  }
 
   @Test
   @Timeout(300)
@@ -189,9 +177,7 @@ class QuickstartIT {
     env.put("JAVA_TOOL_OPTIONS", "-Duser.home=" + home);
     env.put("PATH", Path.of(JarProcesses.java()).getParent() + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
     env.keySet().removeIf(name -> name.startsWith("TASKWIRE_"));
-    Process process = builder.directory(dir.toFile()).start();
-    started.add(process);
-    return process;
+    return servers.start(builder.directory(dir.toFile()).start(), JarProcesses.STOP_GRACE);
   }
 
   private static void assumeQuickstartPortsFree() {

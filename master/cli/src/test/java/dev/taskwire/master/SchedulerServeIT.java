@@ -1,10 +1,13 @@
 package dev.taskwire.master;
 
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,31 +15,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The master JAR's {@code serve} hands its scheduler flags to the master it runs, as an OS process. */
 class SchedulerServeIT {
-  private static final Path MASTER_JAR = Path.of("../target/taskwire-master.jar");
-
   @TempDir Path dir;
-  private Process serve;
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (serve != null) {
-      serve.destroy();
-      if (!serve.waitFor(15, TimeUnit.SECONDS)) {
-        serve.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
+  @RegisterExtension final Servers servers = new Servers();
 
   private record CliResult(int exitCode, String stdout, String stderr) {}
 
@@ -46,9 +33,8 @@ class SchedulerServeIT {
     command.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "cli", ".out");
     Path err = Files.createTempFile(dir, "cli", ".err");
-    Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process process = servers.start(new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start());
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
       throw new AssertionError("CLI did not finish within 60 s: " + command);
     }
     return new CliResult(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
@@ -61,7 +47,7 @@ class SchedulerServeIT {
     assertTrue(Files.exists(MASTER_JAR), "run after mvn package: " + MASTER_JAR.toAbsolutePath());
     int port = Ports.free();
     Path token = dir.resolve("admin-token");
-    serve = Ports.start(dir, "master", List.of(java(), "-jar", MASTER_JAR.toString(), "serve", "--host", "127.0.0.1",
+    JarProcesses.start(servers, dir, "master", List.of(java(), "-jar", MASTER_JAR.toString(), "serve", "--host", "127.0.0.1",
         "--port", "" + port, "--my-address", "http://127.0.0.1:" + port, "--admin-token-file", token.toString(),
         "--queue-capacity", "7", "--job-history", "5"));
     JarProcesses.awaitMaster(port, token);

@@ -1,11 +1,15 @@
 package dev.taskwire.master;
 
-import dev.taskwire.common.testing.Ports;
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.SLAVE_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
+import dev.taskwire.common.testing.Ports;
 import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.common.util.SignalShutdown;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,16 +21,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,8 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * a request body that never comes. The process must exit by itself: no SIGKILL.
  */
 class SignalShutdownIT {
-  private static final Path SLAVE_JAR = Path.of("../../slave/target/taskwire-slave.jar");
-  private static final Path MASTER_JAR = Path.of("../target/taskwire-master.jar");
   private static final Duration SLAVE_GRACE = Duration.ofSeconds(1);
   /** For the JVM to exit once halted or stopped, on a loaded two-core machine. */
   private static final Duration SLACK = Duration.ofSeconds(3);
@@ -44,22 +44,8 @@ class SignalShutdownIT {
   private static final String BODY_READ_FRAME = "dev.taskwire.common.http.BodyReader.read";
 
   @TempDir Path dir;
-  private final List<Process> processes = new ArrayList<>();
-  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-  private ServerSocket silentMaster;
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    for (Process process : processes) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // never a JVM left behind, whatever failed
-    }
-    if (silentMaster != null) {
-      silentMaster.close();
-    }
-    for (Socket socket : sockets) {
-      socket.close();
-    }
-  }
+  /** Closes the sockets after the test and kills every process with SIGKILL, whatever failed: never a JVM left behind. */
+  @RegisterExtension final Servers servers = new Servers();
 
   /**
    * Besides the stuck handler, the slave has a running task and a master that accepts connections
@@ -118,8 +104,7 @@ class SignalShutdownIT {
    * thread would be stuck; with one, the handler blocks reading the other 999.
    */
   private void sendHeadOfABody(int port, String head) throws IOException {
-    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-    sockets.add(socket);
+    Socket socket = servers.start(new Socket(InetAddress.getLoopbackAddress(), port));
     OutputStream out = socket.getOutputStream();
     out.write((head + "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
     out.flush();
@@ -144,11 +129,11 @@ class SignalShutdownIT {
 
   /** A "master" on loopback that accepts connections and never answers; returns its port. */
   private int startSilentMaster() throws IOException {
-    silentMaster = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    ServerSocket silentMaster = servers.start(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
     Thread acceptor = new Thread(() -> {
       while (!silentMaster.isClosed()) {
         try {
-          sockets.add(silentMaster.accept()); // held open, never read from or answered
+          servers.start(silentMaster.accept()); // held open, never read from or answered
         } catch (IOException closed) {
           return;
         }
@@ -162,8 +147,8 @@ class SignalShutdownIT {
   private String threadDump(Process process) {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     try {
-      Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
-          .redirectErrorStream(true).start();
+      Process dump = servers.start(new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+          .redirectErrorStream(true).start());
       byte[] out = dump.getInputStream().readAllBytes();
       if (!dump.waitFor(20, TimeUnit.SECONDS)) {
         dump.destroyForcibly();
@@ -179,9 +164,7 @@ class SignalShutdownIT {
   }
 
   private Process start(String name, List<String> command) throws IOException {
-    Process process = Ports.start(dir, name, command);
-    processes.add(process);
-    return process;
+    return servers.start(Ports.start(dir, name, command));
   }
 
   private static byte[] randomBytes(int count) {
@@ -189,10 +172,4 @@ class SignalShutdownIT {
     ThreadLocalRandom.current().nextBytes(bytes);
     return bytes;
   }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-
 }

@@ -2,6 +2,7 @@ package dev.taskwire.master.admin;
 
 import dev.taskwire.slave.TestSlaves;
 import dev.taskwire.master.TestMasters;
+import static dev.taskwire.master.admin.AdminFailures.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,7 +13,9 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.testing.Ports;
 import dev.taskwire.common.testing.RawHttp;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.master.Master;
 import dev.taskwire.master.MasterHooks;
@@ -20,18 +23,15 @@ import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.admin.AdminMessages.ConnectionView;
 import dev.taskwire.master.admin.AdminMessages.TaskView;
 import dev.taskwire.slave.Slave;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin API on a real master, driving a real slave, through {@link MasterClient} and raw HTTP. */
 class AdminApiTest {
@@ -39,31 +39,16 @@ class AdminApiTest {
   private Master master;
   private Slave slave;
   private MasterClient client;
+  @RegisterExtension final Servers servers = new Servers();
 
   @BeforeEach
   void start() {
-    master = TestMasters.loopback().channel(5).requestRetries(0)
-        .extension(new AdminApi(token, 3)).build().start();
-    slave = TestSlaves.loopback().channel(5).slots(2).gracePeriod(Duration.ofMillis(100)).build().start();
+    // The slave is closed first (Servers closes in reverse), so that it can still report the tasks
+    // it stops to a live master.
+    master = servers.start(TestMasters.loopback().channel(5).requestRetries(0)
+        .extension(new AdminApi(token, 3)).build().start());
+    slave = servers.start(TestSlaves.loopback().channel(5).slots(2).gracePeriod(Duration.ofMillis(100)).build().start());
     client = new MasterClient("http://127.0.0.1:" + master.port(), token);
-  }
-
-  @AfterEach
-  void stop() {
-    // The slave first, so that it can still report the tasks it stops to a live master.
-    slave.close();
-    master.close();
-  }
-
-  private ResponseException failure(int status, int code, Executable call) {
-    ResponseException e = assertThrows(ResponseException.class, call::run);
-    assertEquals(status, e.httpStatus(), e.getMessage());
-    assertEquals(code, e.code(), e.getMessage());
-    return e;
-  }
-
-  interface Executable {
-    void run() throws Exception;
   }
 
   @Test
@@ -191,18 +176,15 @@ class AdminApiTest {
   @Test
   void slaveThatRefusesPassesItsCodeThrough() {
     slave.close();
-    slave = TestSlaves.loopback().channel(6).build().start();
+    slave = servers.start(TestSlaves.loopback().channel(6).build().start());
     ResponseException e = failure(409, 202, () -> client.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));
     assertEquals("the slave refused (CHANNEL_INVALID): Channel not match with this endpoint.", e.responseMessage());
     assertEquals(403, e.data().get("slaveStatus"));
   }
 
   @Test
-  void unreachableSlaveIs502() throws IOException {
-    int port;
-    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = reserve.getLocalPort();
-    }
+  void unreachableSlaveIs502() {
+    int port = Ports.free();
     ResponseException e = failure(502, 1005, () -> client.connect("s1", "127.0.0.1", port, false, Map.of()));
     assertTrue(e.responseMessage().startsWith("slave 127.0.0.1:" + port + " could not be reached"), e.responseMessage());
   }
@@ -230,7 +212,7 @@ class AdminApiTest {
   }
 
   /** A refusal of a bad name: 400/1003, the rule stated, no control character in the message. */
-  private void assertNameRefused(String name, Executable call) {
+  private void assertNameRefused(String name, AdminFailures.Call call) {
     String message = failure(400, 1003, call).responseMessage();
     assertTrue(message.startsWith(ConnectionNames.RULE + "; got \""), message);
     assertFalse(message.chars().anyMatch(c -> c < 0x20), "no control character in: " + message);
@@ -309,20 +291,19 @@ class AdminApiTest {
   @Test
   void duplicatedAuthorizationHeaderIs400WithCode1001() throws Exception {
     OkHttpClient http = new OkHttpClient();
-    try {
-      Request request = new Request.Builder().url("http://127.0.0.1:" + master.port() + "/api/v1/connections")
-          .addHeader("Authorization", "Bearer " + token.value())
-          .addHeader("Authorization", "Bearer " + token.value())
-          .build();
-      try (Response response = http.newCall(request).execute()) {
-        assertEquals(400, response.code());
-        Envelope envelope = Json.read(response.body().bytes(), Envelope.class);
-        assertEquals(1001, envelope.code());
-        assertEquals("header Authorization was given more than once; send it once", envelope.message());
-      }
-    } finally {
+    servers.after(() -> {
       http.dispatcher().executorService().shutdown();
       http.connectionPool().evictAll();
+    });
+    Request request = new Request.Builder().url("http://127.0.0.1:" + master.port() + "/api/v1/connections")
+        .addHeader("Authorization", "Bearer " + token.value())
+        .addHeader("Authorization", "Bearer " + token.value())
+        .build();
+    try (Response response = http.newCall(request).execute()) {
+      assertEquals(400, response.code());
+      Envelope envelope = Json.read(response.body().bytes(), Envelope.class);
+      assertEquals(1001, envelope.code());
+      assertEquals("header Authorization was given more than once; send it once", envelope.message());
     }
   }
 
@@ -369,10 +350,7 @@ class AdminApiTest {
 
   @Test
   void messagesNameNoJavaClasses() throws Exception {
-    int port;
-    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = reserve.getLocalPort();
-    }
+    int port = Ports.free();
     String unreachable = failure(502, 1005, () -> client.connect("s1", "127.0.0.1", port, false, Map.of())).responseMessage();
     Map<String, String> auth = Map.of("Authorization", "Bearer " + token.value());
     String notJson = RawHttp.send(master.port(), "POST", "/api/v1/connections", auth, "{\"name\": \u0000}").envelope().message();
@@ -426,26 +404,19 @@ class AdminApiTest {
     assertThrows(AdminResponseException.NotFound.class, () -> client.task("no-such-id"));
     assertThrows(AdminResponseException.NotFound.class, () -> client.disconnect("ghost"));
     assertThrows(AdminResponseException.BadRequest.class, () -> client.submit("a b", Map.of()));
-    int port;
-    try (ServerSocket reserve = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = reserve.getLocalPort();
-    }
+    int port = Ports.free();
     assertThrows(AdminResponseException.SlaveUnreachable.class, () -> client.connect("s1", "127.0.0.1", port, false, Map.of()));
     client.connect("s1", "127.0.0.1", slave.port(), false, Map.of());
     AdminResponseException.Conflict taken = assertThrows(AdminResponseException.Conflict.class,
         () -> client.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));
     assertEquals(AdminErrorCode.CONFLICT, taken.errorCode());
-    Slave other = TestSlaves.loopback().channel(6).build().start();
-    try {
-      AdminResponseException.SlaveRefused refused = assertThrows(AdminResponseException.SlaveRefused.class,
-          () -> client.connect("s2", "127.0.0.1", other.port(), false, Map.of()));
-      assertEquals(409, refused.httpStatus());
-      assertEquals(202, refused.code());
-      assertEquals(403, refused.slaveStatus());
-      assertEquals(AdminErrorCode.SLAVE_REFUSED, refused.errorCode());
-    } finally {
-      other.close();
-    }
+    Slave other = servers.start(TestSlaves.loopback().channel(6).build().start());
+    AdminResponseException.SlaveRefused refused = assertThrows(AdminResponseException.SlaveRefused.class,
+        () -> client.connect("s2", "127.0.0.1", other.port(), false, Map.of()));
+    assertEquals(409, refused.httpStatus());
+    assertEquals(202, refused.code());
+    assertEquals(403, refused.slaveStatus());
+    assertEquals(AdminErrorCode.SLAVE_REFUSED, refused.errorCode());
   }
 
   /** An after-connect value that Jackson cannot write: its getter throws. */
@@ -463,11 +434,10 @@ class AdminApiTest {
         return new Unwritable();
       }
     };
-    try (Master hooked = TestMasters.loopback().channel(5).requestRetries(0)
-        .hooks(hooks).extension(new AdminApi(token, 3)).build().start()) {
-      MasterClient hookedClient = new MasterClient("http://127.0.0.1:" + hooked.port(), token);
-      ResponseException e = failure(500, 500, () -> hookedClient.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));
-      assertEquals("internal error", e.responseMessage());
-    }
+    Master hooked = servers.start(TestMasters.loopback().channel(5).requestRetries(0)
+        .hooks(hooks).extension(new AdminApi(token, 3)).build().start());
+    MasterClient hookedClient = new MasterClient("http://127.0.0.1:" + hooked.port(), token);
+    ResponseException e = failure(500, 500, () -> hookedClient.connect("s1", "127.0.0.1", slave.port(), false, Map.of()));
+    assertEquals("internal error", e.responseMessage());
   }
 }

@@ -1,5 +1,6 @@
 package dev.taskwire.master.admin;
 
+import static dev.taskwire.master.admin.AdminFailures.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.RawHttp;
@@ -70,17 +70,6 @@ class AdminJobsTest {
 
   private RawHttp.Response raw(String method, String path, String body) throws Exception {
     return RawHttp.send(master.port(), method, path, Map.of("Authorization", "Bearer " + token.value()), body);
-  }
-
-  private static ResponseException failure(int status, int code, Executable call) {
-    ResponseException e = assertThrows(ResponseException.class, call::run);
-    assertEquals(status, e.httpStatus(), e.getMessage());
-    assertEquals(code, e.code(), e.getMessage());
-    return e;
-  }
-
-  interface Executable {
-    void run() throws Exception;
   }
 
   @Test

@@ -135,24 +135,21 @@ class AnswerBoundTest {
       ids.add(client.submitJob(Map.of("i", i)));
     }
     ExecutorService waiter = Executors.newSingleThreadExecutor();
-    try {
-      CompletableFuture<List<JobView>> wait = CompletableFuture.supplyAsync(() -> {
-        try {
-          return client.awaitJobs(ids, Duration.ofSeconds(50));
-        } catch (IOException e) {
-          throw new RuntimeException(e);
-        }
-      }, waiter);
-      Await.until(Duration.ofSeconds(10), "the wait under way", () -> api.answersPending() == 1);
-      for (String id : ids) {
-        client.completeJob(id, Map.of("blob", "y".repeat(DATA_CHARS)));
+    servers.after(waiter::shutdownNow);
+    CompletableFuture<List<JobView>> wait = CompletableFuture.supplyAsync(() -> {
+      try {
+        return client.awaitJobs(ids, Duration.ofSeconds(50));
+      } catch (IOException e) {
+        throw new RuntimeException(e);
       }
-      Throwable refused = assertThrows(java.util.concurrent.ExecutionException.class,
-          () -> wait.get(10, TimeUnit.SECONDS)).getCause();
-      assertTooLarge((AdminResponseException.AnswerTooLarge) refused, 3);
-    } finally {
-      waiter.shutdownNow();
+    }, waiter);
+    Await.until(Duration.ofSeconds(10), "the wait under way", () -> api.answersPending() == 1);
+    for (String id : ids) {
+      client.completeJob(id, Map.of("blob", "y".repeat(DATA_CHARS)));
     }
+    Throwable refused = assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> wait.get(10, TimeUnit.SECONDS)).getCause();
+    assertTooLarge((AdminResponseException.AnswerTooLarge) refused, 3);
   }
 
   @Test
@@ -192,10 +189,9 @@ class AnswerBoundTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path log = dir.resolve("probe.log");
     // Exits with 3 on running out of memory rather than limping on with a dead thread.
-    Process probe = new ProcessBuilder(java, "-Xmx128m", "-XX:+ExitOnOutOfMemoryError",
+    Process probe = servers.start(new ProcessBuilder(java, "-Xmx128m", "-XX:+ExitOnOutOfMemoryError",
         "-cp", System.getProperty("java.class.path"), HugeAnswerProbe.class.getName())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    servers.start(() -> probe.destroyForcibly().waitFor(10, TimeUnit.SECONDS));
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start());
 
     assertTrue(probe.waitFor(100, TimeUnit.SECONDS), "the probe ended; its output: " + Files.readString(log));
     String output = Files.readString(log);

@@ -35,7 +35,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,8 +53,6 @@ class EventStreamTest {
 
   @RegisterExtension final Servers servers = new Servers();
   private final Token token = Token.generate();
-  private final List<EventStream> streams = new ArrayList<>();
-  private final List<Socket> sockets = new ArrayList<>();
   private AdminApi api;
   private Master master;
   private MasterClient client;
@@ -65,29 +64,17 @@ class EventStreamTest {
     client = new MasterClient("http://127.0.0.1:" + master.port(), token);
   }
 
-  @AfterEach
-  void closeClients() throws IOException {
-    for (EventStream stream : streams) {
-      stream.close();
-    }
-    for (Socket socket : sockets) {
-      socket.close();
-    }
-  }
-
+  /** A stream of events into {@code into}, closed after the test. */
   private EventStream open(List<SchedulerEvent> into) throws IOException {
-    EventStream stream = client.events(view -> into.add(event(view)));
-    streams.add(stream);
-    return stream;
+    return servers.start(client.events(view -> into.add(event(view))));
   }
 
   /**
    * A raw {@code GET /api/v1/events} on a socket of its own, without {@code Connection: close} (so
-   * that the answer is chunked, as a browser's or OkHttp's is).
+   * that the answer is chunked, as a browser's or OkHttp's is). Closed after the test.
    */
   private Socket rawStream(int receiveBuffer) throws IOException {
-    Socket socket = new Socket();
-    sockets.add(socket);
+    Socket socket = servers.start(new Socket());
     if (receiveBuffer > 0) {
       socket.setReceiveBufferSize(receiveBuffer); // before connecting: it sets the TCP window
     }
@@ -112,16 +99,15 @@ class EventStreamTest {
 
   @Test
   void theStreamReaderNeverFollowsARedirect() throws Exception {
-    try (okhttp3.mockwebserver.MockWebServer redirecting = new okhttp3.mockwebserver.MockWebServer();
-        okhttp3.mockwebserver.MockWebServer elsewhere = new okhttp3.mockwebserver.MockWebServer()) {
-      elsewhere.start(InetAddress.getLoopbackAddress(), 0);
-      redirecting.start(InetAddress.getLoopbackAddress(), 0);
-      redirecting.enqueue(new okhttp3.mockwebserver.MockResponse().setResponseCode(307)
-          .setHeader("Location", elsewhere.url("/api/v1/events")));
-      MasterClient redirected = new MasterClient("http://127.0.0.1:" + redirecting.getPort(), token);
-      assertThrows(Exception.class, () -> redirected.events(event -> { }).close());
-      assertEquals(0, elsewhere.getRequestCount(), "the admin token went nowhere else");
-    }
+    MockWebServer redirecting = servers.start(new MockWebServer());
+    MockWebServer elsewhere = servers.start(new MockWebServer());
+    elsewhere.start(InetAddress.getLoopbackAddress(), 0);
+    redirecting.start(InetAddress.getLoopbackAddress(), 0);
+    redirecting.enqueue(new MockResponse().setResponseCode(307)
+        .setHeader("Location", elsewhere.url("/api/v1/events")));
+    MasterClient redirected = new MasterClient("http://127.0.0.1:" + redirecting.getPort(), token);
+    assertThrows(Exception.class, () -> redirected.events(event -> { }).close());
+    assertEquals(0, elsewhere.getRequestCount(), "the admin token went nowhere else");
   }
 
   @Test
@@ -248,15 +234,14 @@ class EventStreamTest {
   void aClientThatFallsBehindButReadsIsSentOverflowAndTheHandleSaysSo() throws Exception {
     List<SchedulerEvent> events = new CopyOnWriteArrayList<>();
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    EventStream slow = client.events(event -> {
+    EventStream slow = servers.start(client.events(event -> {
       events.add(event(event));
       try {
         release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS); // holds the reading thread until released
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    });
-    streams.add(slow);
+    }));
     client.submitJob(Map.of());
     Await.until(WAIT, "the listener holds the first event", () -> events.size() == 1);
     for (int b = 0; b < 12; b++) {
@@ -274,7 +259,8 @@ class EventStreamTest {
 
   @Test
   void theSeventeenthStreamIsRefusedWith429AndAPlaceFreesWhenOneCloses() throws Exception {
-    for (int i = 0; i < EventStreams.MAX_STREAMS; i++) {
+    EventStream first = open(new CopyOnWriteArrayList<>());
+    for (int i = 1; i < EventStreams.MAX_STREAMS; i++) {
       open(new CopyOnWriteArrayList<>());
     }
     AdminResponseException.TooManyStreams refused =
@@ -297,7 +283,7 @@ class EventStreamTest {
         () -> ThreadLeaks.alive("taskwire-client-events").isEmpty()
             && ThreadLeaks.alive(reading).size() == EventStreams.MAX_STREAMS);
 
-    streams.remove(0).close();
+    first.close();
     Await.until(WAIT, "the closed stream's place is free", () -> api.openEventStreams() == EventStreams.MAX_STREAMS - 1);
     List<SchedulerEvent> events = new CopyOnWriteArrayList<>();
     open(events);
@@ -326,11 +312,10 @@ class EventStreamTest {
   @Test
   void aListenerThatThrowsDoesNotEndTheStream() throws Exception {
     List<SchedulerEvent> events = new CopyOnWriteArrayList<>();
-    EventStream stream = client.events(event -> {
+    EventStream stream = servers.start(client.events(event -> {
       events.add(event(event));
       throw new IllegalStateException("listener bug");
-    });
-    streams.add(stream);
+    }));
     String first = client.submitJob(Map.of());
     String second = client.submitJob(Map.of());
     Await.until(WAIT, "both events arrive", () -> !types(events, first).isEmpty() && !types(events, second).isEmpty());

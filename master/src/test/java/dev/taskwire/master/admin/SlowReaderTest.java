@@ -104,18 +104,15 @@ class SlowReaderTest {
 
     String quick = client.submitJob(Map.of("a", 1));
     ExecutorService probeThread = Executors.newSingleThreadExecutor();
-    try {
-      CompletableFuture<JobView> probe =
-          CompletableFuture.supplyAsync(() -> awaitJob(quick, Duration.ofSeconds(50)), probeThread);
-      Await.until(Duration.ofSeconds(10), "the probe's long poll waiting", () -> api.answersPending() == large.length + 1);
-      job(quick).complete(Map.of("done", true));
-      // Before: queued behind the blocked callback threads until Jetty's idle timeout cut the non-readers.
-      JobView answered = probe.get(1, TimeUnit.SECONDS);
-      assertEquals("COMPLETED", answered.status());
-      assertEquals(Map.of("done", true), answered.result());
-    } finally {
-      probeThread.shutdownNow();
-    }
+    servers.after(probeThread::shutdownNow);
+    CompletableFuture<JobView> probe =
+        CompletableFuture.supplyAsync(() -> awaitJob(quick, Duration.ofSeconds(50)), probeThread);
+    Await.until(Duration.ofSeconds(10), "the probe's long poll waiting", () -> api.answersPending() == large.length + 1);
+    job(quick).complete(Map.of("done", true));
+    // Before: queued behind the blocked callback threads until Jetty's idle timeout cut the non-readers.
+    JobView answered = probe.get(1, TimeUnit.SECONDS);
+    assertEquals("COMPLETED", answered.status());
+    assertEquals(Map.of("done", true), answered.result());
     // The non-readers' answers are still being written, holding no thread. The probe's answer leaves
     // the count once its write has completed, which may be just after the probe has read it.
     Await.until(Duration.ofSeconds(10), "the probe's answer written", () -> api.answersPending() <= large.length);
@@ -138,19 +135,16 @@ class SlowReaderTest {
     String queued = client.submitJob(Map.of("a", 1), new AdminMessages.JobRequest(null, null, List.of("nowhere"), null,
         null, null, null, null, null));
     ExecutorService probeThread = Executors.newSingleThreadExecutor();
-    try {
-      CompletableFuture<List<JobView>> probe = CompletableFuture.supplyAsync(() -> {
-        try {
-          return client.awaitJobs(List.of(queued), Duration.ofMillis(500));
-        } catch (IOException e) {
-          throw new RuntimeException(e);
-        }
-      }, probeThread);
-      List<JobView> answered = probe.get(1_500, TimeUnit.MILLISECONDS); // its 500 ms, and a second
-      assertEquals("QUEUED", answered.get(0).status());
-    } finally {
-      probeThread.shutdownNow();
-    }
+    servers.after(probeThread::shutdownNow);
+    CompletableFuture<List<JobView>> probe = CompletableFuture.supplyAsync(() -> {
+      try {
+        return client.awaitJobs(List.of(queued), Duration.ofMillis(500));
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    }, probeThread);
+    List<JobView> answered = probe.get(1_500, TimeUnit.MILLISECONDS); // its 500 ms, and a second
+    assertEquals("QUEUED", answered.get(0).status());
   }
 
   @Test

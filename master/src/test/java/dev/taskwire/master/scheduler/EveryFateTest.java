@@ -21,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,12 +50,6 @@ class EveryFateTest {
 
   @RegisterExtension final Servers servers = new Servers();
   private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
-  private final ExecutorService canceller = Executors.newSingleThreadExecutor();
-
-  @AfterEach
-  void stop() {
-    canceller.shutdownNow();
-  }
 
   private Map<String, Object> process(Map<String, Object> data) throws Exception {
     Fate fate = Fate.valueOf((String) data.get("fate"));
@@ -76,6 +69,8 @@ class EveryFateTest {
   @Test
   void countsAddUpAndEveryJobEndsOnce() throws Exception {
     Master master = servers.start(TestMasters.loopback().build().start());
+    ExecutorService canceller = Executors.newSingleThreadExecutor();
+    servers.after(canceller::shutdownNow); // before the master stops
     Scheduler scheduler = master.scheduler();
     List<SchedulerEvent> events = new CopyOnWriteArrayList<>();
     Map<String, Job> byId = new ConcurrentHashMap<>();

@@ -3,61 +3,34 @@ package dev.taskwire.master.scheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskwire.common.testing.Await;
-import dev.taskwire.common.testing.Servers;
-import dev.taskwire.master.Master;
-import dev.taskwire.master.SlaveJvms;
 import dev.taskwire.master.TaskFailure.Reason;
 import dev.taskwire.master.TaskStatus;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Four slave JVMs, 2,000 jobs, one JVM killed with {@code destroyForcibly} halfway: every job
  * completes with its own correct sum, each callback runs once, and the killed slave's unfinished
  * jobs show a second attempt elsewhere.
  */
-class SchedulerSlaveKilledIT {
-  // Loose enough that a slave JVM starved of CPU (CI shares two cores) is rarely dropped early.
-  private static final Duration TOLERANCE = Duration.ofSeconds(5);
+class SchedulerSlaveKilledIT extends KilledSlaveFleet {
   private static final int JOBS = 2_000;
-
-  @RegisterExtension final Servers servers = new Servers();
-  @TempDir Path dir;
 
   @Test
   @Timeout(180)
   void everyJobCompletesOnceWhenASlaveIsKilledHalfway() throws Exception {
-    SlaveJvms slaves = servers.start(SlaveJvms.killable(dir, 4));
-    Master master = servers.start(SlaveJvms.watchingMaster(TOLERANCE).build().start());
-    slaves.connect(master);
-
-    Scheduler scheduler = master.scheduler();
-    Map<String, AtomicInteger> callbacks = new ConcurrentHashMap<>();
-    AtomicInteger completed = new AtomicInteger();
     List<Job> jobs = new ArrayList<>();
     for (int i = 0; i < JOBS; i++) {
       // 20 ms each, so that the killed slave surely has jobs in flight.
-      Job job = scheduler.submit(Map.of("a", i, "b", 1_000_000, "sleepMs", 20));
-      job.onComplete((data, result) -> {
-        callbacks.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet();
-        completed.incrementAndGet();
-      }).onFail((data, result) -> callbacks.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet());
-      jobs.add(job);
+      jobs.add(counted(scheduler.submit(Map.of("a", i, "b", 1_000_000, "sleepMs", 20))));
     }
-    Await.until(Duration.ofSeconds(60), "half the jobs completed", () -> completed.get() >= JOBS / 2);
-    String victimName = slaves.killBusiest(master);
+    String victimName = killBusiestOnceCompleted(JOBS / 2, "half the jobs completed");
 
     for (Job job : jobs) {
       job.join(Duration.ofSeconds(60));
@@ -73,7 +46,7 @@ class SchedulerSlaveKilledIT {
       Job job = jobs.get(i);
       assertEquals(JobStatus.COMPLETED, job.status(), () -> job + " " + job.attempts());
       assertEquals(1_000_000 + i, ((Number) job.result().get("sum")).intValue(), "its own result");
-      assertEquals(1, callbacks.get(job.id()).get(), "one callback");
+      assertEquals(1, callbacks(job), "one callback");
       List<Attempt> attempts = job.attempts();
       Attempt last = attempts.get(attempts.size() - 1);
       assertEquals(TaskStatus.COMPLETED, last.outcome(), attempts::toString);

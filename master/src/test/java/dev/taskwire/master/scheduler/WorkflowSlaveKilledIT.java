@@ -4,46 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskwire.common.testing.Await;
-import dev.taskwire.common.testing.Servers;
-import dev.taskwire.master.Master;
-import dev.taskwire.master.SlaveJvms;
 import dev.taskwire.master.TaskStatus;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A workflow of 500 chains of 4 on four slave JVMs, one killed with {@code destroyForcibly} in the
  * middle: every job completes once with its own sum, and each downstream was sent after its
  * upstream's final attempt, carrying that attempt's result, once.
  */
-class WorkflowSlaveKilledIT {
-  private static final Duration TOLERANCE = Duration.ofSeconds(5); // see SchedulerSlaveKilledIT
+class WorkflowSlaveKilledIT extends KilledSlaveFleet {
   private static final int CHAINS = 500;
   private static final int LINKS = 4;
-
-  @RegisterExtension final Servers servers = new Servers();
-  @TempDir Path dir;
 
   @Test
   @Timeout(180)
   void everyJobOfTheWorkflowCompletesOnceAndRetriedUpstreamsFeedTheirDownstreamsOnce() throws Exception {
-    SlaveJvms slaves = servers.start(SlaveJvms.killable(dir, 4));
-    Master master = servers.start(SlaveJvms.watchingMaster(TOLERANCE).build().start());
-    slaves.connect(master);
-
-    Scheduler scheduler = master.scheduler();
-    Map<String, AtomicInteger> callbacks = new ConcurrentHashMap<>();
-    AtomicInteger completed = new AtomicInteger();
     List<List<Job>> chains = new ArrayList<>();
     for (int c = 0; c < CHAINS; c++) {
       List<Job> chain = new ArrayList<>();
@@ -54,19 +34,14 @@ class WorkflowSlaveKilledIT {
           options.after(previous);
         }
         // 20 ms each, so that the killed slave surely has jobs in flight.
-        Job job = scheduler.submit(Map.of("a", c, "b", link * 1_000_000, "sleepMs", 20), options.build());
-        job.onComplete((data, result) -> {
-          callbacks.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet();
-          completed.incrementAndGet();
-        }).onFail((data, result) -> callbacks.computeIfAbsent(job.id(), id -> new AtomicInteger()).incrementAndGet());
+        Job job = counted(scheduler.submit(Map.of("a", c, "b", link * 1_000_000, "sleepMs", 20), options.build()));
         chain.add(job);
         previous = job;
       }
       chains.add(chain);
     }
     int jobs = CHAINS * LINKS;
-    Await.until(Duration.ofSeconds(60), "a third of the jobs completed", () -> completed.get() >= jobs / 3);
-    String victimName = slaves.killBusiest(master);
+    String victimName = killBusiestOnceCompleted(jobs / 3, "a third of the jobs completed");
 
     int retried = 0;
     for (int c = 0; c < CHAINS; c++) {
@@ -75,7 +50,7 @@ class WorkflowSlaveKilledIT {
         Job job = chain.get(link).join(Duration.ofSeconds(60));
         assertEquals(JobStatus.COMPLETED, job.status(), () -> job + " " + job.attempts());
         assertEquals(c + link * 1_000_000, ((Number) job.result().get("sum")).intValue(), "its own result");
-        assertEquals(1, callbacks.get(job.id()).get(), "one callback");
+        assertEquals(1, callbacks(job), "one callback");
         List<Attempt> attempts = job.attempts();
         assertEquals(TaskStatus.COMPLETED, attempts.get(attempts.size() - 1).outcome(), attempts::toString);
         if (attempts.size() > 1) {

@@ -1,11 +1,15 @@
 package dev.taskwire.master.cli;
 
+import static dev.taskwire.master.JarProcesses.MASTER_JAR;
+import static dev.taskwire.master.JarProcesses.SLAVE_JAR;
+import static dev.taskwire.master.JarProcesses.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Ports;
+import dev.taskwire.common.testing.Servers;
 import dev.taskwire.common.testing.TestTls;
 import dev.taskwire.master.JarProcesses;
 import java.io.PrintWriter;
@@ -25,20 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  * takes only a master whose certificate is from its CA), and the client commands with --tls-ca.
  */
 class TlsJarsIT {
-  private static final Path SLAVE_JAR = JarProcesses.SLAVE_JAR;
-  private static final Path MASTER_JAR = JarProcesses.MASTER_JAR;
-
   @TempDir Path dir;
-  @RegisterExtension final JarProcesses jars = new JarProcesses();
+  @RegisterExtension final Servers servers = new Servers();
   private StringWriter out;
   private StringWriter err;
 
-  private static String java() {
-    return JarProcesses.java();
-  }
-
   private void start(String name, List<String> command) throws Exception {
-    jars.start(dir, name, command);
+    JarProcesses.start(servers, dir, name, command);
   }
 
   private int cli(String... args) {

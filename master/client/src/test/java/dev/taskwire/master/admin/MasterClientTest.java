@@ -1,6 +1,7 @@
 package dev.taskwire.master.admin;
 
 import dev.taskwire.common.testing.MockRequests;
+import dev.taskwire.common.testing.Servers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,29 +26,24 @@ import java.util.Map;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link MasterClient} against a MockWebServer: the bodies it sends and the exceptions it throws.
  * On this module's classpath, as on an embedder's, there is neither Jetty nor Javalin.
  */
 class MasterClientTest {
+  @RegisterExtension final Servers servers = new Servers();
+  private final MockWebServer server = servers.start(new MockWebServer());
   private final Token token = Token.generate();
-  private MockWebServer server;
   private MasterClient client;
 
   @BeforeEach
   void start() throws IOException {
-    server = new MockWebServer();
     server.start(InetAddress.getLoopbackAddress(), 0);
     client = new MasterClient("http://127.0.0.1:" + server.getPort(), token);
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    server.shutdown();
   }
 
   private void answer(int status, Envelope envelope) {
@@ -297,7 +293,7 @@ class MasterClientTest {
             + "\"2025-01-01T00:00:01Z\"}\n\nevent: EMPTY\ndata: {\"type\":\"EMPTY\",\"time\":\"2025-01-01T00:00:02Z\","
             + "\"message\":\"nothing queued, nothing running\"}\n\n"));
     List<EventView> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-    EventStream stream = client.events(events::add);
+    EventStream stream = servers.start(client.events(events::add));
     assertEquals(EventStream.End.MASTER_ENDED, stream.end().get(10, java.util.concurrent.TimeUnit.SECONDS));
     assertRequest("GET", "/api/v1/events", null);
     assertEquals(List.of(
@@ -313,7 +309,7 @@ class MasterClientTest {
     server.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
         .setBody("event: OVERFLOW\ndata: {\"type\":\"OVERFLOW\",\"time\":\"2025-01-01T00:00:00Z\",\"message\":\"behind\"}\n\n"));
     List<EventView> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-    EventStream stream = client.events(events::add);
+    EventStream stream = servers.start(client.events(events::add));
     assertEquals(EventStream.End.OVERFLOW, stream.end().get(10, java.util.concurrent.TimeUnit.SECONDS));
     assertEquals(List.of(), events);
   }
