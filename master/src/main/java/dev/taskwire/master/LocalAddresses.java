@@ -32,4 +32,16 @@ final class LocalAddresses {
       return "127.0.0.1";
     }
   }
+
+  /**
+   * The host of the default callback address: the one given; else, for a master that listens on
+   * loopback only, that address (a non-loopback one would not answer: its slaves are on this
+   * host); else this host's first non-loopback IPv4 address.
+   */
+  static String callbackHost(MasterConfig config) {
+    if (config.callbackHost() != null) {
+      return config.callbackHost();
+    }
+    return dev.taskwire.common.http.Listening.onLoopbackOnly(config.host()) ? config.host() : LocalAddresses.nonLoopbackHost();
+  }
 }

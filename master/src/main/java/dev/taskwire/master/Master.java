@@ -17,6 +17,7 @@ import dev.taskwire.common.util.Checks;
 import dev.taskwire.common.util.Lifecycle;
 import dev.taskwire.common.util.ThreadPools;
 import dev.taskwire.master.scheduler.Scheduler;
+import dev.taskwire.master.store.EmbeddedStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class Master implements AutoCloseable {
   /** How long a join's connect-back may take if {@link Builder#joinTimeout} is not set. */
   public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a final job stays queryable with a durable store, unless {@link Builder#jobRetention} says otherwise. */
+  public static final Duration DEFAULT_JOB_RETENTION = Duration.ofDays(7);
   /** How long shutdown waits for callbacks already running: the master's grace period. */
   public static final Duration CALLBACK_DRAIN = Duration.ofSeconds(5);
 
@@ -64,9 +67,13 @@ public final class Master implements AutoCloseable {
   private final ConnectionContext connectionContext;
   private final Scheduler scheduler;
   private volatile String myAddress;
+  /** The master's durable store; null for one that keeps its state in memory. */
+  private final EmbeddedStore store;
+  private final KeptConnections keptConnections;
 
-  private Master(MasterConfig config, List<MasterExtension> extensions) {
+  private Master(MasterConfig config, List<MasterExtension> extensions, EmbeddedStore store, Duration retention) {
     this.config = config;
+    this.store = store;
     this.server = JsonServer.create("master", MasterErrorCode.TASK_DATA_INVALID,
         BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()), config.tls() == null ? null : config.tls().server());
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -81,7 +88,13 @@ public final class Master implements AutoCloseable {
     ProofCheck proofs = config.secret() == null ? null : new ProofCheck(config.secret());
     this.connectionContext = new ConnectionContext(config, connections, resultExecutor, timer, background,
         () -> myAddress, lifecycle::isShuttingDown, events, proofs);
-    this.scheduler = Scheduler.create(config.queueCapacity(), config.jobHistory(), CALLBACK_DRAIN, events::add);
+    // With a store, attempts in flight when the master stopped are waited for as long as a
+    // connection is kept through missed heartbeats: their slaves come back within that, or not at all.
+    this.scheduler = store == null
+        ? Scheduler.create(config.queueCapacity(), config.jobHistory(), CALLBACK_DRAIN, events::add)
+        : Scheduler.create(config.queueCapacity(), config.jobHistory(), CALLBACK_DRAIN, events::add, store, retention,
+            config.heartbeatTolerance());
+    this.keptConnections = store == null ? null : new KeptConnections(this, store, timer);
     new MasterEndpoints(this, config, connections, server, proofs).register();
     for (MasterExtension extension : extensions) {
       extension.register(this, server);
@@ -93,27 +106,18 @@ public final class Master implements AutoCloseable {
     return new Builder();
   }
 
-  /**
-   * The host of the default callback address: the one given; else, for a master that listens on
-   * loopback only, that address (a non-loopback one would not answer: its slaves are on this
-   * host); else this host's first non-loopback IPv4 address.
-   */
-  private static String callbackHost(MasterConfig config) {
-    if (config.callbackHost() != null) {
-      return config.callbackHost();
-    }
-    return dev.taskwire.common.http.Listening.onLoopbackOnly(config.host()) ? config.host() : LocalAddresses.nonLoopbackHost();
-  }
-
   /** Starts the server and the heartbeat check; returns once the server answers. */
   public Master start() {
     lifecycle.start(() -> {
       server.start(config.host(), config.port());
       myAddress = config.myAddress() != null
           ? config.myAddress()
-          : server.scheme() + "://" + callbackHost(config) + ":" + port();
+          : server.scheme() + "://" + LocalAddresses.callbackHost(config) + ":" + port();
       heartbeatCheck.start();
     });
+    if (keptConnections != null) {
+      keptConnections.remakeAll();
+    }
     log.info("Taskwire master listening on {}://{}:{}, channel {}, callback address {}{}{}{}", server.scheme(),
         config.host(), port(), config.channel(), myAddress, config.tls() == null ? "" : ", " + config.tls(),
         config.secret() == null ? "" : ", shared secret " + config.secret().fingerprint(),
@@ -322,6 +326,19 @@ public final class Master implements AutoCloseable {
     new Thread(this::shutdown, "taskwire-master-shutdown").start();
   }
 
+  /**
+   * The connections made through the admin API that a restart makes again; null without a
+   * durable store ({@link Builder#store}).
+   */
+  public KeptConnections keptConnections() {
+    return keptConnections;
+  }
+
+  /** The durable store this master keeps its state in; null if it keeps it in memory. */
+  public EmbeddedStore store() {
+    return store;
+  }
+
   /** Builds a {@link Master}. Every setting has the default that its method names. */
   public static final class Builder extends ServerBuilder<Builder> {
 
@@ -335,6 +352,8 @@ public final class Master implements AutoCloseable {
     private int jobHistory = Scheduler.DEFAULT_JOB_HISTORY;
     private boolean allowOpenJoin;
     private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
+    private EmbeddedStore store;
+    private Duration jobRetention = DEFAULT_JOB_RETENTION;
 
     private Builder() {
       super(ProtocolDefaults.DEFAULT_MASTER_PORT);
@@ -403,6 +422,26 @@ public final class Master implements AutoCloseable {
     }
 
     /**
+     * Keeps the scheduler's jobs, group limits and the connections made through the admin API in
+     * {@code store}, so that a restart loses nothing; if unset, all of it is in memory and lost when
+     * the master stops. The caller opens the store ({@link EmbeddedStore#open}) and closes it after
+     * the master. One store serves one master at a time.
+     */
+    public Builder store(EmbeddedStore store) {
+      this.store = store;
+      return this;
+    }
+
+    /**
+     * How long a final job stays queryable with a {@link #store}, beside the count of {@link
+     * #jobHistory}; if unset, {@link #DEFAULT_JOB_RETENTION}. Older ones are removed in the background.
+     */
+    public Builder jobRetention(Duration retention) {
+      this.jobRetention = Checks.atLeast("jobRetention", retention, Duration.ofSeconds(1));
+      return this;
+    }
+
+    /**
      * Whether slaves may join (extension "join") without a shared secret, for a network the user
      * trusts ({@code --allow-open-join}); if unset, false: a master without a secret refuses every
      * join with JOIN_NOT_ENABLED. A master with a secret takes joins that prove it, and this must
@@ -445,7 +484,8 @@ public final class Master implements AutoCloseable {
       }
       return new Master(new MasterConfig(host(), port(), channel(), heartbeatTolerance, heartbeatCheckSpan,
           requestRetries(), retryWait(), myAddress, callbackHost, maxBodyBytes(), bodyTimeout(), hooks,
-          queueCapacity, jobHistory, secret(), allowOpenJoin, joinTimeout, tls()), List.copyOf(extensions));
+          queueCapacity, jobHistory, secret(), allowOpenJoin, joinTimeout, tls()), List.copyOf(extensions), store,
+          jobRetention);
     }
   }
 }

@@ -6,6 +6,7 @@ import static dev.taskwire.common.protocol.MasterErrorCode.SELF_TOKEN_INVALID;
 import static dev.taskwire.common.protocol.MasterErrorCode.SELF_TOKEN_NOT_GIVEN;
 import static dev.taskwire.common.protocol.MasterErrorCode.SLAVE_TOKEN_INVALID;
 import static dev.taskwire.common.protocol.MasterErrorCode.SLAVE_TOKEN_NOT_GIVEN;
+import static dev.taskwire.common.protocol.MasterErrorCode.STORE_UNAVAILABLE;
 import static dev.taskwire.common.protocol.MasterErrorCode.SYSTEM_SHUTTING_DOWN;
 import static dev.taskwire.common.protocol.MasterErrorCode.TASK_DATA_INVALID;
 
@@ -14,6 +15,7 @@ import dev.taskwire.common.http.RequestChecks;
 import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.util.LogSafe;
+import dev.taskwire.master.store.StoreException;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,6 +78,7 @@ final class MasterEndpoints {
       // answer would kill a reference slave's task thread, so acknowledge and ignore it.
       log.info("Ignoring a late or repeated report of task {} on connection {}", taskId, connection.name());
     }
+    awaitStored();
     JsonServer.success(ctx, "Result received!", null);
   }
 
@@ -109,11 +112,27 @@ final class MasterEndpoints {
     JsonServer.success(ctx, "Join accepted.", joins.join(request, ctx.req().getRemoteAddr()));
   }
 
+  /**
+   * Acknowledges a report only once what it changed is on disk (at once without a durable store);
+   * if the store cannot write, 503 STORE_UNAVAILABLE, and the slave keeps the result to send again.
+   */
+  private void awaitStored() {
+    try {
+      master.scheduler().awaitStored();
+    } catch (StoreException e) {
+      throw STORE_UNAVAILABLE.exception("the master's store could not write the report; send it again later");
+    }
+  }
+
   private void health(Context ctx) {
     checks.notShuttingDown();
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("state", "running");
+    StoreException storeFailure = master.scheduler().storeFailure();
+    data.put("state", storeFailure == null ? "running" : "store-failing");
     data.put("connections", connections.names().size());
+    if (master.store() != null) {
+      data.put("store", storeFailure == null ? "ok" : "failing: " + LogSafe.escape(String.valueOf(storeFailure.getMessage())));
+    }
     JsonServer.success(ctx, "Healthy.", data);
   }
 

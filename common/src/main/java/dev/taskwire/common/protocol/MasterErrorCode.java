@@ -23,7 +23,12 @@ public enum MasterErrorCode implements ErrorCode {
   /** Taskwire: a live connection from another address has the joining slave's name. */
   JOIN_NAME_TAKEN(703, 409),
   /** Taskwire: the master could not connect to the joining slave; {@code data.reason} says why. */
-  JOIN_CONNECT_FAILED(704, 502);
+  JOIN_CONNECT_FAILED(704, 502),
+  /**
+   * Taskwire: the master's store could not write the report (or anything before it): the report is
+   * not acknowledged, so the slave keeps its result and sends it again.
+   */
+  STORE_UNAVAILABLE(801, 503);
 
   private final int code;
   private final int httpStatus;

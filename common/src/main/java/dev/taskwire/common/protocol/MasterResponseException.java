@@ -39,7 +39,15 @@ public class MasterResponseException extends ResponseException {
       case JOIN_REFUSED -> new JoinRefused(httpStatus, message, data);
       case JOIN_NAME_TAKEN -> new JoinNameTaken(httpStatus, message, data);
       case JOIN_CONNECT_FAILED -> new JoinConnectFailed(httpStatus, message, data);
+      case STORE_UNAVAILABLE -> new StoreUnavailable(httpStatus, message, data);
     };
+  }
+
+  /** STORE_UNAVAILABLE: The master's store could not write the report; send it again later. */
+  public static final class StoreUnavailable extends MasterResponseException {
+    public StoreUnavailable(int httpStatus, String message, Map<String, Object> data) {
+      super(MasterErrorCode.STORE_UNAVAILABLE, httpStatus, message, data);
+    }
   }
 
   /** SYSTEM_SHUTTING_DOWN: The master is shutting down. */

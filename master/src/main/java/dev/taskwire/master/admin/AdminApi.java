@@ -6,6 +6,7 @@ import static dev.taskwire.master.admin.AdminErrorCode.NOT_FOUND;
 import static dev.taskwire.master.admin.AdminErrorCode.QUEUE_FULL;
 import static dev.taskwire.master.admin.AdminErrorCode.SLAVE_REFUSED;
 import static dev.taskwire.master.admin.AdminErrorCode.SLAVE_UNREACHABLE;
+import static dev.taskwire.master.admin.AdminErrorCode.STORE_UNAVAILABLE;
 import static dev.taskwire.master.admin.AdminErrorCode.UNAUTHORIZED;
 import static dev.taskwire.master.admin.AdminParams.safe;
 
@@ -23,6 +24,7 @@ import dev.taskwire.master.Master;
 import dev.taskwire.master.MasterExtension;
 import dev.taskwire.master.scheduler.QueueFullException;
 import dev.taskwire.master.scheduler.Scheduler;
+import dev.taskwire.master.store.StoreException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Duration;
@@ -202,6 +204,7 @@ public final class AdminApi implements MasterExtension {
    * <ul>
    *   <li>{@link ResponseException}: as it is, the API's own and the HTTP layer's (408, 413, 429);
    *   <li>{@link SlaveCallFailed}: 502 SLAVE_UNREACHABLE, or the slave's refusal (its code, 409);
+   *   <li>{@link StoreException}: 503 STORE_UNAVAILABLE, the store could not write the change;
    *   <li>{@link QueueFullException}: 429 QUEUE_FULL, with {@code data.capacity} and {@code data.queued};
    *   <li>{@link JsonFormatException} (a malformed body or field) and {@link
    *       IllegalArgumentException} (a bad name or host, an option out of range): 400 BAD_REQUEST;
@@ -217,6 +220,8 @@ public final class AdminApi implements MasterExtension {
             ? slaveRefused(refusal)
             : SLAVE_UNREACHABLE.exception(failed.slave + " could not be reached: "
                 + SlaveCallFailed.reason((IOException) failed.getCause())))
+        .on(StoreException.class, (e, ctx) -> STORE_UNAVAILABLE.exception("the master's store could not write: "
+            + safe(e.getMessage())))
         .on(QueueFullException.class, (full, ctx) -> QUEUE_FULL.exception(safe(full.getMessage()),
             Map.of(AdminResponseException.QueueFull.CAPACITY, full.capacity(),
                 AdminResponseException.QueueFull.QUEUED, full.queued())))

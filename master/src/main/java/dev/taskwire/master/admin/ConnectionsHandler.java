@@ -39,6 +39,11 @@ final class ConnectionsHandler {
         .connectData(request.data())
         .labels(request.labels());
     Object answer = toSlave("slave " + LogSafe.escape(request.host()) + ":" + request.port(), connection::connect);
+    if (master.keptConnections() != null) {
+      // Made again by a restarted master; answered once that is on disk.
+      master.keptConnections().keep(request.name(), request.host(), request.port(), request.https(), request.data(),
+          request.labels());
+    }
     success(ctx, "Connected.", new Connected(AdminViews.of(connection), answer));
   }
 
@@ -58,6 +63,9 @@ final class ConnectionsHandler {
   /** {@code DELETE /api/v1/connections/{name}}: disconnects and removes it, even if the slave cannot be told. */
   void remove(Context ctx) {
     String name = AdminParams.name(ctx);
+    if (master.keptConnections() != null) {
+      master.keptConnections().forget(name); // even if it is not live now: it is not to be made again
+    }
     String message;
     try {
       master.remove(name);

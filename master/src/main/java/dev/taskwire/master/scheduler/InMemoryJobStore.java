@@ -2,6 +2,7 @@ package dev.taskwire.master.scheduler;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -34,9 +35,18 @@ final class InMemoryJobStore implements JobStore {
   private long cancelled;
   private long retries;
 
+  /** Told of every record a change call changed, for a store that writes them (a no-op here). */
+  private final Consumer<JobRecord> touched;
+
   /** A store that keeps the last {@code history} final jobs for lookup. */
   InMemoryJobStore(int history) {
+    this(history, job -> {});
+  }
+
+  /** {@link #InMemoryJobStore(int)} telling {@code touched} of every record a change call changes. */
+  InMemoryJobStore(int history, Consumer<JobRecord> touched) {
     this.history = new JobHistory(history);
+    this.touched = touched;
   }
 
   @Override
@@ -92,6 +102,8 @@ final class InMemoryJobStore implements JobStore {
 
   @Override
   public void add(JobRecord job, List<JobRecord> upstreams, Changes changes) {
+    touched.accept(job);
+    upstreams.forEach(touched); // they gain a downstream
     history.add(job);
     unfinished++;
     submitted++;
@@ -115,6 +127,7 @@ final class InMemoryJobStore implements JobStore {
       JobRecord job = placement.job();
       job.addAttempt(starter.start(job, placement.connection()));
       job.status = JobStatus.RUNNING;
+      touched.accept(job);
       started.add(job);
     }
     return started;
@@ -122,6 +135,7 @@ final class InMemoryJobStore implements JobStore {
 
   @Override
   public void notTaken(JobRecord job) {
+    touched.accept(job);
     job.attempts.remove(job.attempts.size() - 1);
     job.status = JobStatus.QUEUED;
     queue.addFirst(job);
@@ -129,6 +143,7 @@ final class InMemoryJobStore implements JobStore {
 
   @Override
   public void attemptEnded(JobRecord job, Attempt ended, long slot, Verdict verdict, Changes changes) {
+    touched.accept(job);
     job.attempts.set(ended.number() - 1, ended);
     if (verdict == null) {
       return; // an earlier attempt: only the current one decides
@@ -156,11 +171,13 @@ final class InMemoryJobStore implements JobStore {
     job.backingOff = false;
     waitingForRetry--;
     queue.addFirst(job);
+    touched.accept(job);
     return true;
   }
 
   @Override
   public void combined(JobRecord job, Map<String, Object> combination, Changes changes) {
+    touched.accept(job);
     job.sentData = combination;
     leaveWaiting(job, changes);
   }
@@ -185,6 +202,79 @@ final class InMemoryJobStore implements JobStore {
     waitingForUpstreams = 0;
   }
 
+  /**
+   * Takes back what a durable store kept: {@code finals} oldest first, then {@code unfinished} in
+   * the order they were submitted, with their edges and the totals. QUEUED jobs are queued again in
+   * their order (reported {@link Changes#queued queued}, so that their queue timeouts start anew);
+   * WAITING ones wait for their upstreams again; RUNNING ones keep their attempt in flight, for the
+   * scheduler to match to a slave that still runs it, or to end LOST. Made before the scheduler
+   * takes any call.
+   */
+  void restore(List<JobRecord> finals, List<JobRecord> notFinal, SchedulerSummary.Totals totals, long lastSeq,
+      Changes changes) {
+    Map<String, JobRecord> byId = new java.util.HashMap<>();
+    for (JobRecord job : finals) {
+      history.add(job);
+      history.finished(job);
+      byId.put(job.id, job);
+    }
+    for (JobRecord job : notFinal) {
+      history.add(job);
+      byId.put(job.id, job);
+      unfinished++;
+    }
+    for (JobRecord job : notFinal) {
+      if (!job.options.after().isEmpty()) {
+        List<JobRecord> upstreams = new java.util.ArrayList<>(job.options.after().size());
+        int left = 0;
+        for (String id : job.options.after()) {
+          JobRecord upstream = byId.get(id);
+          if (upstream == null) {
+            continue; // forgotten by the retention; a waiting job then has one upstream fewer to wait for
+          }
+          upstreams.add(upstream);
+          if (upstream.status != JobStatus.COMPLETED) {
+            left++;
+            if (!upstream.status.isFinal()) {
+              if (upstream.pendingDownstreams == null) {
+                upstream.pendingDownstreams = new java.util.ArrayList<>(2);
+              }
+              upstream.pendingDownstreams.add(job);
+            }
+          }
+        }
+        job.upstreams = upstreams;
+        job.upstreamsLeft = left;
+      }
+      switch (job.status) {
+        case QUEUED -> enqueue(job, changes);
+        case WAITING -> waitingForUpstreams++;
+        default -> { } // RUNNING: its attempt may still run somewhere
+      }
+    }
+    seq = Math.max(seq, lastSeq);
+    submitted = totals.submitted();
+    completed = totals.completed();
+    failed = totals.failed();
+    cancelled = totals.cancelled();
+    retries = totals.retries();
+  }
+
+  /** Accepts no more jobs and retries none, leaving every job as it is (a durable store keeps them for the next start). */
+  void closeKeepingJobs() {
+    closed = true;
+  }
+
+  /** The totals, for a durable store to keep. */
+  SchedulerSummary.Totals totals() {
+    return new SchedulerSummary.Totals(submitted, completed, failed, cancelled, retries);
+  }
+
+  /** The sequence number last given. */
+  long lastSeq() {
+    return seq;
+  }
+
   /** Ends {@code job} alone as {@code ending} unless it is final; whether this call ended it. */
   private boolean endOne(JobRecord job, Ending ending, Changes changes) {
     JobStatus before = job.status;
@@ -201,6 +291,7 @@ final class InMemoryJobStore implements JobStore {
       job.backingOff = false;
       waitingForRetry--;
     }
+    touched.accept(job);
     Attempt last = job.lastAttempt();
     job.status = ending.status();
     job.result = ending.result();
@@ -230,6 +321,7 @@ final class InMemoryJobStore implements JobStore {
   }
 
   private void leaveWaiting(JobRecord job, Changes changes) {
+    touched.accept(job);
     waitingForUpstreams--;
     job.status = JobStatus.QUEUED;
     enqueue(job, changes);

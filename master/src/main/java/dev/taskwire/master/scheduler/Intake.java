@@ -1,5 +1,6 @@
 package dev.taskwire.master.scheduler;
 
+import dev.taskwire.master.store.StoreException;
 import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.master.scheduler.SchedulerEvent.Type;
 import java.util.ArrayList;
@@ -53,15 +54,18 @@ final class Intake {
     }
     List<Job> jobs = new ArrayList<>(copies.size());
     Effects effects = new Effects();
+    long ticket;
     synchronized (lock) {
       checkRoom(copies.size());
       List<JobRecord> upstreams = DependencyGraph.upstreamsOf(store, options);
       for (int i = 0; i < copies.size(); i++) {
         jobs.add(accept(new JobRecord(ids.get(i), copies.get(i), options, store.nextSeq()), upstreams, effects));
       }
+      ticket = store.ticket();
       dispatch.promote(effects);
     }
     effects.run();
+    awaitStored(ticket, jobs);
     return jobs;
   }
 
@@ -75,14 +79,36 @@ final class Intake {
     String id = TaskId.random().value();
     Effects effects = new Effects();
     Job job;
+    long ticket;
     synchronized (lock) {
       checkRoom(1);
       List<JobRecord> resolved = DependencyGraph.upstreamsOf(store, combined);
       job = accept(new JobRecord(id, Map.of(), combined, store.nextSeq(), function, asTask), resolved, effects);
+      ticket = store.ticket();
       dispatch.promote(effects);
     }
     effects.run();
+    awaitStored(ticket, List.of(job));
     return job;
+  }
+
+  /**
+   * Returns once the submit of {@code jobs} is on disk. If the store could not write it, the jobs
+   * are cancelled (the caller is told the submit failed, so none may run) and the failure thrown.
+   */
+  private void awaitStored(long ticket, List<Job> jobs) {
+    try {
+      store.awaitStored(ticket);
+    } catch (StoreException e) {
+      Effects effects = new Effects();
+      synchronized (lock) {
+        for (Job job : jobs) {
+          outcomes.end(job.record(), Ending.cancelledByCaller("not accepted: the store could not write it"), effects);
+        }
+      }
+      effects.run();
+      throw e;
+    }
   }
 
   /** Under the lock: throws unless {@code count} more jobs may wait. */

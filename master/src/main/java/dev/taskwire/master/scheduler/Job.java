@@ -41,6 +41,11 @@ public final class Job {
     record.handle = this;
   }
 
+  /** The scheduler's record behind this handle. */
+  JobRecord record() {
+    return record;
+  }
+
   /** The job's id (a random UUID), the same for all its attempts. */
   public String id() {
     return record.id;

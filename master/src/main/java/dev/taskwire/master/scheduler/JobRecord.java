@@ -20,7 +20,7 @@ final class JobRecord {
   final JobOptions options;
   /** The order of submission: the older of two queue heads goes first. */
   final long seq;
-  final long submittedAtMillis = System.currentTimeMillis();
+  final long submittedAtMillis;
   /** A combined job's function; null for any other job. */
   final Combiner combiner;
   /** A combined job whose combination is sent to a slave as its data. */
@@ -52,6 +52,17 @@ final class JobRecord {
   long finishedAtMillis;
 
   JobRecord(String id, Map<String, Object> data, JobOptions options, long seq, Combiner combiner, boolean combineAsTask) {
+    this(id, data, options, seq, combiner, combineAsTask, System.currentTimeMillis());
+  }
+
+  /** A record read back from a store: submitted at {@code submittedAtMillis}, not a combined job. */
+  JobRecord(String id, Map<String, Object> data, JobOptions options, long seq, long submittedAtMillis) {
+    this(id, data, options, seq, null, false, submittedAtMillis);
+  }
+
+  private JobRecord(String id, Map<String, Object> data, JobOptions options, long seq, Combiner combiner,
+      boolean combineAsTask, long submittedAtMillis) {
+    this.submittedAtMillis = submittedAtMillis;
     this.id = id;
     this.data = data;
     this.options = options;

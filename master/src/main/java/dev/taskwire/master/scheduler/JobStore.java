@@ -99,6 +99,28 @@ interface JobStore {
    */
   int end(JobRecord job, Ending ending, Changes changes);
 
-  /** Ends every job not final as {@code ending}, each alone, and accepts no more. */
+  /** Ends every job not final as {@code ending}, each alone, and accepts no more (a durable store keeps them instead). */
   void close(Ending ending, Changes changes);
+
+  // Durability: nothing to wait for in memory.
+
+  /** The ticket of the changes made so far (under the lock); 0 for a store that does not write. */
+  default long ticket() {
+    return 0;
+  }
+
+  /**
+   * Waits (outside the lock) until the changes up to {@code ticket} are on disk.
+   *
+   * @throws dev.taskwire.master.store.StoreException if they could not be written
+   */
+  default void awaitStored(long ticket) {}
+
+  /** {@code job}'s progress changed (outside a change call): a durable store writes it with the next batch. */
+  default void progressed(JobRecord job) {}
+
+  /** Why the store's last write failed; null while it writes (always, in memory). */
+  default dev.taskwire.master.store.StoreException storeFailure() {
+    return null;
+  }
 }

@@ -157,6 +157,7 @@ final class Outcomes {
       }
       JobRecord job = attempt.job();
       job.handle.completion().progress(progress, true);
+      store.progressed(job);
       if (events.wanted()) {
         events.publish(SchedulerEvent.progress(job, connection, attempt.attempt(), progress));
       }
@@ -219,11 +220,34 @@ final class Outcomes {
     conclude(job, ended, entry, retryOrFail(job, failure, Map.of("error", "start-failed", "connection", name)), effects);
   }
 
+  /**
+   * Under the lock: the attempt {@code job} had in flight when the master stopped was claimed by no
+   * slave within the adoption window: it ends LOST, and the job is retried as after any lost slave.
+   * False if the job no longer runs that attempt.
+   */
+  boolean orphanLost(JobRecord job, String taskId, Effects effects) {
+    if (!job.isCurrent(taskId)) {
+      return false;
+    }
+    TaskFailure failure = new TaskFailure(Reason.LOST,
+        "the master restarted and no slave claimed the attempt it had in flight");
+    Attempt last = job.lastAttempt();
+    Attempt ended = last.ended(TaskStatus.FAILED, failure);
+    conclude(job, ended, 0, retryOrFail(job, failure, Map.of("error", "connection-lost", "connection", last.connection())),
+        effects);
+    return true;
+  }
+
   /** Under the lock: the current attempt of {@code job} ended as {@code ended} on {@code entry}; {@code verdict} is applied. */
   private void conclude(JobRecord job, Attempt ended, FleetSlots.Entry entry, Verdict verdict, Effects effects) {
+    conclude(job, ended, entry.serial, verdict, effects);
+  }
+
+  /** {@link #conclude(JobRecord, Attempt, FleetSlots.Entry, Verdict, Effects)} with the slot's serial (0: none to avoid). */
+  private void conclude(JobRecord job, Attempt ended, long slot, Verdict verdict, Effects effects) {
     int done = job.attemptCount();
     Changes changes = new Changes();
-    store.attemptEnded(job, ended, entry.serial, verdict, changes);
+    store.attemptEnded(job, ended, slot, verdict, changes);
     apply(changes, effects);
     if (verdict instanceof Retry retry) {
       Duration delay = retry.delay();

@@ -7,17 +7,16 @@ import dev.taskwire.master.Task;
 import dev.taskwire.master.TaskFailure;
 import dev.taskwire.master.TaskFailure.Reason;
 import dev.taskwire.master.TaskStatus;
+import dev.taskwire.master.store.EmbeddedStore;
+import dev.taskwire.master.store.StoreException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,16 +97,20 @@ public final class Scheduler {
   private final Dispatch dispatch;
   private final Outcomes outcomes;
   private final Intake intake;
+  private final CallerEndings endings;
+  /** Where group limits are kept; null without a durable store. */
+  private EmbeddedStore disk;
 
-  private Scheduler(int capacity, int history, Duration callbackDrain) {
+  private Scheduler(int capacity, JobStore store, Duration callbackDrain) {
     this.capacity = Checks.atLeast("queueCapacity", capacity, 1);
     this.callbackDrain = Objects.requireNonNull(callbackDrain, "callbackDrain == null");
-    this.store = new InMemoryJobStore(Checks.atLeast("jobHistory", history, 1));
+    this.store = store;
     int callbackThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.callbacks = ThreadPools.elastic("taskwire-scheduler-callback", callbackThreads);
     // Through a method: the outcomes are made next (they need the dispatch), and used only later.
     this.dispatch = new Dispatch(lock, store, events, timers, this::notAccepted);
     this.outcomes = new Outcomes(lock, store, events, timers, dispatch, callbacks);
+    this.endings = new CallerEndings(lock, store, outcomes, dispatch);
     this.intake = new Intake(lock, this.capacity, store, events, outcomes, dispatch,
         record -> new Job(this, record, callbacks));
   }
@@ -127,10 +130,56 @@ public final class Scheduler {
   public static Scheduler create(int queueCapacity, int jobHistory, Duration callbackDrain,
       Consumer<ConnectionListener> watch) {
     Objects.requireNonNull(watch, "watch == null");
-    Scheduler scheduler = new Scheduler(queueCapacity, jobHistory, callbackDrain);
-    watch.accept(new FleetWatcher(scheduler.lock, scheduler.events, scheduler.dispatch, scheduler.outcomes,
-        scheduler::shutdown));
+    Scheduler scheduler = new Scheduler(queueCapacity,
+        new InMemoryJobStore(Checks.atLeast("jobHistory", jobHistory, 1)), callbackDrain);
+    scheduler.watch(watch);
     return scheduler;
+  }
+
+  /**
+   * {@link #create(int, int, Duration, Consumer)} keeping its jobs in {@code disk}: what was kept
+   * there is taken up first (queued jobs queued again in their order, waiting ones waiting, final
+   * ones within {@code retention} and {@code jobHistory} queryable), a submit returns only once its
+   * job is on disk, and the jobs that were running when the master stopped wait {@code
+   * adoptionWindow} for a slave to claim their attempt before they end LOST and are retried.
+   */
+  public static Scheduler create(int queueCapacity, int jobHistory, Duration callbackDrain,
+      Consumer<ConnectionListener> watch, EmbeddedStore disk, Duration retention, Duration adoptionWindow) {
+    Objects.requireNonNull(watch, "watch == null");
+    DurableJobStore store = new DurableJobStore(Objects.requireNonNull(disk, "disk == null"),
+        Checks.atLeast("jobHistory", jobHistory, 1), retention);
+    Scheduler scheduler = new Scheduler(queueCapacity, store, callbackDrain);
+    scheduler.disk = disk;
+    synchronized (scheduler.lock) {
+      disk.limits().forEach(scheduler.dispatch::limit);
+    }
+    new Restart(scheduler.lock, scheduler.outcomes, scheduler.dispatch, scheduler.timers,
+        record -> new Job(scheduler, record, scheduler.callbacks)).apply(store.restore(), adoptionWindow);
+    scheduler.watch(watch);
+    return scheduler;
+  }
+
+  /**
+   * Waits until every change the scheduler made so far is on disk (at once without a durable
+   * store): a slave's report is acknowledged only after this.
+   *
+   * @throws StoreException if the store could not write them
+   */
+  public void awaitStored() {
+    long ticket;
+    synchronized (lock) {
+      ticket = store.ticket();
+    }
+    store.awaitStored(ticket);
+  }
+
+  /** Why the store's last write failed; null while it writes, and always without a durable store. */
+  public StoreException storeFailure() {
+    return store.storeFailure();
+  }
+
+  private void watch(Consumer<ConnectionListener> watch) {
+    watch.accept(new FleetWatcher(lock, events, dispatch, outcomes, this::shutdown));
   }
 
   /** The most jobs that may wait in the queue. */
@@ -228,18 +277,18 @@ public final class Scheduler {
     synchronized (lock) {
       record = store.get(id);
     }
-    return record != null && cancel(record);
+    return record != null && endings.cancel(record);
   }
 
   /** Cancels every job of {@code group} not yet final; returns how many. */
   public int cancelGroup(String group) {
     Objects.requireNonNull(group, "group == null");
-    return cancelWhere(job -> job.options.group().equals(group), "its group " + group + " was cancelled");
+    return endings.cancelWhere(job -> job.options.group().equals(group), "its group " + group + " was cancelled");
   }
 
   /** Cancels every job not yet final (Dara's {@code cancel_all_tasks}); returns how many. */
   public int cancelAll() {
-    return cancelWhere(job -> true, "every job was cancelled");
+    return endings.cancelWhere(job -> true, "every job was cancelled");
   }
 
   /**
@@ -289,25 +338,11 @@ public final class Scheduler {
   // The job handle's operations.
 
   boolean cancel(JobRecord job) {
-    Effects effects = new Effects();
-    boolean cancelledNow;
-    synchronized (lock) {
-      cancelledNow = cancelByCaller(job, "cancelled by the caller", effects) > 0;
-    }
-    effects.run();
-    return cancelledNow;
+    return endings.cancel(job);
   }
 
   boolean completeByHand(JobRecord job, Map<String, Object> result) {
-    Effects effects = new Effects();
-    boolean completedNow;
-    synchronized (lock) {
-      Ending byHand = Ending.completed(Collections.unmodifiableMap(new LinkedHashMap<>(result)), "completed by hand");
-      completedNow = outcomes.end(job, byHand.stoppingAttempt(), effects) > 0;
-      dispatch.promote(effects); // its downstreams may be ready
-    }
-    effects.run();
-    return completedNow;
+    return endings.completeByHand(job, result);
   }
 
   String waitingFor(JobRecord job) {
@@ -320,27 +355,10 @@ public final class Scheduler {
     outcomes.notAccepted(task, status, error, effects);
   }
 
-  /** Under the lock: a caller's cancel of {@code job} (and what it spreads to); returns how many jobs it ended. */
-  private int cancelByCaller(JobRecord job, String why, Effects effects) {
-    if (job.status.isFinal()) {
-      return 0;
-    }
-    return outcomes.end(job, Ending.cancelledByCaller(why), effects);
-  }
-
-  private int cancelWhere(Predicate<JobRecord> which, String why) {
-    Effects effects = new Effects();
-    int count = 0;
-    synchronized (lock) {
-      for (JobRecord job : store.unfinished(which)) {
-        count += cancelByCaller(job, why, effects); // with what it spreads to; 0 for one ended by an earlier spread
-      }
-    }
-    effects.run();
-    return count;
-  }
-
   private void changeLimit(String group, Integer limit) {
+    if (disk != null) {
+      disk.keepLimit(group, limit); // on disk first: a limit acknowledged is a limit kept
+    }
     Effects effects = new Effects();
     synchronized (lock) {
       dispatch.limit(group, limit);

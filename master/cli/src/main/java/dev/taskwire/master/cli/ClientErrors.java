@@ -7,7 +7,9 @@ import picocli.CommandLine;
 
 /**
  * Turns what a command threw into one line on stderr and the exit code: an unreachable master or a
- * refused token 3, another failure answer 1. Never a stack trace.
+ * refused token 3, another failure answer 1; {@code serve} whose store cannot be opened the store
+ * failure's own code ({@link dev.taskwire.master.store.StoreException.Kind#exitCode()}, 20 to 23).
+ * Never a stack trace.
  */
 final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
   @Override
@@ -15,7 +17,10 @@ final class ClientErrors implements CommandLine.IExecutionExceptionHandler {
     String name = commandLine.getCommandSpec().qualifiedName();
     int code;
     String message;
-    if (e instanceof ResponseException response) {
+    if (e instanceof ServeCommand.StoreStop stop) {
+      code = stop.cause.kind().exitCode();
+      message = "cannot start: " + stop.getMessage();
+    } else if (e instanceof ResponseException response) {
       code = e instanceof AdminResponseException.Unauthorized ? Main.EXIT_UNREACHABLE : Main.EXIT_TASK_FAILED;
       message = response.responseMessage() + " (HTTP " + response.httpStatus() + ", code " + response.code() + ")"
           + reason(response);

@@ -16,6 +16,9 @@ final class Defaults {
   /** Where the client looks for the master when neither --master nor TASKWIRE_MASTER says. */
   static final String MASTER_URL = "http://127.0.0.1:" + ProtocolDefaults.DEFAULT_MASTER_PORT;
 
+  /** Where {@code serve} keeps its store unless --data-dir or TASKWIRE_DATA_DIR says otherwise. */
+  static final java.nio.file.Path DATA_DIR = java.nio.file.Path.of(System.getProperty("user.home"), ".taskwire", "data");
+
   private Defaults() {}
 
   static Map<String, String> all() {
@@ -36,6 +39,8 @@ final class Defaults {
     defaults.put("--token-file", AdminToken.defaultFile().toString());
     defaults.put("--queue-capacity", Integer.toString(Scheduler.DEFAULT_QUEUE_CAPACITY));
     defaults.put("--job-history", Integer.toString(Scheduler.DEFAULT_JOB_HISTORY));
+    defaults.put("--data-dir", DATA_DIR.toString());
+    defaults.put("--job-retention", Durations.format(dev.taskwire.master.Master.DEFAULT_JOB_RETENTION));
     defaults.put("--wait-limit", Durations.format(ClientOptions.DEFAULT_WAIT));
     defaults.put("--priority", Integer.toString(JobOptions.DEFAULTS.priority()));
     defaults.put("--attempts", Integer.toString(JobOptions.DEFAULT_MAX_ATTEMPTS));

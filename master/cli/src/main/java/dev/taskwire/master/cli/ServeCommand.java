@@ -18,6 +18,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.taskwire.master.store.EmbeddedStore;
+import dev.taskwire.master.store.StoreException;
 
 /** {@code serve}: runs a master with its admin API until SIGTERM, Ctrl-C or {@code DELETE /shutdown}. */
 @Command(name = "serve", mixinStandardHelpOptions = true, usageHelpWidth = 100,
@@ -33,6 +35,8 @@ final class ServeCommand implements Callable<Integer> {
   private boolean allowOpenJoin;
   private int taskHistory;
   private Duration taskTimeout = AdminApi.DEFAULT_TASK_TIMEOUT;
+  private Path dataDir;
+  private boolean inMemory;
 
   @Option(names = "--my-address", paramLabel = "URL", description = "Callback address slaves report to, e.g. http://10.0.0.5:7235 (default: http://<first non-loopback address>:<port>).")
   void myAddress(String address) {
@@ -99,6 +103,25 @@ final class ServeCommand implements Callable<Integer> {
     this.secretFile = file; // read (or made) by call(), once every flag is known to be good
   }
 
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the master keeps its jobs, group limits, the"
+      + " connections made through the API and its id, in an embedded database (made owner-only): a restart, even after"
+      + " kill -9, loses nothing. One running master per directory (default: ${DEFAULT-VALUE}).")
+  void dataDir(Path dir) {
+    this.dataDir = dir;
+  }
+
+  @Option(names = "--in-memory", description = "Keep everything in memory instead of --data-dir: lost when the master"
+      + " stops.")
+  void inMemory(boolean inMemory) {
+    this.inMemory = inMemory;
+  }
+
+  @Option(names = "--job-retention", paramLabel = "DURATION", description = "How long a final job stays queryable"
+      + " (within --job-history), removed in the background after that (default: ${DEFAULT-VALUE}).")
+  void jobRetention(Duration retention) {
+    CommandLines.apply(spec.commandLine(), "--job-retention", retention, builder::jobRetention);
+  }
+
   @Option(names = "--allow-open-join", description = "Take joins from slaves without a shared secret: for a network you"
       + " trust, where anyone who reaches this port may add a slave.")
   void allowOpenJoin(boolean allow) {
@@ -124,7 +147,20 @@ final class ServeCommand implements Callable<Integer> {
     if (secretFile != null) {
       builder.secret(sharedSecret(secretFile));
     }
+    EmbeddedStore store = inMemory ? null : openStore();
+    if (store != null) {
+      builder.store(store);
+    }
     Master master = builder.extension(new AdminApi(token, taskHistory, taskTimeout)).build();
+    if (store != null) {
+      master.addConnectionListener(new dev.taskwire.master.ConnectionListener() {
+        @Override
+        public void masterShuttingDown() {
+          // Last, after the scheduler (it listens first): what it wrote is on disk before the store closes.
+          store.close();
+        }
+      });
+    }
     master.start();
     log.info("Admin API at {}://{}:{}/api/v1, bearer token in {} ({})", master.config().tls() == null ? "http" : "https",
         master.config().host(), master.port(),
@@ -132,6 +168,29 @@ final class ServeCommand implements Callable<Integer> {
     SignalShutdown.install("taskwire-master", master::shutdown, Master.CALLBACK_DRAIN.plus(SignalShutdown.MARGIN));
     master.join();
     return 0;
+  }
+
+  /**
+   * The store in {@code --data-dir}. One that cannot be opened (held by another running master,
+   * damaged, written by a newer Taskwire, unwritable) stops serve here, with its reason on one
+   * line and an exit code of its own, before anything listens.
+   */
+  private EmbeddedStore openStore() {
+    try {
+      return EmbeddedStore.open(dataDir);
+    } catch (StoreException e) {
+      throw new StoreStop(e);
+    }
+  }
+
+  /** {@code serve} stops at start: the store could not be opened. */
+  static final class StoreStop extends RuntimeException {
+    final StoreException cause;
+
+    StoreStop(StoreException cause) {
+      super(cause.getMessage(), cause);
+      this.cause = cause;
+    }
   }
 
   /** The secret in {@code file}, made there first if there is no such file. */

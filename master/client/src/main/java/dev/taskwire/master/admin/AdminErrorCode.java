@@ -39,7 +39,13 @@ public enum AdminErrorCode implements ErrorCode {
    * maxAnswerBytes}, {@code data.maxBytes}); answered 413 before it is built: ask for fewer (a
    * smaller {@code ?limit}, fewer ids; {@code data.fit} of them fit), or for smaller ones.
    */
-  ANSWER_TOO_LARGE(1009, 413);
+  ANSWER_TOO_LARGE(1009, 413),
+  /**
+   * The master's store could not write the change (a full disk, an I/O error): nothing was
+   * accepted (a submitted job is cancelled, never run); retry once {@code /health} no longer says
+   * the store is failing.
+   */
+  STORE_UNAVAILABLE(1010, 503);
 
   private final int code;
   private final int httpStatus;

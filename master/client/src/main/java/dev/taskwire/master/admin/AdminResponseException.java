@@ -63,6 +63,7 @@ public class AdminResponseException extends ResponseException {
       case QUEUE_FULL -> new QueueFull(httpStatus, message, data);
       case TOO_MANY_STREAMS -> new TooManyStreams(httpStatus, message, data);
       case ANSWER_TOO_LARGE -> new AnswerTooLarge(httpStatus, message, data);
+      case STORE_UNAVAILABLE -> new StoreUnavailable(httpStatus, message, data);
     };
   }
 
@@ -202,6 +203,16 @@ public class AdminResponseException extends ResponseException {
      */
     public int fit() {
       return data().get(FIT) instanceof Integer fit ? fit : -1;
+    }
+  }
+
+  /**
+   * STORE_UNAVAILABLE: the master's store could not write the change (a full disk, an I/O error);
+   * nothing was accepted. Retry once the master's {@code /health} no longer says its store is failing.
+   */
+  public static final class StoreUnavailable extends AdminResponseException {
+    public StoreUnavailable(int httpStatus, String message, Map<String, Object> data) {
+      super(AdminErrorCode.STORE_UNAVAILABLE, httpStatus, AdminErrorCode.STORE_UNAVAILABLE.code(), message, data);
     }
   }
 }
