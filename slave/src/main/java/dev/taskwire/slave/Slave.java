@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Beyond the reference: a processor's unexpected exception is reported as a failure (the
  * reference reports nothing); undelivered reports are retried; shutdown gives running tasks a
- * grace period and reports the ones it has to interrupt.
+ * grace period and reports the ones it has to interrupt. For a master that announces "adopt" and a
+ * master id, tasks and results outlive its connection: results it cannot take wait in a bounded
+ * outbox (in memory, or in {@link Builder#outboxDir}) and are handed back, with the tasks still
+ * running, when a master with that id connects again.
  */
 public final class Slave implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Slave.class);

@@ -170,6 +170,24 @@ class AdoptTest {
   }
 
   @Test
+  void reportTheLiveMasterCannotTakeIsHeldAndDeliveredAfterItsNextHeartbeat() throws Exception {
+    startSlave();
+    FakeMaster master = startMaster();
+    connectAdopting(master, "token-1", MASTER_ID);
+    master.refuseReports(1);
+    sendTask("token-1", "t-5", Map.of("n", 5));
+    FakeMaster.Request refused = master.takeReport();
+    assertEquals("/slave/task/complete", refused.path());
+    // Held, not lost; the connection stays (its heartbeats are answered), and so does the result
+    // until the master took it: tried again once a heartbeat is answered, not in a tighter loop.
+    assertReport(master.takeReport(), "token-1", "t-5", 5);
+    awaitHeld(0);
+    assertTrue(slave.isConnected());
+    master.awaitHeartbeats("token-1", 3);
+    assertEquals(List.of(), master.pendingReports(), "delivered once");
+  }
+
+  @Test
   void taskwireMasterWithoutAdoptGetsTodaysBehaviourNothingIsHeld() throws Exception {
     startSlave();
     FakeMaster master = startMaster();

@@ -31,6 +31,7 @@ final class FakeMaster implements AutoCloseable {
   private final LinkedBlockingQueue<Request> reports = new LinkedBlockingQueue<>();
   private final List<Request> heartbeats = new CopyOnWriteArrayList<>();
   private volatile boolean down;
+  private final java.util.concurrent.atomic.AtomicInteger reportsToRefuse = new java.util.concurrent.atomic.AtomicInteger();
 
   FakeMaster() {
     server.setDispatcher(new Dispatcher() {
@@ -44,7 +45,9 @@ final class FakeMaster implements AutoCloseable {
         } else {
           reports.add(request);
         }
-        return down ? new MockResponse().setResponseCode(503).setBody("<html>503 Service Unavailable</html>")
+        boolean refused = down || request.path().startsWith("/slave/task/")
+            && reportsToRefuse.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        return refused ? new MockResponse().setResponseCode(503).setBody("<html>503 Service Unavailable</html>")
             : Answers.success("Received!");
       }
     });
@@ -77,6 +80,11 @@ final class FakeMaster implements AutoCloseable {
   /** From now on every request is answered 503. */
   void goDown() {
     down = true;
+  }
+
+  /** Answers the next {@code count} reports 503 while heartbeats still succeed, as a master that is starting up. */
+  void refuseReports(int count) {
+    reportsToRefuse.set(count);
   }
 
   /** From now on every request is answered with success again. */
