@@ -12,19 +12,22 @@ import org.slf4j.LoggerFactory;
  * Sends {@code GET /slave/heartbeat} every heartbeat span while a master is connected. A heartbeat
  * answered with any failure loses the connection; one that cannot reach the master (after its
  * retries) loses it too, unless the master announced a heartbeat tolerance that has not yet passed
- * since its last answer: a short master outage then costs nothing.
+ * since its last answer: a short master outage then costs nothing. Each answer is also told to
+ * {@code answered} (which delivers what is held for an adopting master, {@link OutboxDelivery}).
  */
 final class Heartbeat {
   private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
   private final MasterLinks links;
   private final SlaveConfig config;
+  private final java.util.function.Consumer<MasterLink> answered;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("taskwire-slave-heartbeat"));
 
-  Heartbeat(MasterLinks links, SlaveConfig config) {
+  Heartbeat(MasterLinks links, SlaveConfig config, java.util.function.Consumer<MasterLink> answered) {
     this.links = links;
     this.config = config;
+    this.answered = answered;
   }
 
   void start() {
@@ -63,9 +66,12 @@ final class Heartbeat {
         return;
       }
       links.lose(link, e);
+      return;
     } catch (RuntimeException | Error e) {
       // A failure response is a ResponseException.
       links.lose(link, e);
+      return;
     }
+    answered.accept(link);
   }
 }

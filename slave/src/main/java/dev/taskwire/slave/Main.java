@@ -93,6 +93,9 @@ public final class Main implements Callable<Integer> {
     defaults.put("--body-timeout", Durations.format(BodyLimits.DEFAULT_TIMEOUT));
     defaults.put("--max-master-tolerance", Durations.format(Slave.Builder.DEFAULT_MAX_MASTER_TOLERANCE));
     defaults.put("--join-retry-max", Durations.format(Slave.Builder.DEFAULT_JOIN_RETRY_MAX));
+    defaults.put("--outbox-max", Integer.toString(Slave.Builder.DEFAULT_OUTBOX_MAX));
+    // In hours, as an operator thinks of it (Durations.format would say 86400s); a whole number of them.
+    defaults.put("--outbox-max-age", Slave.Builder.DEFAULT_OUTBOX_MAX_AGE.toHours() + "h");
     return defaults;
   }
 
@@ -185,6 +188,26 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--max-master-tolerance", paramLabel = "DURATION", description = "Longest heartbeat tolerance a master may announce; a larger one is clamped (default: ${DEFAULT-VALUE}).")
   void maxMasterTolerance(Duration tolerance) {
     CommandLines.apply(spec.commandLine(), "--max-master-tolerance", tolerance, builder::maxMasterTolerance);
+  }
+
+  @Option(names = "--outbox-max", paramLabel = "N", description = "Most results held for a master that announced"
+      + " \"adopt\" while it is away (its connection lost); beyond it the oldest is dropped, logged with its task id"
+      + " (default: ${DEFAULT-VALUE}).")
+  void outboxMax(int max) {
+    CommandLines.apply(spec.commandLine(), "--outbox-max", max, builder::outboxMax);
+  }
+
+  @Option(names = "--outbox-max-age", paramLabel = "DURATION", description = "Longest a result is held for a master"
+      + " that announced \"adopt\" while it is away; older ones are dropped, logged with their task id"
+      + " (default: ${DEFAULT-VALUE}).")
+  void outboxMaxAge(Duration maxAge) {
+    CommandLines.apply(spec.commandLine(), "--outbox-max-age", maxAge, builder::outboxMaxAge);
+  }
+
+  @Option(names = "--outbox-dir", paramLabel = "DIR", description = "Keep held results on disk here, one file each"
+      + " (made owner-only if missing), so that they outlive a restart of the slave (default: in memory).")
+  void outboxDir(java.nio.file.Path dir) {
+    CommandLines.apply(spec.commandLine(), "--outbox-dir", dir, builder::outboxDir);
   }
 
   @Option(names = "--exec", arity = "1..*", paramLabel = "CMD", description =

@@ -7,6 +7,7 @@ import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.protocol.Token;
+import dev.taskwire.common.util.LogSafe;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     master): then the first failed heartbeat loses the connection
  * @param progressRefused set once the master answered a progress update 404: it announced the
  *     extension but has no endpoint for it, so no more updates go on this link
+ * @param masterId the stable id of a master that announced "adopt" ({@link Adoption}); null for any
+ *     other master: then the tasks and results of this link end with it, as they always did
  */
 record MasterLink(
     Token token,
@@ -33,12 +36,14 @@ record MasterLink(
     Map<String, String> headers,
     AtomicLong lastContactNanos,
     ReceivedTasks receivedTasks,
-    AtomicBoolean progressRefused) {
+    AtomicBoolean progressRefused,
+    String masterId) {
 
   /** How many task ids a link remembers to recognise a resent {@code /task/new}. */
   static final int RECEIVED_TASK_MEMORY = 10_000;
 
-  static MasterLink create(Token token, BaseUrl address, List<String> extensions, Duration tolerance, SlaveConfig config) {
+  static MasterLink create(Token token, BaseUrl address, List<String> extensions, Duration tolerance, String masterId,
+      SlaveConfig config) {
     HttpEngine heartbeat = engine(address, config)
         .retries(config.requestRetries())
         .retryWait(config.retryWait())
@@ -48,7 +53,7 @@ record MasterLink(
     Map<String, String> headers =
         Map.of(Headers.CHANNEL, Long.toString(config.channel()), Headers.TOKEN, token.value());
     return new MasterLink(token, address, List.copyOf(extensions), tolerance, heartbeat, report, headers,
-        new AtomicLong(System.nanoTime()), new ReceivedTasks(RECEIVED_TASK_MEMORY), new AtomicBoolean());
+        new AtomicLong(System.nanoTime()), new ReceivedTasks(RECEIVED_TASK_MEMORY), new AtomicBoolean(), masterId);
   }
 
   /**
@@ -105,6 +110,19 @@ record MasterLink(
     return !masterTolerance.isZero() && System.nanoTime() - lastContactNanos.get() < masterTolerance.toNanos();
   }
 
+  /**
+   * Whether this link's tasks and results outlive it: its master announced "adopt" and a master
+   * id, so they are held for the next connection from that id.
+   */
+  boolean adoptable() {
+    return masterId != null;
+  }
+
+  /** Whether {@code other} is a link of the same adopting master: both adoptable, with one master id. */
+  boolean sameMaster(MasterLink other) {
+    return other != null && masterId != null && masterId.equals(other.masterId);
+  }
+
   /** Whether the master announced {@code extension}. */
   boolean masterSupports(String extension) {
     return masterExtensions.contains(extension);
@@ -122,6 +140,6 @@ record MasterLink(
 
   @Override
   public String toString() {
-    return "master " + masterAddress + " (token " + token + ")";
+    return "master " + masterAddress + " (token " + token + (masterId == null ? "" : ", master id " + LogSafe.escape(masterId)) + ")";
   }
 }

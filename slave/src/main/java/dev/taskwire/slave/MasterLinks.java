@@ -30,6 +30,20 @@ final class MasterLinks {
     }
   }
 
+  /**
+   * Where the work of {@code link} goes now: {@code link} while it is live; once it is not, the live
+   * link of the same adopting master ({@link MasterLink#sameMaster}), if one is; else null. For a
+   * link whose master did not announce "adopt", that is {@code link} if live, else null.
+   */
+  MasterLink target(MasterLink link) {
+    synchronized (lock) {
+      if (current == link || link.sameMaster(current)) {
+        return current;
+      }
+      return null;
+    }
+  }
+
   /** Makes the link from {@code factory} live if none is; returns it, or null if one already was. */
   MasterLink connectIfFree(Supplier<MasterLink> factory) {
     synchronized (lock) {

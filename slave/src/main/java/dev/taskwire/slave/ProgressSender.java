@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * next one may get through). A 404 answer (the master announced the extension but has no such
  * endpoint, or a proxy in front of it has not) stops progress on that link for good, logged once.
  * Nothing is sent to a master that did not announce {@code progress}, nor on a link that is no
- * longer live.
+ * longer live (a task of a master that announced "adopt" sends to that master's new link, if any).
  *
  * <p>Sends run on a small pool of daemon threads ({@code taskwire-slave-progress-N}, at most
  * four), whose timer also holds the waits; each request is bounded by the HTTP engine's timeouts.
@@ -180,15 +180,17 @@ final class ProgressSender {
         pending = null;
         nextSendNanos = System.nanoTime() + MIN_INTERVAL_NANOS;
       }
+      // The task's link, or, once that is lost, the live link of the same adopting master.
+      MasterLink target = links.target(link);
       try {
-        if (links.isLive(link) && link.takesProgress()) {
-          link.reportEngine().send("PUT", PATH, new ProgressBody(new TaskRef(taskId), Json.parseObject(body)),
-              link.headers(), RetryPolicy.CONNECTION_REFUSED_ONLY);
+        if (target != null && target.takesProgress()) {
+          target.reportEngine().send("PUT", PATH, new ProgressBody(new TaskRef(taskId), Json.parseObject(body)),
+              target.headers(), RetryPolicy.CONNECTION_REFUSED_ONLY);
         }
       } catch (ResponseException e) {
         if (noEndpoint(e)) {
-          if (link.refuseProgress()) {
-            log.info("{} answered 404 to a progress update; no more progress is sent to it", link);
+          if (target.refuseProgress()) {
+            log.info("{} answered 404 to a progress update; no more progress is sent to it", target);
           }
         } else {
           log.debug("Progress of task {} dropped: the master answered {}", taskId, LogSafe.escape(e.getMessage()));

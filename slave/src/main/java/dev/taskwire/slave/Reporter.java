@@ -7,6 +7,7 @@ import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Messages.TaskRef;
 import dev.taskwire.common.protocol.Messages.TaskReport;
 import dev.taskwire.common.protocol.CommonErrorCode;
+import dev.taskwire.common.protocol.MasterErrorCode;
 import dev.taskwire.common.protocol.ResponseException;
 import java.io.IOException;
 import java.time.Duration;
@@ -36,7 +37,12 @@ import org.slf4j.LoggerFactory;
  * a completion (the result is over the master's limit) becomes a fail report with {@code
  * {"error": "result-too-large"}}, so that the task still ends on the master.
  *
- * <p>A report that cannot be delivered is logged at error level with its task id and result.
+ * <p>A report that cannot be delivered is logged at error level with its task id and result; except
+ * to a master that announced "adopt" ({@link MasterLink#adoptable()}): there a report whose
+ * connection is lost, whose retries ran out, or that the master could not take for now (any failure
+ * answer but a refusal of the report itself: {@link #keepable(ResponseException)}) is kept in the
+ * {@link Outbox} for that master id instead ({@link Adoption#keep}), and a report of a lost link
+ * goes to the live link of the same master id if there is one ({@link MasterLinks#target}).
  */
 final class Reporter {
   /** The longest wait between two attempts of one report. */
@@ -46,11 +52,24 @@ final class Reporter {
 
   private final MasterLinks links;
   private final SlaveConfig config;
+  private final Adoption adoption;
   private final ThreadPoolExecutor executor;
 
-  Reporter(MasterLinks links, SlaveConfig config) {
+  /** How one report ended: delivered, or given up {@code why}; {@code completed} and {@code result} as last sent. */
+  record Ending(boolean delivered, String why, boolean keepable, boolean completed, Map<String, Object> result) {
+    static Ending delivered(boolean completed, Map<String, Object> result) {
+      return new Ending(true, null, false, completed, result);
+    }
+
+    static Ending gaveUp(String why, boolean keepable, boolean completed, Map<String, Object> result) {
+      return new Ending(false, why, keepable, completed, result);
+    }
+  }
+
+  Reporter(MasterLinks links, SlaveConfig config, Adoption adoption) {
     this.links = links;
     this.config = config;
+    this.adoption = adoption;
     int threads = Math.max(2, Math.min(config.slots(), 8));
     // Unbounded queue, but bounded in practice: at most one report per task, and the master sends
     // no new task while reports are stuck.
@@ -62,24 +81,34 @@ final class Reporter {
    * for retries on the report threads. The first attempt inline saves a hand-over per task.
    */
   void reportNow(MasterLink link, String taskId, boolean completed, Map<String, Object> result) {
+    MasterLink target = links.target(link);
+    if (target == null && link.adoptable()) {
+      // Its master is away: straight to the outbox, without knocking at a door known to be shut.
+      ended(link, taskId, Ending.gaveUp("the connection is lost", true, completed, result));
+      return;
+    }
+    if (target == null) {
+      target = link; // any other master: sent as it always was, live or not
+    }
     try {
-      send(link, taskId, completed, result, RetryPolicy.ANY_TRANSPORT_ERROR);
+      send(target, taskId, completed, result, RetryPolicy.ANY_TRANSPORT_ERROR);
+      ended(link, taskId, Ending.delivered(completed, result));
     } catch (ResponseException e) {
       if (completed && tooLarge(e)) {
         report(link, taskId, false, resultTooLarge(e));
-      } else if (busy(e) && link.masterSupports(Extensions.IDEMPOTENT_REPORTS)) {
+      } else if (busy(e) && target.masterSupports(Extensions.IDEMPOTENT_REPORTS)) {
         report(link, taskId, completed, result);
       } else {
-        giveUp(taskId, completed, result, "the master answered " + e.getMessage());
+        ended(link, taskId, Ending.gaveUp("the master answered " + e.getMessage(), keepable(e), completed, result));
       }
     } catch (RuntimeException e) {
-      giveUp(taskId, completed, result, "it could not be sent: " + e);
+      ended(link, taskId, Ending.gaveUp("it could not be sent: " + e, false, completed, result));
     } catch (IOException e) {
-      boolean idempotent = link.masterSupports(Extensions.IDEMPOTENT_REPORTS);
+      boolean idempotent = target.masterSupports(Extensions.IDEMPOTENT_REPORTS);
       if (idempotent || (RetryPolicy.surelyNotSent(e) && config.requestRetries() > 0)) {
         report(link, taskId, completed, result);
       } else {
-        giveUp(taskId, completed, result, "transport error " + e);
+        ended(link, taskId, Ending.gaveUp("transport error " + e, true, completed, result));
       }
     }
   }
@@ -93,10 +122,19 @@ final class Reporter {
   /** Queues the report of task {@code taskId} to the master of {@code link}. */
   void report(MasterLink link, String taskId, boolean completed, Map<String, Object> result) {
     try {
-      executor.execute(() -> deliver(link, taskId, completed, result));
+      executor.execute(() -> ended(link, taskId, deliver(link, taskId, completed, result)));
     } catch (RejectedExecutionException e) {
-      giveUp(taskId, completed, result, "the slave already stopped reporting");
+      ended(link, taskId, Ending.gaveUp("the slave already stopped reporting", true, completed, result));
     }
+  }
+
+  /**
+   * Delivers a result held in the outbox to {@code link}'s master, on the calling thread, with the
+   * retries of any report; returns how it ended. The caller, which holds the result, decides what
+   * becomes of it.
+   */
+  Ending deliverHeld(MasterLink link, String taskId, boolean completed, Map<String, Object> result) {
+    return deliver(link, taskId, completed, result);
   }
 
   /**
@@ -113,15 +151,23 @@ final class Reporter {
     return false;
   }
 
-  private void deliver(MasterLink link, String taskId, boolean completed, Map<String, Object> result) {
-    boolean idempotent = link.masterSupports(Extensions.IDEMPOTENT_REPORTS);
-    RetryPolicy policy = idempotent ? RetryPolicy.ANY_TRANSPORT_ERROR : RetryPolicy.CONNECTION_REFUSED_ONLY;
+  private Ending deliver(MasterLink link, String taskId, boolean completed, Map<String, Object> result) {
     Duration backoff = config.retryWait();
     for (int attempt = 0; ; attempt++) {
+      // The report's own link, or, once that is lost, the live link of the same adopting master.
+      MasterLink target = links.target(link);
+      if (target == null) {
+        if (link.adoptable()) {
+          return Ending.gaveUp("the connection is lost", true, completed, result);
+        }
+        target = link; // any other master: tried as it always was; the check below ends it
+      }
+      boolean idempotent = target.masterSupports(Extensions.IDEMPOTENT_REPORTS);
+      RetryPolicy policy = idempotent ? RetryPolicy.ANY_TRANSPORT_ERROR : RetryPolicy.CONNECTION_REFUSED_ONLY;
       Exception failure;
       try {
-        send(link, taskId, completed, result, policy);
-        return;
+        send(target, taskId, completed, result, policy);
+        return Ending.delivered(completed, result);
       } catch (ResponseException e) {
         if (completed && tooLarge(e)) {
           // The master will never take this result: fail the task instead of leaving it running.
@@ -130,32 +176,56 @@ final class Reporter {
           continue;
         }
         if (!busy(e) || !idempotent) {
-          giveUp(taskId, completed, result, "the master answered " + e.getMessage());
-          return;
+          return Ending.gaveUp("the master answered " + e.getMessage(), keepable(e), completed, result);
         }
         failure = e; // a Taskwire master that is busy reading other bodies: try again later
       } catch (RuntimeException e) {
-        giveUp(taskId, completed, result, "it could not be sent: " + e);
-        return;
+        return Ending.gaveUp("it could not be sent: " + e, false, completed, result);
       } catch (IOException e) {
         boolean mayRetry = idempotent || (RetryPolicy.surelyNotSent(e) && attempt < config.requestRetries());
         if (!mayRetry) {
-          giveUp(taskId, completed, result, "transport error " + e);
-          return;
+          return Ending.gaveUp("transport error " + e, true, completed, result);
         }
         failure = e;
       }
-      if (!links.isLive(link)) {
-        giveUp(taskId, completed, result, "the connection was lost (" + failure + ")");
-        return;
+      if (!links.isLive(target) && links.target(link) == null) {
+        return Ending.gaveUp("the connection was lost (" + failure + ")", true, completed, result);
       }
       log.debug("Report of task {} failed ({}); retrying in {} ms", taskId, failure, backoff.toMillis());
       if (!sleep(backoff)) {
-        giveUp(taskId, completed, result, "interrupted while retrying");
-        return;
+        return Ending.gaveUp("interrupted while retrying", true, completed, result);
       }
       backoff = nextBackoff(backoff);
     }
+  }
+
+  /**
+   * The end of one report: for a link of an adopting master, a result that may still be delivered
+   * later goes to the outbox, and the held list forgets the report otherwise; for any other
+   * master, an undelivered report is logged, as it always was.
+   */
+  private void ended(MasterLink link, String taskId, Ending ending) {
+    if (ending.delivered()) {
+      adoption.settled(link, taskId);
+    } else if (link.adoptable() && ending.keepable()) {
+      adoption.keep(link, taskId, ending.completed(), ending.result(), ending.why());
+    } else {
+      giveUp(taskId, ending.completed(), ending.result(), ending.why());
+      adoption.settled(link, taskId);
+    }
+  }
+
+  /**
+   * Whether a master that announced "adopt" may take this report later: anything but its refusal
+   * of the report itself (601: it has no such task, or the body is invalid; 201/202: a channel it
+   * will never take), which a resend would only meet again. A 502 (its token no longer names a
+   * connection), 401 (it is shutting down) or a page from a proxy in front of it is what a
+   * restarting master answers.
+   */
+  static boolean keepable(ResponseException e) {
+    int code = e.code();
+    return code != MasterErrorCode.TASK_DATA_INVALID.code() && code != MasterErrorCode.CHANNEL_NOT_GIVEN.code()
+        && code != MasterErrorCode.CHANNEL_INVALID.code();
   }
 
   /** A master's answer that the report may be sent again later: too busy reading, or it came too slowly. */
@@ -187,13 +257,16 @@ final class Reporter {
   }
 
   private static void giveUp(String taskId, boolean completed, Map<String, Object> result, String why) {
-    String text;
-    try {
-      text = Json.toString(result);
-    } catch (RuntimeException notJson) {
-      text = String.valueOf(result);
-    }
     log.error("Report of task {} could not be delivered, {}; {} result: {}",
-        taskId, why, completed ? "completed" : "failed", text);
+        taskId, why, completed ? "completed" : "failed", describe(result));
+  }
+
+  /** {@code result} as JSON text for a log line, so that an undelivered result can be found there. */
+  static String describe(Map<String, Object> result) {
+    try {
+      return Json.toString(result);
+    } catch (RuntimeException notJson) {
+      return String.valueOf(result);
+    }
   }
 }

@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Beyond the reference: a processor's unexpected exception is reported as a failure (the
  * reference reports nothing); undelivered reports are retried; shutdown gives running tasks a
- * grace period and reports the ones it has to interrupt.
+ * grace period and reports the ones it has to interrupt. For a master that announces "adopt" and a
+ * master id, tasks and results outlive its connection: results it cannot take wait in a bounded
+ * outbox (in memory, or in {@link Builder#outboxDir}) and are handed back, with the tasks still
+ * running, when a master with that id connects again.
  */
 public final class Slave implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Slave.class);
@@ -46,20 +49,27 @@ public final class Slave implements AutoCloseable {
   private final JsonServer server;
   private final Lifecycle lifecycle;
   private final Joiner joiner;
+  private final Outbox outbox;
+  private final OutboxDelivery outboxDelivery;
 
   private Slave(SlaveConfig config) {
     this.config = config;
     this.lifecycle = new Lifecycle("slave",
-        config.gracePeriod().plus(Reporter.MAX_BACKOFF.multipliedBy(3)).plus(HEARTBEAT_STOP_WAIT).plusSeconds(5));
+        config.gracePeriod().plus(Reporter.MAX_BACKOFF.multipliedBy(3)).plus(HEARTBEAT_STOP_WAIT.multipliedBy(2))
+            .plusSeconds(5));
     this.links = new MasterLinks(config);
-    Reporter reporter = new Reporter(links, config);
-    this.runner = new TaskRunner(config, reporter, new ProgressSender(links, config));
-    this.heartbeat = new Heartbeat(links, config);
+    this.outbox = new Outbox(config.outboxDir() == null ? OutboxStore.MEMORY : new DirectoryOutboxStore(config.outboxDir()),
+        config.outboxMax(), config.outboxMaxAge(), config.clock());
+    Adoption adoption = new Adoption(outbox);
+    Reporter reporter = new Reporter(links, config, adoption);
+    this.runner = new TaskRunner(config, reporter, new ProgressSender(links, config), adoption);
+    this.outboxDelivery = new OutboxDelivery(outbox, links, reporter);
+    this.heartbeat = new Heartbeat(links, config, outboxDelivery::kick);
     this.server = JsonServer.create("slave", CommonErrorCode.COMMON_FAILURE,
         BodyLimits.of(config.maxBodyBytes(), config.bodyTimeout()), config.tls() == null ? null : config.tls().server());
     dev.taskwire.common.security.ProofCheck proofs =
         config.secret() == null ? null : new dev.taskwire.common.security.ProofCheck(config.secret());
-    new SlaveEndpoints(this, config, links, runner, server, proofs).register();
+    new SlaveEndpoints(this, config, links, runner, adoption, server, proofs).register();
     this.joiner = new Joiner(config, links, proofs, url -> MasterLink.engine(url, config));
   }
 
@@ -71,8 +81,10 @@ public final class Slave implements AutoCloseable {
   /** Starts the server and the heartbeat; returns once the server answers. */
   public Slave start() {
     lifecycle.start(() -> {
+      loadOutbox(); // before the server: a master that connects at once is offered what it left here
       server.start(config.host(), config.port());
       heartbeat.start();
+      outboxDelivery.start();
     });
     log.info(
         "Taskwire slave listening on {}://{}:{}, channel {}, {} slot{}, processor {}{}{}", server.scheme(),
@@ -85,6 +97,15 @@ public final class Slave implements AutoCloseable {
     }
     joiner.start(joinName(), port());
     return this;
+  }
+
+  private void loadOutbox() {
+    try {
+      outbox.load();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot use the outbox directory " + config.outboxDir() + ": "
+          + dev.taskwire.common.security.SecretFile.reason(e), e);
+    }
   }
 
   /** The name this slave joins under: the configured one, or this host's name and the bound port. */
@@ -138,6 +159,14 @@ public final class Slave implements AutoCloseable {
   }
 
   /**
+   * How many results this slave holds for masters that announced "adopt" and are away, until they
+   * connect again (or a bound of {@link Builder#outboxMax} or {@link Builder#outboxMaxAge} drops them).
+   */
+  public int heldResults() {
+    return outbox.size();
+  }
+
+  /**
    * Sends {@code GET /ping} to this slave with its own token, through the network stack, and
    * returns the answer's message ({@code "PONG!"}).
    */
@@ -165,12 +194,28 @@ public final class Slave implements AutoCloseable {
     runner.shutdown(config.gracePeriod());
     try {
       heartbeat.stop(HEARTBEAT_STOP_WAIT);
+      outboxDelivery.stop(HEARTBEAT_STOP_WAIT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    logHeldResultsLost();
     server.stop();
     lifecycle.finishShutdown();
     log.info("Taskwire slave stopped");
+  }
+
+  /** Results held in memory end with the process: each is logged, so that an operator knows which. */
+  private void logHeldResultsLost() {
+    if (outbox.durable()) {
+      if (outbox.size() > 0) {
+        log.info("{} held result(s) stay in {} for the next start", outbox.size(), config.outboxDir());
+      }
+      return;
+    }
+    for (HeldResult held : outbox.all()) {
+      log.warn("Held result of task {} for master id {} is lost: the slave stops and its outbox is in memory"
+          + " (--outbox-dir keeps it on disk)", held.taskId(), held.masterId());
+    }
   }
 
   /** Waits until the slave has stopped. */
@@ -216,6 +261,17 @@ public final class Slave implements AutoCloseable {
     public static final Duration DEFAULT_JOIN_RETRY_MAX = Duration.ofSeconds(5);
     /** Default of the longest heartbeat tolerance a master may announce. */
     public static final Duration DEFAULT_MAX_MASTER_TOLERANCE = Duration.ofMinutes(5);
+    /** Default of the most results held for adopting masters that are away. */
+    public static final int DEFAULT_OUTBOX_MAX = 10_000;
+    /**
+     * The largest {@code outboxMax}: the {@code held.results} of a {@code /connect} answer must fit
+     * in the 16 MiB a master reads of it, with task ids of up to 128 characters.
+     */
+    public static final int MAX_OUTBOX_MAX = 100_000;
+    /** Default of the longest a result is held for an adopting master that is away. */
+    public static final Duration DEFAULT_OUTBOX_MAX_AGE = Duration.ofHours(24);
+    /** The shortest {@code outboxMaxAge}. */
+    public static final Duration MIN_OUTBOX_MAX_AGE = Duration.ofSeconds(1);
 
     private Duration heartbeatSpan = ProtocolDefaults.DEFAULT_HEARTBEAT_SPAN;
     private int slots = DEFAULT_SLOTS;
@@ -230,6 +286,10 @@ public final class Slave implements AutoCloseable {
     private String name;
     private dev.taskwire.common.http.BaseUrl advertise;
     private Duration joinRetryMax = DEFAULT_JOIN_RETRY_MAX;
+    private int outboxMax = DEFAULT_OUTBOX_MAX;
+    private Duration outboxMaxAge = DEFAULT_OUTBOX_MAX_AGE;
+    private java.nio.file.Path outboxDir;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
 
     private Builder() {
       super(ProtocolDefaults.DEFAULT_SLAVE_PORT);
@@ -362,6 +422,45 @@ public final class Slave implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The most results held for masters that announced "adopt" and are away (their connection was
+     * lost, the result could not be delivered): beyond it, the oldest is dropped and logged at
+     * warning level with its task id; if unset, 10,000; 1 to 100,000 ({@link #MAX_OUTBOX_MAX}).
+     */
+    public Builder outboxMax(int outboxMax) {
+      if (outboxMax < 1 || outboxMax > MAX_OUTBOX_MAX) {
+        throw new IllegalArgumentException("outboxMax not in 1.." + MAX_OUTBOX_MAX
+            + " (a /connect answer lists them all): " + outboxMax);
+      }
+      this.outboxMax = outboxMax;
+      return this;
+    }
+
+    /**
+     * The longest a result is held for a master that announced "adopt" and is away: past it, the
+     * result is dropped and logged at warning level with its task id; if unset, 24 hours; at least 1 s.
+     */
+    public Builder outboxMaxAge(Duration outboxMaxAge) {
+      this.outboxMaxAge = Checks.atLeast("outboxMaxAge", outboxMaxAge, MIN_OUTBOX_MAX_AGE);
+      return this;
+    }
+
+    /**
+     * A directory where results held for masters that announced "adopt" are kept, one file each,
+     * read again at start: they outlive a restart of the slave, even a crash. Made owner-only (0700)
+     * if missing. If unset, they are held in memory and lost when the slave stops.
+     */
+    public Builder outboxDir(java.nio.file.Path dir) {
+      this.outboxDir = Objects.requireNonNull(dir, "dir == null");
+      return this;
+    }
+
+    /** The clock the age of held results is measured with; if unset, the system's (for tests). */
+    public Builder clock(java.time.Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
     /** The hooks; if unset, {@link SlaveHooks#NONE}. */
     public Builder hooks(SlaveHooks hooks) {
       this.hooks = Objects.requireNonNull(hooks, "hooks == null");
@@ -372,7 +471,8 @@ public final class Slave implements AutoCloseable {
     public Slave build() {
       return new Slave(new SlaveConfig(host(), port(), channel(), heartbeatSpan, requestRetries(), retryWait(),
           slots, labels, gracePeriod, taskTimeout, maxBodyBytes(), bodyTimeout(), maxMasterTolerance, processor,
-          processorDescription, hooks, secret(), java.util.List.copyOf(joinUrls), name, advertise, joinRetryMax, tls()));
+          processorDescription, hooks, secret(), java.util.List.copyOf(joinUrls), name, advertise, joinRetryMax, tls(),
+          outboxMax, outboxMaxAge, outboxDir, clock));
     }
   }
 }

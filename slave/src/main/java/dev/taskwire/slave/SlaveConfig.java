@@ -17,6 +17,11 @@ import java.time.Duration;
  *     from, with this slave's port
  * @param joinRetryMax the longest wait between join attempts
  * @param tls the TLS of the server and of the calls to the master; null for plain http
+ * @param outboxMax the most results held for adopting masters that are away (extension "adopt")
+ * @param outboxMaxAge the longest a result is held for an adopting master that is away
+ * @param outboxDir where held results are kept, one file each, so that they outlive the process;
+ *     null to hold them in memory
+ * @param clock what the age of held results is measured with
  */
 public record SlaveConfig(
     String host,
@@ -40,4 +45,8 @@ public record SlaveConfig(
     String name,
     dev.taskwire.common.http.BaseUrl advertise,
     Duration joinRetryMax,
-    dev.taskwire.common.tls.TlsSettings tls) {}
+    dev.taskwire.common.tls.TlsSettings tls,
+    int outboxMax,
+    Duration outboxMaxAge,
+    java.nio.file.Path outboxDir,
+    java.time.Clock clock) {}

@@ -22,6 +22,7 @@ import dev.taskwire.common.json.JsonFields;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Headers;
+import dev.taskwire.common.protocol.Messages.Held;
 import dev.taskwire.common.protocol.Messages.Proof;
 import dev.taskwire.common.protocol.Messages.TaskwireInfo;
 import dev.taskwire.common.protocol.ProtocolDefaults;
@@ -49,11 +50,18 @@ final class SlaveEndpoints {
   /** The extensions a Taskwire slave announces in its {@code /connect} answer. */
   static final List<String> EXTENSIONS =
       List.of(Extensions.SLOTS, Extensions.PROGRESS, Extensions.CANCEL, Extensions.HEALTH, Extensions.IDEMPOTENT_NEW_TASK);
+  /**
+   * {@link #EXTENSIONS} and "adopt", announced only to a master that announced "adopt" itself: no
+   * other master (a reference one, an older Taskwire one) sees anything of it.
+   */
+  static final List<String> EXTENSIONS_WITH_ADOPT = java.util.stream.Stream.concat(EXTENSIONS.stream(),
+      java.util.stream.Stream.of(Adoption.EXTENSION)).toList();
 
   private final Slave slave;
   private final SlaveConfig config;
   private final MasterLinks links;
   private final TaskRunner runner;
+  private final Adoption adoption;
   private final JsonServer server;
   private final AtomicBoolean connecting = new AtomicBoolean();
   private final RequestChecks checks;
@@ -63,12 +71,13 @@ final class SlaveEndpoints {
   private static final java.time.Duration REFUSAL_LOG_INTERVAL = java.time.Duration.ofMinutes(1);
   private final LogThrottle refusals = new LogThrottle(REFUSAL_LOG_INTERVAL);
 
-  SlaveEndpoints(Slave slave, SlaveConfig config, MasterLinks links, TaskRunner runner, JsonServer server,
-      ProofCheck proofs) {
+  SlaveEndpoints(Slave slave, SlaveConfig config, MasterLinks links, TaskRunner runner, Adoption adoption,
+      JsonServer server, ProofCheck proofs) {
     this.slave = slave;
     this.config = config;
     this.links = links;
     this.runner = runner;
+    this.adoption = adoption;
     this.server = server;
     this.proofs = proofs;
     this.ownAddresses = new OwnAddresses(config.advertise(), config.tls() != null, slave::port);
@@ -103,26 +112,36 @@ final class SlaveEndpoints {
     }
     List<String> extensions = announced.extensions() == null ? List.of() : announced.extensions();
     Duration tolerance = masterTolerance(announced);
+    String masterId = Adoption.masterId(announced); // null unless it announced "adopt" with a valid id
     Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
     // One /connect at a time past this point, so that a hook never accepts a master that then
     // loses the race to another.
     if (!connecting.compareAndSet(false, true)) {
       throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
     }
+    MasterLink link;
     try {
       try {
         config.hooks().beforeConnection(data);
       } catch (ConnectionRefused refused) {
         throw SLAVE_CONNECTION_REFUSED.exception("Connection refused!", refused.data());
       }
-      MasterLink link = links.connectIfFree(() -> MasterLink.create(Token.of(token), address, extensions, tolerance, config));
+      link = links.connectIfFree(() -> MasterLink.create(Token.of(token), address, extensions, tolerance, masterId, config));
       if (link == null) {
         throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
       }
     } finally {
       connecting.set(false);
     }
-    JsonServer.success(ctx, "Connect success.", Map.of(Extensions.TASKWIRE_KEY, ownAnnouncement(token, announced.proof())));
+    Held held = adoption.held(link, runner::runningFor);
+    if (held != null) {
+      // A resent /task/new of a task still running here is the same task, on this link too.
+      held.running().forEach(id -> link.receive(TaskId.parse(id)));
+      log.info("Master id {} connected again: {} task(s) still running and {} result(s) held for it", masterId,
+          held.running().size(), held.results().size());
+    }
+    TaskwireInfo own = ownAnnouncement(token, announced.proof(), extensions.contains(Adoption.EXTENSION));
+    JsonServer.success(ctx, "Connect success.", Map.of(Extensions.TASKWIRE_KEY, held == null ? own : own.withHeld(held)));
   }
 
   private void disconnect(Context ctx) {
@@ -251,8 +270,9 @@ final class SlaveEndpoints {
    * proof, so that a master can tell a slave of its fleet from whoever answers at an address (it
    * requires this of slaves that joined).
    */
-  private TaskwireInfo ownAnnouncement(String token, Proof masterProof) {
-    TaskwireInfo info = TaskwireInfo.ofSlave(ProtocolDefaults.TASKWIRE_VERSION, config.slots(), EXTENSIONS, config.labels());
+  private TaskwireInfo ownAnnouncement(String token, Proof masterProof, boolean adopting) {
+    TaskwireInfo info = TaskwireInfo.ofSlave(ProtocolDefaults.TASKWIRE_VERSION, config.slots(),
+        adopting ? EXTENSIONS_WITH_ADOPT : EXTENSIONS, config.labels());
     return proofs == null ? info : info.withProof(proofs.proveAnswer(config.channel(), token, masterProof.mac()));
   }
 

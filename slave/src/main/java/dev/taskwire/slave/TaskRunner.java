@@ -35,6 +35,7 @@ final class TaskRunner {
 
   private final SlaveConfig config;
   private final Reporter reporter;
+  private final Adoption adoption;
   private final ProgressSender progress;
   private final Semaphore slots;
   private final ThreadPoolExecutor executor;
@@ -43,9 +44,10 @@ final class TaskRunner {
   /** How long shutdown waits for progress requests in flight (they are dropped, not retried). */
   private static final Duration PROGRESS_STOP_WAIT = Duration.ofSeconds(1);
 
-  TaskRunner(SlaveConfig config, Reporter reporter, ProgressSender progress) {
+  TaskRunner(SlaveConfig config, Reporter reporter, ProgressSender progress, Adoption adoption) {
     this.config = config;
     this.reporter = reporter;
+    this.adoption = adoption;
     this.progress = progress;
     this.slots = new Semaphore(config.slots());
     // At most `slots` tasks are accepted at once, so the queue never holds more than that.
@@ -63,6 +65,21 @@ final class TaskRunner {
   /** Gives back a slot taken by {@link #tryReserveSlot()} for a task that was then refused. */
   void releaseSlot() {
     slots.release();
+  }
+
+  /**
+   * The ids of the tasks that {@code link}'s master sent on an earlier link of its master id
+   * (extension "adopt") and that are not yet reported: they will report to {@code link}. Called by
+   * {@link Adoption#held} under its lock, which every claim of a report takes too.
+   */
+  List<String> runningFor(MasterLink link) {
+    List<String> ids = new java.util.ArrayList<>();
+    for (RunningTask task : running.values()) {
+      if (task.link != link && task.link.sameMaster(link) && !task.reported.get()) {
+        ids.add(task.id);
+      }
+    }
+    return ids;
   }
 
   /** Tasks accepted and not yet returned from the processor. */
@@ -99,6 +116,7 @@ final class TaskRunner {
 
   private void run(RunningTask task, Map<String, Object> data) {
     boolean completed = false;
+    boolean claimed = false;
     Map<String, Object> result;
     task.begin(Thread.currentThread());
     try {
@@ -125,18 +143,26 @@ final class TaskRunner {
       if (task.timeout != null) {
         task.timeout.cancel(false);
       }
+      // Claimed before the task leaves `running`: a master connecting meanwhile sees it as running
+      // or as a result under way (Adoption), never as neither.
+      claimed = claim(task);
       running.remove(task.id, task);
       slots.release();
       // Clear an interrupt aimed at this task so it cannot leak into the next one on this thread.
       Thread.interrupted();
     }
-    if (task.claimReport()) {
+    if (claimed) {
       task.progress.close();
       reporter.reportNow(task.link, task.id, completed, result);
     } else {
       log.warn("Task {} returned after it was reported stopped; its {} result is dropped", task.id,
           completed ? "completed" : "failed");
     }
+  }
+
+  /** True for exactly one caller: the one that reports {@code task}, after closing its progress. */
+  private boolean claim(RunningTask task) {
+    return adoption.claim(task.link, task.id, task::claimReport);
   }
 
   /**
@@ -155,7 +181,7 @@ final class TaskRunner {
 
   /** Reports {@code task} failed with {@code result} and interrupts its processor. */
   private void stop(RunningTask task, Map<String, Object> result, String why) {
-    if (task.claimReport()) {
+    if (claim(task)) {
       task.progress.close();
       log.warn("Task {} stopped: {}", task.id, why);
       reporter.report(task.link, task.id, false, result);

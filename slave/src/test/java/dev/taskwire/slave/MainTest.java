@@ -165,4 +165,43 @@ class MainTest {
     assertTrue(err.toString().startsWith("taskwire-slave: " + message), err::toString);
     assertEquals(1, err.toString().lines().count(), err::toString);
   }
+
+  @Test
+  void outboxFlagsHaveTheirDefaultsAndAreSetByFlagOrEnvironment(@TempDir Path dir) {
+    assertEquals(0, run(Map.of(), "--help"));
+    String help = out.toString().replaceAll("\\s+", " "); // as read, whatever the wrapping
+    for (String flag : new String[] {"--outbox-max", "--outbox-max-age", "--outbox-dir"}) {
+      assertTrue(help.contains(flag), flag + " in\n" + help);
+    }
+    assertTrue(help.contains("(default: 10000)"), help);
+    assertTrue(help.contains("(default: 24h)"), help);
+
+    SlaveConfig defaults = Main.configure(new String[0], Map.of()).build().config();
+    assertEquals(10_000, defaults.outboxMax());
+    assertEquals(java.time.Duration.ofHours(24), defaults.outboxMaxAge());
+    assertEquals(null, defaults.outboxDir());
+
+    SlaveConfig flags = Main.configure(new String[] {"--outbox-max", "50", "--outbox-max-age", "2h",
+        "--outbox-dir", dir.toString()}, Map.of()).build().config();
+    assertEquals(50, flags.outboxMax());
+    assertEquals(java.time.Duration.ofHours(2), flags.outboxMaxAge());
+    assertEquals(dir, flags.outboxDir());
+
+    SlaveConfig env = Main.configure(new String[0], Map.of("TASKWIRE_OUTBOX_MAX", "7", "TASKWIRE_OUTBOX_MAX_AGE", "90m",
+        "TASKWIRE_OUTBOX_DIR", dir.toString())).build().config();
+    assertEquals(7, env.outboxMax());
+    assertEquals(java.time.Duration.ofMinutes(90), env.outboxMaxAge());
+    assertEquals(dir, env.outboxDir());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--outbox-max|0|Invalid value for option '--outbox-max': 0 (outboxMax not in 1..100000 (a /connect answer lists them all): 0)",
+      "--outbox-max|100001|Invalid value for option '--outbox-max': 100001 (outboxMax not in 1..100000 (a /connect answer lists them all): 100001)",
+      "--outbox-max-age|500ms|Invalid value for option '--outbox-max-age': 500ms (outboxMaxAge < 1s: 500ms)",
+      "--outbox-max-age|a day|Invalid value for option '--outbox-max-age': not a duration (write it like 200ms, 3s, 1.5s, 2m or 1h): 'a day'"})
+  void badOutboxFlagsEndWithOneLineNamingFlagAndValueAndExitCode2(String flag, String value, String message) {
+    assertEquals(2, run(Map.of(), flag, value));
+    assertEquals("taskwire-slave: " + message + System.lineSeparator(), err.toString());
+  }
 }

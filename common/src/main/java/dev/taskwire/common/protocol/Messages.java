@@ -19,11 +19,20 @@ public final class Messages {
    * {@code data.taskwire}. {@code slots} is only sent by a slave; {@code heartbeatToleranceMs} only
    * by a master, so that its slaves keep a connection (and retry its reports) through an outage
    * shorter than that. {@code labels} is only sent by a slave: what the master's scheduler routes
-   * jobs by (e.g. {@code ["gpu", "zone=eu"]}); absent when it has none.
+   * jobs by (e.g. {@code ["gpu", "zone=eu"]}); absent when it has none. {@code masterId} is only
+   * sent by a master that announces "adopt": its stable id, the same across its restarts. {@code
+   * held} is only sent by a slave to such a master: what it still holds for that master id
+   * (extension "adopt"); absent when it holds nothing for it.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TaskwireInfo(String version, Integer slots, List<String> extensions, Long heartbeatToleranceMs,
-      List<String> labels, Proof proof) {
+      List<String> labels, Proof proof, String masterId, Held held) {
+    /** A block without a master id or held work (every block before extension "adopt"). */
+    public TaskwireInfo(String version, Integer slots, List<String> extensions, Long heartbeatToleranceMs,
+        List<String> labels, Proof proof) {
+      this(version, slots, extensions, heartbeatToleranceMs, labels, proof, null, null);
+    }
+
     /** A block without a proof of the shared secret. */
     public TaskwireInfo(String version, Integer slots, List<String> extensions, Long heartbeatToleranceMs,
         List<String> labels) {
@@ -32,7 +41,17 @@ public final class Messages {
 
     /** This block with {@code proof}: a master that has a shared secret proves it in its {@code /connect}. */
     public TaskwireInfo withProof(Proof proof) {
-      return new TaskwireInfo(version, slots, extensions, heartbeatToleranceMs, labels, proof);
+      return new TaskwireInfo(version, slots, extensions, heartbeatToleranceMs, labels, proof, masterId, held);
+    }
+
+    /** This block with {@code masterId}: a master that announces "adopt" names itself by it. */
+    public TaskwireInfo withMasterId(String masterId) {
+      return new TaskwireInfo(version, slots, extensions, heartbeatToleranceMs, labels, proof, masterId, held);
+    }
+
+    /** This block with {@code held}: a slave's answer to a master whose id it holds work for. */
+    public TaskwireInfo withHeld(Held held) {
+      return new TaskwireInfo(version, slots, extensions, heartbeatToleranceMs, labels, proof, masterId, held);
     }
 
     /** A master's block. */
@@ -48,6 +67,20 @@ public final class Messages {
     /** A slave's block; {@code labels} left out of the JSON when empty. */
     public static TaskwireInfo ofSlave(String version, int slots, List<String> extensions, List<String> labels) {
       return new TaskwireInfo(version, slots, extensions, null, labels.isEmpty() ? null : List.copyOf(labels));
+    }
+  }
+
+  /**
+   * What a slave holds for a master id (extension "adopt"), in its {@code /connect} answer: {@code
+   * running}, the ids of tasks that master sent and that still run; {@code results}, the ids of
+   * tasks whose results it has not yet delivered, which it then reports on the new connection.
+   * Both are wire task ids, both always present (possibly empty).
+   */
+  public record Held(List<String> running, List<String> results) {
+    /** Both lists copied; null is an empty list. */
+    public Held {
+      running = running == null ? List.of() : List.copyOf(running);
+      results = results == null ? List.of() : List.copyOf(results);
     }
   }
 
