@@ -6,6 +6,7 @@ import dev.taskwire.common.json.Json;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.common.protocol.Labels;
+import dev.taskwire.common.protocol.Messages;
 import dev.taskwire.common.protocol.Messages.ConnectRequest;
 import dev.taskwire.common.protocol.Messages.MasterInfo;
 import dev.taskwire.common.protocol.Messages.Proof;
@@ -73,8 +74,16 @@ final class ConnectHandshake {
   Offer offer(Map<String, Object> data) {
     MasterConfig config = context.config();
     String myAddress = context.myAddress().get();
-    TaskwireInfo announcement = TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, EXTENSIONS,
-        config.heartbeatTolerance().toMillis());
+    TaskwireInfo announcement;
+    if (context.masterId() == null) {
+      announcement = TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, EXTENSIONS, config.heartbeatTolerance().toMillis());
+    } else {
+      // A durable master: a slave that ran tasks for it before a restart hands them back.
+      List<String> extensions = new java.util.ArrayList<>(EXTENSIONS);
+      extensions.add(Extensions.ADOPT);
+      announcement = TaskwireInfo.ofMaster(ProtocolDefaults.TASKWIRE_VERSION, extensions,
+          config.heartbeatTolerance().toMillis()).withMasterId(context.masterId());
+    }
     Proof proof = null;
     if (context.proofs() != null) {
       // Made now, not at start: the slave accepts a proof only within its clock window, and once.
@@ -134,6 +143,7 @@ final class ConnectHandshake {
     List<String> extensions = SlaveAnnouncement.NONE.extensions();
     List<String> labels = SlaveAnnouncement.NONE.labels();
     Proof proof = null;
+    List<String> held = List.of();
     try {
       TaskwireInfo info = Json.convert(taskwire, TaskwireInfo.class);
       if (info.slots() != null && info.slots() > 0) {
@@ -146,9 +156,28 @@ final class ConnectHandshake {
         labels = Labels.lenient(info.labels());
       }
       proof = info.proof();
+      held = held(info.held());
     } catch (RuntimeException e) {
       log.warn("Slave {} announced an unreadable extension block; treating it as a reference slave: {}", slaveAddress, e.toString());
     }
-    return new SlaveAnnouncement(true, slots, extensions, labels, proof);
+    return new SlaveAnnouncement(true, slots, extensions, labels, proof, held);
+  }
+
+  /** The task ids of a slave's {@code held} block, running first, at most {@link SlaveAnnouncement#MAX_HELD}. */
+  private static List<String> held(Messages.Held held) {
+    if (held == null) {
+      return List.of();
+    }
+    List<String> ids = new java.util.ArrayList<>();
+    for (List<String> part : java.util.Arrays.asList(held.running(), held.results())) {
+      if (part != null) {
+        for (String id : part) {
+          if (id != null && ids.size() < SlaveAnnouncement.MAX_HELD) {
+            ids.add(id);
+          }
+        }
+      }
+    }
+    return List.copyOf(ids);
   }
 }

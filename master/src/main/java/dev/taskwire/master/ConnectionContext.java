@@ -15,6 +15,7 @@ import java.util.function.Supplier;
  * @param background sends best-effort requests (cancel, a late disconnect) off the callers' threads
  * @param myAddress the callback address sent with {@code /connect}
  * @param proofs proves the shared secret in each {@code /connect}; null without one
+ * @param masterId the master's stable id, announced with extension "adopt"; null without a durable store
  */
 record ConnectionContext(
     MasterConfig config,
@@ -25,7 +26,8 @@ record ConnectionContext(
     Supplier<String> myAddress,
     BooleanSupplier shuttingDown,
     ConnectionEvents events,
-    dev.taskwire.common.security.ProofCheck proofs) {
+    dev.taskwire.common.security.ProofCheck proofs,
+    String masterId) {
 
   MasterHooks hooks() {
     return config.hooks();

@@ -87,7 +87,7 @@ public final class Master implements AutoCloseable {
     background.allowCoreThreadTimeOut(true);
     ProofCheck proofs = config.secret() == null ? null : new ProofCheck(config.secret());
     this.connectionContext = new ConnectionContext(config, connections, resultExecutor, timer, background,
-        () -> myAddress, lifecycle::isShuttingDown, events, proofs);
+        () -> myAddress, lifecycle::isShuttingDown, events, proofs, store == null ? null : store.masterId());
     // With a store, attempts in flight when the master stopped are waited for as long as a
     // connection is kept through missed heartbeats: their slaves come back within that, or not at all.
     this.scheduler = store == null

@@ -70,7 +70,8 @@ final class MasterEndpoints {
     Map<String, Object> task = JsonFields.object(body, "task");
     String taskId = JsonFields.string(task, "task.id", "id");
     Map<String, Object> result = JsonFields.object(body, "result");
-    if (!connection.report(taskId, completed, result)) {
+    if (!connection.report(taskId, completed, result)
+        && !(master.scheduler().claim(connection, taskId) && connection.report(taskId, completed, result))) {
       if (!connections.recentlyEnded(taskId)) {
         throw TASK_DATA_INVALID.exception("Task " + LogSafe.escape(taskId) + " not found in connection " + connection.name() + ".");
       }

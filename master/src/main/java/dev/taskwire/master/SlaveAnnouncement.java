@@ -13,8 +13,19 @@ import java.util.List;
  * @param extensions the extensions the slave announced, in its order
  * @param labels the slave's valid labels, sorted
  * @param proof the slave's proof of the shared secret; null if it sent none
+ * @param held the wire ids of the tasks the slave still runs or holds results of for this master
+ *     (extension "adopt"), running ones first; empty if none
  */
-record SlaveAnnouncement(boolean taskwireBlock, int slots, List<String> extensions, List<String> labels, Proof proof) {
+record SlaveAnnouncement(boolean taskwireBlock, int slots, List<String> extensions, List<String> labels, Proof proof,
+    List<String> held) {
+  /** The most held task ids an announcement is believed for (the slave's outbox bound). */
+  static final int MAX_HELD = 100_000;
+
+  /** An announcement that holds nothing for this master. */
+  SlaveAnnouncement(boolean taskwireBlock, int slots, List<String> extensions, List<String> labels, Proof proof) {
+    this(taskwireBlock, slots, extensions, labels, proof, List.of());
+  }
+
   /** The most slots a slave's announcement is believed; a larger number is taken as this. */
   static final int MAX_SLOTS = 10_000;
 

@@ -5,6 +5,7 @@ import dev.taskwire.common.http.HttpEngine;
 import dev.taskwire.common.protocol.ConnectionNames;
 import dev.taskwire.common.protocol.Envelope;
 import dev.taskwire.common.protocol.Extensions;
+import dev.taskwire.common.protocol.TaskId;
 import dev.taskwire.common.protocol.Headers;
 import dev.taskwire.common.protocol.Labels;
 import dev.taskwire.common.protocol.Messages.DisconnectRequest;
@@ -350,6 +351,37 @@ public final class SlaveConnection implements AutoCloseable {
    */
   public Task newTask(Map<String, Object> data) {
     return new Task(this, inFlight, data, context.resultExecutor());
+  }
+
+  /**
+   * Takes up the task {@code taskId} that this slave still runs (or holds the result of) from
+   * before the master restarted (extension "adopt"): a task in flight with that wire id and {@code
+   * data}, never sent, that the slave's report ends as any other. For the scheduler's restart.
+   *
+   * @param timeout its timeout from now; zero for the connection's default
+   * @throws IllegalStateException if the connection is not live
+   */
+  public Task adopt(String taskId, Map<String, Object> data, java.time.Duration timeout) {
+    Task task = new Task(this, inFlight, data, context.resultExecutor(), TaskId.parse(taskId));
+    if (!timeout.isZero()) {
+      task.timeout(timeout);
+    }
+    task.markAdopted();
+    synchronized (lock) {
+      if (state != State.CONNECTED) {
+        throw new IllegalStateException("connection " + name + " is not connected (it is " + state + ")");
+      }
+      inFlight.add(task);
+    }
+    inFlight.started(task); // its timeout runs from now
+    return task;
+  }
+
+  /** The wire ids of the tasks the slave said it still runs or holds results of for this master; empty if none. */
+  public List<String> heldTaskIds() {
+    synchronized (lock) {
+      return announced.held();
+    }
   }
 
   /** Sends {@code task} through the hooks; called by {@link Task#start()}. */

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeoutException;
 public final class Task {
   private final SlaveConnection connection;
   private final TasksInFlight inFlight;
-  private final TaskId id = TaskId.random();
+  private final TaskId id;
   private final Map<String, Object> data;
   private final Instant createdAt = Instant.now();
   private final Completion<Task> completion;
@@ -67,6 +67,13 @@ public final class Task {
   }
 
   Task(SlaveConnection connection, TasksInFlight inFlight, Map<String, Object> data, Executor callbackExecutor) {
+    this(connection, inFlight, data, callbackExecutor, TaskId.random());
+  }
+
+  /** A task with the wire id {@code id}: one a slave still ran across a master restart, taken up. */
+  Task(SlaveConnection connection, TasksInFlight inFlight, Map<String, Object> data, Executor callbackExecutor,
+      TaskId id) {
+    this.id = id;
     this.connection = connection;
     this.inFlight = inFlight;
     // Not Map.copyOf: JSON data may hold nulls.
@@ -270,6 +277,15 @@ public final class Task {
   }
 
   /** Marks the task accepted by the slave, unless a report already finished it. */
+  /** A task taken up from a slave that still runs it (extension "adopt"): started, never sent from here. */
+  void markAdopted() {
+    synchronized (lock) {
+      if (status == TaskStatus.IDLE) {
+        status = TaskStatus.STARTED;
+      }
+    }
+  }
+
   void markStarted() {
     synchronized (lock) {
       if (status == TaskStatus.STARTING) {

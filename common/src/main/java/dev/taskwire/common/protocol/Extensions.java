@@ -21,6 +21,13 @@ public final class Extensions {
    * a master without the endpoint answers 404. Named here for docs/protocol.md's table and the logs.
    */
   public static final String JOIN = "join";
+  /**
+   * A master with a durable store names itself ({@code master.taskwire.masterId} in {@code
+   * /connect}); a slave that still runs tasks or holds results for that id lists them in its answer
+   * ({@code data.taskwire.held}) and reports them on the new connection: work in flight across a
+   * master restart is taken up, not run again.
+   */
+  public static final String ADOPT = "adopt";
   /** The key of the extension block in connect bodies and answers. */
   public static final String TASKWIRE_KEY = "taskwire";
 }

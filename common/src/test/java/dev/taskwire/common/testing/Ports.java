@@ -32,6 +32,11 @@ public final class Ports {
 
   /** Starts {@code command} with its output (stdout and stderr) in {@code dir/name.log}. */
   public static Process start(Path dir, String name, List<String> command) throws IOException {
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile());
+    // A master's store of its own in the test's directory, never the user's ~/.taskwire/data
+    // (a --data-dir on the command line still wins).
+    builder.environment().put("TASKWIRE_DATA_DIR", dir.resolve(name + "-data").toString());
+    return builder.start();
   }
 }

@@ -198,6 +198,19 @@ final class Dispatch {
     fleet.add(connection);
   }
 
+  /** Under the lock: whether {@code connection} is in the fleet's view (live). */
+  boolean isLive(FleetMember connection) {
+    return fleet.find(connection) != null;
+  }
+
+  /** Under the lock: {@code job}'s current attempt, taken up as {@code task} on the live {@code connection}, holds a slot there. */
+  void adopt(JobRecord job, FleetMember connection, Task task) {
+    FleetSlots.Entry entry = fleet.find(connection);
+    running.put(task.id().value(), new Running(job, job.attemptCount(), entry, task));
+    entry.attempts++;
+    runningByGroup.merge(job.options.group(), 1, Integer::sum);
+  }
+
   /** Under the lock: {@code connection} ended. */
   void connectionEnded(FleetMember connection) {
     fleet.remove(connection);

@@ -225,6 +225,9 @@ final class DurableJobStore implements JobStore {
 
   @Override
   public void add(JobRecord job, List<JobRecord> upstreams, Changes changes) {
+    if (memory.isClosed()) {
+      return;
+    }
     memory.add(job, upstreams, changes);
     written();
   }
@@ -232,6 +235,9 @@ final class DurableJobStore implements JobStore {
   @Override
   public <C> List<JobRecord> dispatch(int budget, JobQueue.Placer<C> placer, Predicate<String> canRun,
       Starter<C> starter) {
+    if (memory.isClosed()) {
+      return List.of();
+    }
     List<JobRecord> started = memory.dispatch(budget, placer, canRun, starter);
     written();
     return started;
@@ -239,18 +245,27 @@ final class DurableJobStore implements JobStore {
 
   @Override
   public void notTaken(JobRecord job) {
+    if (memory.isClosed()) {
+      return;
+    }
     memory.notTaken(job);
     written();
   }
 
   @Override
   public void attemptEnded(JobRecord job, Attempt ended, long slot, Verdict verdict, Changes changes) {
+    if (memory.isClosed()) {
+      return; // the attempts a shutdown cuts stay in flight on disk, for the next start to take up
+    }
     memory.attemptEnded(job, ended, slot, verdict, changes);
     written();
   }
 
   @Override
   public boolean backoffOver(JobRecord job) {
+    if (memory.isClosed()) {
+      return false;
+    }
     boolean over = memory.backoffOver(job);
     written();
     return over;
@@ -258,19 +273,26 @@ final class DurableJobStore implements JobStore {
 
   @Override
   public void combined(JobRecord job, Map<String, Object> combination, Changes changes) {
+    if (memory.isClosed()) {
+      return;
+    }
     memory.combined(job, combination, changes);
     written();
   }
 
   @Override
   public int end(JobRecord job, Ending ending, Changes changes) {
+    if (memory.isClosed()) {
+      return 0;
+    }
     int ended = memory.end(job, ending, changes);
     written();
     return ended;
   }
 
   /**
-   * Accepts no more jobs and leaves every job as it is: those not final are taken up again at the
+   * Accepts no more jobs and leaves every job as it is, changing nothing more (the attempts the
+   * shutdown cuts are not ended): those not final are taken up again at the
    * next start (queued ones queued, running ones matched to their slaves or retried).
    */
   @Override

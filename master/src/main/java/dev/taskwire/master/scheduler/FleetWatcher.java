@@ -16,8 +16,11 @@ final class FleetWatcher implements ConnectionListener {
   private final Dispatch dispatch;
   private final Outcomes outcomes;
   private final Runnable shutdown;
+  private final Orphans orphans;
 
-  FleetWatcher(Object lock, SchedulerEvents events, Dispatch dispatch, Outcomes outcomes, Runnable shutdown) {
+  FleetWatcher(Object lock, SchedulerEvents events, Dispatch dispatch, Outcomes outcomes, Runnable shutdown,
+      Orphans orphans) {
+    this.orphans = orphans;
     this.lock = lock;
     this.events = events;
     this.dispatch = dispatch;
@@ -33,6 +36,9 @@ final class FleetWatcher implements ConnectionListener {
         return; // ended before it was told live: its end event came first, or comes now
       }
       dispatch.connectionLive(FleetMember.of(connection));
+      for (String taskId : connection.heldTaskIds()) {
+        orphans.claim(connection, taskId, dispatch); // what it ran for this master before a restart
+      }
       if (events.wanted()) {
         events.publish(SchedulerEvent.ofConnection(Type.CONNECTION_LIVE, connection.name()));
       }

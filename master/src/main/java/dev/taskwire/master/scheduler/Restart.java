@@ -20,8 +20,11 @@ final class Restart {
   private final Dispatch dispatch;
   private final JobTimers timers;
   private final Function<JobRecord, Job> handles;
+  private final Orphans orphans;
 
-  Restart(Object lock, Outcomes outcomes, Dispatch dispatch, JobTimers timers, Function<JobRecord, Job> handles) {
+  Restart(Object lock, Outcomes outcomes, Dispatch dispatch, JobTimers timers, Function<JobRecord, Job> handles,
+      Orphans orphans) {
+    this.orphans = orphans;
     this.lock = lock;
     this.outcomes = outcomes;
     this.dispatch = dispatch;
@@ -51,6 +54,7 @@ final class Restart {
       }
       for (JobRecord running : restored.running()) {
         String taskId = running.lastAttempt().taskId();
+        orphans.add(running);
         timers.schedule(() -> orphanLost(running, taskId), adoptionWindow);
       }
     }
@@ -61,7 +65,9 @@ final class Restart {
   private void orphanLost(JobRecord job, String taskId) {
     Effects effects = new Effects();
     synchronized (lock) {
-      outcomes.orphanLost(job, taskId, effects);
+      if (orphans.remove(taskId)) {
+        outcomes.orphanLost(job, taskId, effects);
+      }
       dispatch.promote(effects);
     }
     effects.run();

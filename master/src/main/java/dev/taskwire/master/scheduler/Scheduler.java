@@ -3,6 +3,7 @@ package dev.taskwire.master.scheduler;
 import dev.taskwire.common.util.Checks;
 import dev.taskwire.common.util.ThreadPools;
 import dev.taskwire.master.ConnectionListener;
+import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
 import dev.taskwire.master.TaskFailure;
 import dev.taskwire.master.TaskFailure.Reason;
@@ -98,6 +99,7 @@ public final class Scheduler {
   private final Outcomes outcomes;
   private final Intake intake;
   private final CallerEndings endings;
+  private final Orphans orphans = new Orphans();
   /** Where group limits are kept; null without a durable store. */
   private EmbeddedStore disk;
 
@@ -154,7 +156,7 @@ public final class Scheduler {
       disk.limits().forEach(scheduler.dispatch::limit);
     }
     new Restart(scheduler.lock, scheduler.outcomes, scheduler.dispatch, scheduler.timers,
-        record -> new Job(scheduler, record, scheduler.callbacks)).apply(store.restore(), adoptionWindow);
+        record -> new Job(scheduler, record, scheduler.callbacks), scheduler.orphans).apply(store.restore(), adoptionWindow);
     scheduler.watch(watch);
     return scheduler;
   }
@@ -179,7 +181,17 @@ public final class Scheduler {
   }
 
   private void watch(Consumer<ConnectionListener> watch) {
-    watch.accept(new FleetWatcher(lock, events, dispatch, outcomes, this::shutdown));
+    watch.accept(new FleetWatcher(lock, events, dispatch, outcomes, this::shutdown, orphans));
+  }
+
+  /**
+   * A slave reported {@code taskId} on {@code connection}, which has no such task in flight: if it
+   * is an attempt a restart read back as in flight, it is taken up there (extension "adopt").
+   */
+  public boolean claim(SlaveConnection connection, String taskId) {
+    synchronized (lock) {
+      return orphans.claim(connection, taskId, dispatch);
+    }
   }
 
   /** The most jobs that may wait in the queue. */

@@ -25,7 +25,20 @@ abstract class JobStoreContract {
   /** A new, empty store that keeps the last {@code history} final jobs. */
   abstract JobStore newStore(int history);
 
-  private final JobStore store = newStore(3);
+  /**
+   * The same store as a restarted master finds it: a durable one closed and opened again on its
+   * directory; one in memory is itself (nothing to read back).
+   */
+  JobStore reopen(JobStore store, int history) {
+    return store;
+  }
+
+  /** Whether {@link JobStore#close} leaves the jobs as they are, for the next start (a durable store). */
+  boolean keepsJobsAtClose() {
+    return false;
+  }
+
+  private JobStore store = newStore(3);
 
   private JobRecord add(String id, JobOptions options, JobRecord... upstreams) {
     JobRecord job = new JobRecord(id, Map.of("id", id), options, store.nextSeq());
@@ -190,6 +203,13 @@ abstract class JobStoreContract {
         changes);
 
     assertTrue(store.isClosed());
+    if (keepsJobsAtClose()) {
+      assertEquals(0, changes.ended().size(), "kept for the next start");
+      assertEquals(JobStatus.QUEUED, up.status);
+      assertEquals(JobStatus.WAITING, down.status);
+      assertEquals(List.of(), dispatch(10));
+      return;
+    }
     assertEquals(2, changes.ended().size());
     assertEquals(Reason.SHUTDOWN, down.failure.reason(), "not UPSTREAM_FAILED");
     assertEquals(0, store.waiting());
@@ -209,5 +229,43 @@ abstract class JobStoreContract {
     assertEquals(List.of("done-4", "done-3", "done-2", "running"), store.newest(10, job -> true).stream()
         .map(job -> job.id).toList());
     assertEquals(List.of("running"), store.unfinished(job -> true).stream().map(job -> job.id).toList());
+  }
+
+  @Test
+  void everyStateIsReadBackAfterReopening() {
+    JobRecord queued = add("queued", JobOptions.builder().priority(2).group("g").labels("gpu").build());
+    JobRecord running = add("running");
+    dispatch(2); // both run; queued goes back to the queue below
+    store.notTaken(queued);
+    JobRecord completed = add("completed");
+    store.end(completed, Ending.completed(Map.of("r", 1), null), new Changes());
+    JobRecord failed = add("failed");
+    store.end(failed, Ending.failed(Map.of("error", "x"), LOST), new Changes());
+    JobRecord waiting = add("waiting", JobOptions.builder().afterIds(List.of("running")).build(), running);
+    long seq = waiting.seq;
+
+    store = reopen(store, 3);
+
+    JobRecord q = store.get("queued");
+    assertEquals(JobStatus.QUEUED, q.status);
+    assertEquals("g", q.options.group());
+    assertEquals(List.of("gpu"), q.options.labels());
+    assertEquals(2, q.options.priority());
+    assertEquals(0, q.attemptCount(), "the attempt the slave did not take is forgotten");
+    JobRecord r = store.get("running");
+    assertEquals(JobStatus.RUNNING, r.status);
+    assertEquals("running-1", r.lastAttempt().taskId());
+    assertTrue(r.lastAttempt().isRunning());
+    assertEquals(Map.of("r", 1), store.get("completed").result);
+    assertEquals(Reason.LOST, store.get("failed").failure.reason());
+    assertEquals(JobStatus.WAITING, store.get("waiting").status);
+    assertEquals(1, store.get("waiting").upstreamsLeft);
+    assertEquals(1, store.queued());
+    assertEquals(2, store.waiting());
+    assertTrue(store.nextSeq() > seq, "sequence numbers go on after the last job's");
+    assertEquals(List.of("queued"), dispatch(10));
+    assertEquals(List.of("waiting", "failed", "completed"), store.newest(3, job -> job.status != JobStatus.RUNNING
+        && job.status != JobStatus.QUEUED && job.status != JobStatus.WAITING || job.id.equals("waiting"))
+        .stream().map(job -> job.id).toList());
   }
 }
