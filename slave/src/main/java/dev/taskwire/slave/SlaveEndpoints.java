@@ -107,12 +107,18 @@ final class SlaveEndpoints {
     Map<String, Object> master = JsonFields.object(body, "master");
     BaseUrl address = masterAddress(master);
     TaskwireInfo announced = announcement(master);
+    String masterId = Adoption.masterId(announced); // null unless it announced "adopt" with a valid id
+    MasterLink current = links.current();
+    if (current != null && masterId != null && masterId.equals(current.masterId())) {
+      // The same master, restarted: its old link is dead (this /connect brings a new token), so
+      // it ends now, its tasks and results held for this id, rather than after the tolerance.
+      links.lose(current, new java.io.IOException("master " + masterId + " connected again (restarted)"));
+    }
     if (links.current() != null) {
       throw SLAVE_ALREADY_CONNECTED.exception("This slave already connected.");
     }
     List<String> extensions = announced.extensions() == null ? List.of() : announced.extensions();
     Duration tolerance = masterTolerance(announced);
-    String masterId = Adoption.masterId(announced); // null unless it announced "adopt" with a valid id
     Map<String, Object> data = JsonFields.objectOrEmpty(body, "data");
     // One /connect at a time past this point, so that a hook never accepts a master that then
     // loses the race to another.

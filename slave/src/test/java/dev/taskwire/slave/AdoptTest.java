@@ -114,6 +114,26 @@ class AdoptTest {
   }
 
   @Test
+  void theSameMasterConnectingAgainReplacesItsOldConnectionAtOnce() throws Exception {
+    startSlave();
+    FakeMaster master = startMaster();
+    connectAdopting(master, "token-1", MASTER_ID);
+    sendTask("token-1", "t-5", Map.of("gate", "g5", "n", 5));
+    assertTrue(slave.isConnected());
+    // Restarted before any heartbeat failed: the old connection still looks live, yet it is the
+    // same master (same id, a new token), so it is not "already connected".
+    Envelope answer = connectAdopting(master, "token-2", MASTER_ID);
+    assertEquals(Map.of("running", List.of("t-5"), "results", List.of()), taskwire(answer).get("held"));
+    gate("g5").countDown();
+    assertReport(master.takeReport(), "token-2", "t-5", 5);
+    // Another master id still finds the slave taken.
+    var refused = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.taskwire.common.protocol.SlaveResponseException.SlaveAlreadyConnected.class,
+        () -> client.send("POST", "/connect", master.adoptingConnect("master-b"), CHANNEL, "token-3"));
+    assertEquals("This slave already connected.", refused.responseMessage());
+  }
+
+  @Test
   void taskStillRunningAcrossTheOutageIsListedAndReportsToTheNewConnection() throws Exception {
     startSlave();
     FakeMaster master = startMaster();
