@@ -88,6 +88,9 @@ final class Dispatch {
       return new Attempt(attempt.attempt(), entry.connection.name(), attempt.task().id().value(), Instant.now(), null,
           null, null);
     });
+    // Sent only once the attempts are on disk: a master killed between a send and its write would
+    // otherwise find the job queued at its restart and run it a second time.
+    long stored = store.ticket();
     for (Running attempt : started) {
       JobRecord job = attempt.job();
       timers.dispatched(job);
@@ -98,7 +101,7 @@ final class Dispatch {
       }
       effects.add(() -> {
         try {
-          sender.execute(() -> send(attempt));
+          sender.execute(() -> send(attempt, stored));
         } catch (RejectedExecutionException stopped) {
           // The master is shutting down: its shutdown ends the job.
         }
@@ -127,12 +130,13 @@ final class Dispatch {
     return new Running(job, job.attemptCount() + 1, entry, task);
   }
 
-  /** Sends the attempt's task, on a sender thread. */
-  private void send(Running attempt) {
+  /** Sends the attempt's task, on a sender thread, once the dispatch ({@code stored}) is on disk. */
+  private void send(Running attempt, long stored) {
     Task task = attempt.task();
     FleetSlots.Entry entry = attempt.entry();
     Throwable error = null;
     try {
+      store.awaitStored(stored); // at once in memory
       task.start();
     } catch (IOException | RuntimeException | Error e) {
       // An Error (from a hook, say) must not leave the attempt and its reserved slot behind.

@@ -1,10 +1,13 @@
 package dev.taskwire.master.scheduler;
 
+import dev.taskwire.common.protocol.Extensions;
 import dev.taskwire.master.ConnectionListener;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
 import dev.taskwire.master.scheduler.SchedulerEvent.Type;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the scheduler hears from its master: connections that become live (they take queued jobs
@@ -36,8 +39,18 @@ final class FleetWatcher implements ConnectionListener {
         return; // ended before it was told live: its end event came first, or comes now
       }
       dispatch.connectionLive(FleetMember.of(connection));
-      for (String taskId : connection.heldTaskIds()) {
+      List<String> held = connection.heldTaskIds();
+      for (String taskId : held) {
         orphans.claim(connection, taskId, dispatch); // what it ran for this master before a restart
+      }
+      if (connection.extensions().contains(Extensions.ADOPT)) {
+        // It would have listed every attempt of this master it has: the others never reached it.
+        for (JobRecord job : orphans.unclaimedOn(connection.name(), Set.copyOf(held))) {
+          String taskId = job.lastAttempt().taskId();
+          if (orphans.remove(taskId)) {
+            outcomes.orphanLost(job, taskId, effects);
+          }
+        }
       }
       if (events.wanted()) {
         events.publish(SchedulerEvent.ofConnection(Type.CONNECTION_LIVE, connection.name()));

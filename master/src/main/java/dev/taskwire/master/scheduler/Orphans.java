@@ -2,8 +2,11 @@ package dev.taskwire.master.scheduler;
 
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The attempts a restarted master read back as in flight, by wire task id, until a slave claims
@@ -16,6 +19,21 @@ final class Orphans {
   /** {@code job}, RUNNING when the master stopped, waits for its last attempt to be claimed. */
   void add(JobRecord job) {
     byTaskId.put(job.lastAttempt().taskId(), job);
+  }
+
+  /**
+   * The attempts still unclaimed that were sent on the connection named {@code connection}: when a
+   * slave that speaks "adopt" connects again under that name and does not list one of them, it never
+   * got it (the master died before its {@code /task/new} arrived), so it need not wait out the window.
+   */
+  List<JobRecord> unclaimedOn(String connection, Set<String> listed) {
+    List<JobRecord> jobs = new ArrayList<>();
+    byTaskId.forEach((taskId, job) -> {
+      if (!listed.contains(taskId) && connection.equals(job.lastAttempt().connection())) {
+        jobs.add(job);
+      }
+    });
+    return jobs;
   }
 
   /** Forgets {@code taskId}; whether it was still unclaimed. */
