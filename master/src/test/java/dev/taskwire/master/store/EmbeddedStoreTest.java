@@ -100,4 +100,23 @@ class EmbeddedStoreTest {
       assertNotNull(store.counters().get("c0"));
     }
   }
+
+  @Test
+  void finalJobsPastTheRetentionOrTheHistoryAreFoundForTheSweepNeverOnesNotFinal() {
+    try (EmbeddedStore store = EmbeddedStore.open(dir)) {
+      List<StoreChange> rows = new java.util.ArrayList<>();
+      for (int i = 1; i <= 5; i++) {
+        rows.add(new StoreChange.JobRow("done-" + i, i, "COMPLETED", i, (long) i * 1000, "{}"));
+      }
+      rows.add(new StoreChange.JobRow("queued", 6, "QUEUED", 6, null, "{}"));
+      rows.add(new StoreChange.JobRow("old-running", 0, "RUNNING", 0, null, "{}"));
+      store.awaitWritten(store.writer().submit(rows));
+
+      assertEquals(java.util.Set.of("done-1", "done-2"),
+          new java.util.HashSet<>(store.expiredJobs(3_000, 100, 10)), "finished before the retention's start");
+      assertEquals(java.util.Set.of("done-1", "done-2", "done-3"),
+          new java.util.HashSet<>(store.expiredJobs(0, 2, 10)), "beyond the newest 2");
+      assertEquals(1, store.expiredJobs(0, 2, 1).size(), "at most a batch");
+    }
+  }
 }
