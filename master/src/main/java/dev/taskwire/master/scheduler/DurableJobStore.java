@@ -104,6 +104,11 @@ final class DurableJobStore implements JobStore {
     return new Restored(jobs, progress, running, combined, changes);
   }
 
+  @Override
+  public boolean isDurable() {
+    return true;
+  }
+
   /** The ticket of the changes made so far: {@link #awaitStored} it to wait until they are on disk. */
   @Override
   public long ticket() {

@@ -47,6 +47,11 @@ final class JobRecord {
   boolean inQueue;
   /** Waiting for the backoff before a retry. */
   boolean backingOff;
+  /**
+   * Accepted, but its submit is not on disk yet: the dispatch leaves it (and its lane) alone until
+   * it is, since a submit the store cannot write is cancelled and must not have run anywhere.
+   */
+  boolean unstored;
   Map<String, Object> result;
   TaskFailure failure;
   long finishedAtMillis;
