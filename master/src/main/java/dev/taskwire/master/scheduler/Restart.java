@@ -32,9 +32,11 @@ final class Restart {
     this.handles = handles;
   }
 
-  void apply(DurableJobStore.Restored restored, Duration adoptionWindow) {
+  /** Takes up {@code restored} and the group limits kept ({@code limits}); orphans wait {@code adoptionWindow}. */
+  void apply(DurableJobStore.Restored restored, Map<String, Integer> limits, Duration adoptionWindow) {
     Effects effects = new Effects();
     synchronized (lock) {
+      limits.forEach(dispatch::limit);
       for (JobRecord record : restored.jobs()) {
         Job job = handles.apply(record);
         Map<String, Object> progress = restored.progress().get(record);

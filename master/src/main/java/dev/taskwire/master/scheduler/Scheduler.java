@@ -5,8 +5,6 @@ import dev.taskwire.common.util.ThreadPools;
 import dev.taskwire.master.ConnectionListener;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
-import dev.taskwire.master.TaskFailure;
-import dev.taskwire.master.TaskFailure.Reason;
 import dev.taskwire.master.TaskStatus;
 import dev.taskwire.master.store.EmbeddedStore;
 import dev.taskwire.master.store.StoreException;
@@ -18,8 +16,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Jobs for the whole fleet: {@link #submit(Map, JobOptions) submit} work without naming a
@@ -77,15 +73,13 @@ import org.slf4j.LoggerFactory;
  * change one call; the duties are classes of their own: {@link Intake} takes jobs in, {@link
  * Dispatch} places and sends, {@link Outcomes} settles attempts, retries and ends jobs, {@link
  * DependencyGraph} holds the rules of jobs that run after others, {@link JobTimers} runs the
- * timers, and {@link FleetWatcher} hears the master.
+ * timers, {@link FleetWatcher} hears the master, and {@link Shutdown} ends it all.
  */
 public final class Scheduler {
   /** Jobs that may wait in the queue unless the master's builder says otherwise. */
   public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
   /** Final jobs kept for lookup unless the master's builder says otherwise. */
   public static final int DEFAULT_JOB_HISTORY = 10_000;
-
-  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
   /** Guards the store, the fleet's view, the timers: every job's state. */
   final Object lock = new Object();
@@ -152,11 +146,9 @@ public final class Scheduler {
         Checks.atLeast("jobHistory", jobHistory, 1), retention);
     Scheduler scheduler = new Scheduler(queueCapacity, store, callbackDrain);
     scheduler.disk = disk;
-    synchronized (scheduler.lock) {
-      disk.limits().forEach(scheduler.dispatch::limit);
-    }
     new Restart(scheduler.lock, scheduler.outcomes, scheduler.dispatch, scheduler.timers,
-        record -> new Job(scheduler, record, scheduler.callbacks), scheduler.orphans).apply(store.restore(), adoptionWindow);
+        record -> new Job(scheduler, record, scheduler.callbacks), scheduler.orphans)
+        .apply(store.restore(), disk.limits(), adoptionWindow);
     scheduler.watch(watch);
     return scheduler;
   }
@@ -181,7 +173,8 @@ public final class Scheduler {
   }
 
   private void watch(Consumer<ConnectionListener> watch) {
-    watch.accept(new FleetWatcher(lock, events, dispatch, outcomes, this::shutdown, orphans));
+    Shutdown shutdown = new Shutdown(lock, store, outcomes, dispatch, timers, events, callbacks, callbackDrain);
+    watch.accept(new FleetWatcher(lock, events, dispatch, outcomes, shutdown, orphans));
   }
 
   /**
@@ -312,12 +305,12 @@ public final class Scheduler {
     if (running < 1) {
       throw new IllegalArgumentException("a group limit must be at least 1, got " + running + "; use removeLimit");
     }
-    changeLimit(group, running);
+    dispatch.changeLimit(disk, group, running);
   }
 
   /** Removes {@code group}'s limit; does nothing if it has none. */
   public void removeLimit(String group) {
-    changeLimit(Objects.requireNonNull(group, "group == null"), null);
+    dispatch.changeLimit(disk, Objects.requireNonNull(group, "group == null"), null);
   }
 
   /** The group limits, by group. */
@@ -365,45 +358,5 @@ public final class Scheduler {
 
   private void notAccepted(Task task, TaskStatus status, Throwable error, Effects effects) {
     outcomes.notAccepted(task, status, error, effects);
-  }
-
-  private void changeLimit(String group, Integer limit) {
-    if (disk != null) {
-      disk.keepLimit(group, limit); // on disk first: a limit acknowledged is a limit kept
-    }
-    Effects effects = new Effects();
-    synchronized (lock) {
-      dispatch.limit(group, limit);
-      dispatch.promote(effects);
-    }
-    effects.run();
-  }
-
-  /** The master is shutting down: every job not final fails with SHUTDOWN; then the threads stop. */
-  private void shutdown() {
-    Effects effects = new Effects();
-    int ended;
-    synchronized (lock) {
-      if (store.isClosed()) {
-        return;
-      }
-      // Attempts are not stopped: their connections end with the master. Each job alone: every
-      // job not final ends SHUTDOWN, none UPSTREAM_FAILED.
-      Changes changes = new Changes();
-      store.close(Ending.failed(Map.of("error", "shutdown"), new TaskFailure(Reason.SHUTDOWN, "the master shut down")),
-          changes);
-      outcomes.apply(changes, effects);
-      ended = changes.ended().size();
-    }
-    effects.run();
-    if (ended > 0) {
-      log.info("Scheduler: {} job(s) not final ended with SHUTDOWN", ended);
-    }
-    dispatch.shutdown();
-    timers.shutdown();
-    if (!ThreadPools.drain(callbacks, callbackDrain)) {
-      log.warn("Job callbacks still running after {} ms; not waiting for them", callbackDrain.toMillis());
-    }
-    events.shutdown(Duration.ofSeconds(1));
   }
 }
