@@ -83,7 +83,7 @@ final class DurableJobStore implements JobStore {
       unfinishedRecords.add(read.record());
       // A combined job whose function has not run yet; once it has, its combination is the data
       // of an ordinary job (combineAsTask), taken up as any other.
-      if (read.combined() && read.record().status == JobStatus.WAITING) {
+      if (read.record().combined && read.record().status == JobStatus.WAITING) {
         combined.add(read.record());
       } else if (read.record().status == JobStatus.RUNNING) {
         running.add(read.record());

@@ -24,10 +24,12 @@ final class Intake {
   private final Outcomes outcomes;
   private final Dispatch dispatch;
   private final Function<JobRecord, Job> handles;
+  private final Combiners combiners;
 
-  /** {@code handles} makes the caller's handle of a record. */
+  /** {@code handles} makes the caller's handle of a record; {@code combiners} has the names a combined job may give. */
   Intake(Object lock, int capacity, JobStore store, SchedulerEvents events, Outcomes outcomes, Dispatch dispatch,
-      Function<JobRecord, Job> handles) {
+      Function<JobRecord, Job> handles, Combiners combiners) {
+    this.combiners = combiners;
     this.lock = lock;
     this.capacity = capacity;
     this.store = store;
@@ -70,9 +72,14 @@ final class Intake {
     return jobs;
   }
 
-  /** See {@link Scheduler#combine} and {@link Scheduler#combineAsTask}. */
-  Job submitCombined(List<Job> upstreams, Combiner function, JobOptions options, boolean asTask) {
-    Objects.requireNonNull(function, "function == null");
+  /**
+   * See {@link Scheduler#combine} and {@link Scheduler#combineAsTask}: with {@code function} (code,
+   * not kept by a store) or the function registered as {@code name}.
+   */
+  Job submitCombined(List<Job> upstreams, Combiner function, String name, JobOptions options, boolean asTask) {
+    if (name == null) {
+      Objects.requireNonNull(function, "function == null");
+    }
     if (upstreams.isEmpty()) {
       throw new IllegalArgumentException("a combined job needs at least one upstream");
     }
@@ -82,9 +89,14 @@ final class Intake {
     Job job;
     long ticket;
     synchronized (lock) {
+      if (name != null) {
+        combiners.checkRegistered(name);
+      }
       checkRoom(1);
       List<JobRecord> resolved = DependencyGraph.upstreamsOf(store, combined);
-      job = accept(new JobRecord(id, Map.of(), combined, store.nextSeq(), function, asTask), resolved, effects);
+      JobRecord record = name == null ? new JobRecord(id, Map.of(), combined, store.nextSeq(), function, asTask)
+          : new JobRecord(id, Map.of(), combined, store.nextSeq(), name, asTask);
+      job = accept(record, resolved, effects);
       ticket = store.ticket();
       if (!store.isDurable()) {
         dispatch.promote(effects); // in memory, nothing to wait for: dispatched at once
