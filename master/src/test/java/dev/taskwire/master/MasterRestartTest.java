@@ -1,14 +1,22 @@
 package dev.taskwire.master;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskwire.common.protocol.Token;
 import dev.taskwire.common.testing.Await;
 import dev.taskwire.common.testing.Servers;
+import dev.taskwire.master.admin.AdminApi;
+import dev.taskwire.master.admin.AdminErrorCode;
+import dev.taskwire.master.admin.AdminResponseException;
+import dev.taskwire.master.admin.MasterClient;
 import dev.taskwire.master.scheduler.Attempt;
 import dev.taskwire.master.scheduler.Job;
 import dev.taskwire.master.scheduler.JobOptions;
 import dev.taskwire.master.scheduler.JobStatus;
+import dev.taskwire.master.scheduler.QueueFullException;
+import dev.taskwire.master.scheduler.Scheduler;
 import dev.taskwire.master.store.EmbeddedStore;
 import dev.taskwire.slave.Slave;
 import dev.taskwire.slave.TestSlaves;
@@ -35,6 +43,13 @@ class MasterRestartTest {
     Master master = TestMasters.loopback().store(store).heartbeatTolerance(heartbeatTolerance).build();
     // Closed before its store (Servers closes the latest first).
     return servers.start(master.start());
+  }
+
+  /** A master on the store in {@link #dir} whose queue holds {@code capacity} jobs, with the admin API. */
+  private Master startWithCapacity(int capacity, Token token) {
+    EmbeddedStore store = servers.start(EmbeddedStore.open(dir));
+    return servers.start(TestMasters.loopback().store(store).queueCapacity(capacity)
+        .extension(new AdminApi(token, 10)).build().start());
   }
 
   /** Stops {@code master} and its store, as a restart does. */
@@ -75,6 +90,38 @@ class MasterRestartTest {
     assertEquals(JobStatus.COMPLETED, c2.status());
     assertEquals(JobStatus.COMPLETED, scheduler.job(a.id()).orElseThrow().join(Duration.ofSeconds(20)).status());
     assertEquals(JobStatus.COMPLETED, b2.join(Duration.ofSeconds(20)).status());
+  }
+
+  @Test
+  void aQueueFullWhenTheMasterStoppedStillHoldsItsBoundAfterARestart() throws Exception {
+    Token token = Token.generate();
+    Master first = startWithCapacity(3, token);
+    List<Job> queued = first.scheduler().submitAll(List.of(Map.of("n", 1), Map.of("n", 2), Map.of("n", 3)),
+        JobOptions.DEFAULTS);
+    assertThrows(QueueFullException.class, () -> first.scheduler().submit(Map.of("n", 4)));
+    stop(first);
+
+    Master second = startWithCapacity(3, token);
+    Scheduler scheduler = second.scheduler();
+    for (Job job : queued) {
+      assertEquals(JobStatus.QUEUED, scheduler.job(job.id()).orElseThrow().status());
+    }
+    assertEquals(3, scheduler.summary().queued());
+    QueueFullException full = assertThrows(QueueFullException.class, () -> scheduler.submit(Map.of("n", 4)));
+    assertEquals(3, full.capacity());
+    assertEquals(3, full.queued());
+    MasterClient client = new MasterClient("http://127.0.0.1:" + second.port(), token);
+    AdminResponseException.QueueFull overHttp = assertThrows(AdminResponseException.QueueFull.class,
+        () -> client.submitJob(Map.of("n", 4)));
+    assertEquals(429, overHttp.httpStatus());
+    assertEquals(AdminErrorCode.QUEUE_FULL, overHttp.errorCode());
+    assertEquals(1007, overHttp.code());
+    assertEquals(3, overHttp.capacity());
+    assertEquals(3, overHttp.queued());
+    assertEquals(3, scheduler.summary().totals().submitted(), "nothing of the refused submits was accepted");
+    // Room again once a job leaves the queue.
+    assertTrue(scheduler.cancel(queued.get(0).id()));
+    assertEquals(JobStatus.QUEUED, scheduler.submit(Map.of("n", 5)).status());
   }
 
   @Test

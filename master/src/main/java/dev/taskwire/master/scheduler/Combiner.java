@@ -8,6 +8,7 @@ import java.util.Map;
  * results of its upstream jobs, in the order they were given, to its own result (or, for {@link
  * Scheduler#combineAsTask}, to the data sent to a slave). Runs once, on a callback thread of the
  * scheduler, never under its lock; an exception fails the job with reason {@code COMBINE_FAILED}.
+ * Registered under a name ({@link Scheduler#registerCombiner}), it serves jobs that outlive a restart.
  */
 @FunctionalInterface
 public interface Combiner {

@@ -140,7 +140,7 @@ final class DependencyGraph {
           }
         }
       }
-      if (byCaller && job.combiner != null && upstreams != null) {
+      if (byCaller && job.combined && upstreams != null) {
         for (JobRecord upstream : upstreams) {
           if (!upstream.status.isFinal() && !neededByOtherThan(upstream, job)) {
             Ending spread = Ending.cancelledByCaller("the combined job " + job.key() + " that needed it was cancelled");

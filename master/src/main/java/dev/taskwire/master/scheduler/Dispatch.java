@@ -3,6 +3,7 @@ package dev.taskwire.master.scheduler;
 import dev.taskwire.common.util.ThreadPools;
 import dev.taskwire.master.Task;
 import dev.taskwire.master.TaskStatus;
+import dev.taskwire.master.store.EmbeddedStore;
 import dev.taskwire.master.scheduler.SchedulerEvent.Type;
 import java.io.IOException;
 import java.time.Duration;
@@ -228,6 +229,22 @@ final class Dispatch {
     long pause = fleet.pause(entry);
     timers.schedule(this::promoteNow, Duration.ofNanos(pause));
     return pause;
+  }
+
+  /**
+   * Sets {@code group}'s limit, or removes it if {@code limit} is null: in {@code disk} first, if
+   * there is one (a limit acknowledged is a limit kept), then here; then dispatches what it lets run.
+   */
+  void changeLimit(EmbeddedStore disk, String group, Integer limit) {
+    if (disk != null) {
+      disk.keepLimit(group, limit);
+    }
+    Effects effects = new Effects();
+    synchronized (lock) {
+      limit(group, limit);
+      promote(effects);
+    }
+    effects.run();
   }
 
   /** Under the lock: sets {@code group}'s limit, or removes it if {@code limit} is null. */

@@ -51,7 +51,10 @@ final class DurableJobStore implements JobStore {
     sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** What a restart read back, for the scheduler to act on (timers, handles, orphaned attempts). */
+  /**
+   * What a restart read back, for the scheduler to act on (timers, handles, orphaned attempts, and
+   * the combined jobs whose function has not run: {@code combined}, WAITING).
+   */
   record Restored(List<JobRecord> jobs, Map<JobRecord, Map<String, Object>> progress, List<JobRecord> running,
       List<JobRecord> combined, Changes changes) {}
 
@@ -78,7 +81,9 @@ final class DurableJobStore implements JobStore {
     }
     for (JobDocuments.Read read : unfinished) {
       unfinishedRecords.add(read.record());
-      if (read.combined()) {
+      // A combined job whose function has not run yet; once it has, its combination is the data
+      // of an ordinary job (combineAsTask), taken up as any other.
+      if (read.record().combined && read.record().status == JobStatus.WAITING) {
         combined.add(read.record());
       } else if (read.record().status == JobStatus.RUNNING) {
         running.add(read.record());
@@ -102,6 +107,11 @@ final class DurableJobStore implements JobStore {
     log.info("Store: {} job(s) not final and {} final read back ({} running when the master stopped)",
         unfinished.size(), finals.size(), running.size());
     return new Restored(jobs, progress, running, combined, changes);
+  }
+
+  @Override
+  public boolean isDurable() {
+    return true;
   }
 
   /** The ticket of the changes made so far: {@link #awaitStored} it to wait until they are on disk. */

@@ -107,7 +107,7 @@ final class InMemoryJobStore implements JobStore {
     history.add(job);
     unfinished++;
     submitted++;
-    if (upstreams.isEmpty() && job.combiner == null) {
+    if (upstreams.isEmpty() && !job.combined) {
       enqueue(job, changes);
       return;
     }
@@ -187,7 +187,7 @@ final class InMemoryJobStore implements JobStore {
     if (!endOne(job, ending, changes)) {
       return 0;
     }
-    return job.pendingDownstreams == null && job.combiner == null ? 1
+    return job.pendingDownstreams == null && !job.combined ? 1
         : 1 + DependencyGraph.settle(job, ending, steps, changes);
   }
 
@@ -312,7 +312,7 @@ final class InMemoryJobStore implements JobStore {
   /** Every upstream of {@code job}, WAITING, has completed: it is queued with their results, or combined. */
   private void ready(JobRecord job, Changes changes) {
     List<Map<String, Object>> results = DependencyGraph.results(job);
-    if (job.combiner != null) {
+    if (job.combined) {
       changes.ready(job, results); // its function runs off the lock, then completes it or queues it
       return;
     }

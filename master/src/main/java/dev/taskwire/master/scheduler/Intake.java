@@ -24,10 +24,12 @@ final class Intake {
   private final Outcomes outcomes;
   private final Dispatch dispatch;
   private final Function<JobRecord, Job> handles;
+  private final Combiners combiners;
 
-  /** {@code handles} makes the caller's handle of a record. */
+  /** {@code handles} makes the caller's handle of a record; {@code combiners} has the names a combined job may give. */
   Intake(Object lock, int capacity, JobStore store, SchedulerEvents events, Outcomes outcomes, Dispatch dispatch,
-      Function<JobRecord, Job> handles) {
+      Function<JobRecord, Job> handles, Combiners combiners) {
+    this.combiners = combiners;
     this.lock = lock;
     this.capacity = capacity;
     this.store = store;
@@ -62,16 +64,22 @@ final class Intake {
         jobs.add(accept(new JobRecord(ids.get(i), copies.get(i), options, store.nextSeq()), upstreams, effects));
       }
       ticket = store.ticket();
-      dispatch.promote(effects);
+      if (!store.isDurable()) {
+        dispatch.promote(effects); // in memory, nothing to wait for: dispatched at once
+      }
     }
-    effects.run();
-    awaitStored(ticket, jobs);
+    stored(ticket, jobs, effects);
     return jobs;
   }
 
-  /** See {@link Scheduler#combine} and {@link Scheduler#combineAsTask}. */
-  Job submitCombined(List<Job> upstreams, Combiner function, JobOptions options, boolean asTask) {
-    Objects.requireNonNull(function, "function == null");
+  /**
+   * See {@link Scheduler#combine} and {@link Scheduler#combineAsTask}: with {@code function} (code,
+   * not kept by a store) or the function registered as {@code name}.
+   */
+  Job submitCombined(List<Job> upstreams, Combiner function, String name, JobOptions options, boolean asTask) {
+    if (name == null) {
+      Objects.requireNonNull(function, "function == null");
+    }
     if (upstreams.isEmpty()) {
       throw new IllegalArgumentException("a combined job needs at least one upstream");
     }
@@ -81,33 +89,53 @@ final class Intake {
     Job job;
     long ticket;
     synchronized (lock) {
+      if (name != null) {
+        combiners.checkRegistered(name);
+      }
       checkRoom(1);
       List<JobRecord> resolved = DependencyGraph.upstreamsOf(store, combined);
-      job = accept(new JobRecord(id, Map.of(), combined, store.nextSeq(), function, asTask), resolved, effects);
+      JobRecord record = name == null ? new JobRecord(id, Map.of(), combined, store.nextSeq(), function, asTask)
+          : new JobRecord(id, Map.of(), combined, store.nextSeq(), name, asTask);
+      job = accept(record, resolved, effects);
       ticket = store.ticket();
-      dispatch.promote(effects);
+      if (!store.isDurable()) {
+        dispatch.promote(effects); // in memory, nothing to wait for: dispatched at once
+      }
     }
-    effects.run();
-    awaitStored(ticket, List.of(job));
+    stored(ticket, List.of(job), effects);
     return job;
   }
 
   /**
-   * Returns once the submit of {@code jobs} is on disk. If the store could not write it, the jobs
-   * are cancelled (the caller is told the submit failed, so none may run) and the failure thrown.
+   * Returns once the submit of {@code jobs} is on disk, then lets the dispatch take them and runs
+   * what accepting them released ({@code accepted}: a combined job's function, the sends); in
+   * memory, at once. Until then a durable store's jobs are held back from the dispatch ({@link
+   * JobRecord#unstored}): if the store cannot write the submit, they are cancelled, the failure is
+   * thrown, and none of them has been sent to a slave.
    */
-  private void awaitStored(long ticket, List<Job> jobs) {
+  private void stored(long ticket, List<Job> jobs, Effects accepted) {
+    if (!store.isDurable()) {
+      accepted.run();
+      return;
+    }
+    StoreException failed = null;
     try {
       store.awaitStored(ticket);
     } catch (StoreException e) {
-      Effects effects = new Effects();
-      synchronized (lock) {
-        for (Job job : jobs) {
-          outcomes.end(job.record(), Ending.cancelledByCaller("not accepted: the store could not write it"), effects);
+      failed = e;
+    }
+    synchronized (lock) {
+      for (Job job : jobs) {
+        job.record().unstored = false;
+        if (failed != null) {
+          outcomes.end(job.record(), Ending.cancelledByCaller("not accepted: the store could not write it"), accepted);
         }
       }
-      effects.run();
-      throw e;
+      dispatch.promote(accepted);
+    }
+    accepted.run();
+    if (failed != null) {
+      throw failed;
     }
   }
 
@@ -125,6 +153,7 @@ final class Intake {
   /** Under the lock: the store takes {@code record}, to run after {@code upstreams}; returns its handle. */
   private Job accept(JobRecord record, List<JobRecord> upstreams, Effects effects) {
     Job job = handles.apply(record);
+    record.unstored = store.isDurable();
     Changes changes = new Changes();
     store.add(record, upstreams, changes);
     outcomes.accepted(record);

@@ -144,7 +144,7 @@ public final class Job {
 
   /** Whether it is a combined job ({@link Scheduler#combine}), whose result is a function of its upstreams'. */
   public boolean isCombined() {
-    return record.combiner != null;
+    return record.combined;
   }
 
   /**

@@ -41,9 +41,12 @@ final class JobDocuments {
     doc.put("status", job.status.name());
     doc.put("data", job.data);
     doc.put("options", options(job.options));
-    if (job.combiner != null) {
-      doc.put("combined", true); // Java code in the master's process: it cannot be kept
+    if (job.combined) {
+      doc.put("combined", true);
       doc.put("combineAsTask", job.combineAsTask);
+      if (job.combinerName != null) {
+        doc.put("combiner", job.combinerName); // a function given as code is not kept: only a name is
+      }
     }
     if (job.sentData != null && job.sentData != job.data) {
       doc.put("sentData", job.sentData);
@@ -75,15 +78,17 @@ final class JobDocuments {
   }
 
   /** What a document says of a job: its record (without edges to other records) and its last progress. */
-  record Read(JobRecord record, Map<String, Object> progress, boolean combined) {}
+  record Read(JobRecord record, Map<String, Object> progress) {}
 
   @SuppressWarnings("unchecked")
   static Read read(String text) {
     Map<String, Object> doc = Json.parseObject(text.getBytes(StandardCharsets.UTF_8), WRAPPER_LEVELS);
     JobOptions options = options((Map<String, Object>) doc.get("options"));
     Map<String, Object> data = (Map<String, Object>) doc.get("data");
+    boolean combined = Boolean.TRUE.equals(doc.get("combined"));
     JobRecord job = new JobRecord((String) doc.get("id"), data, options, number(doc.get("seq")),
-        number(doc.get("submittedAt")));
+        number(doc.get("submittedAt")), combined, (String) doc.get("combiner"),
+        Boolean.TRUE.equals(doc.get("combineAsTask")));
     job.status = JobStatus.valueOf((String) doc.get("status"));
     if (doc.containsKey("sentData")) {
       job.sentData = (Map<String, Object>) doc.get("sentData");
@@ -103,7 +108,7 @@ final class JobDocuments {
     if (doc.containsKey("finishedAt")) {
       job.finishedAtMillis = number(doc.get("finishedAt"));
     }
-    return new Read(job, (Map<String, Object>) doc.get("progress"), Boolean.TRUE.equals(doc.get("combined")));
+    return new Read(job, (Map<String, Object>) doc.get("progress"));
   }
 
   private static Map<String, Object> options(JobOptions options) {

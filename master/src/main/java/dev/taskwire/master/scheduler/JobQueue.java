@@ -205,6 +205,9 @@ final class JobQueue {
       Lane best = null;
       C where = null;
       for (Lane lane : sortedByHead()) {
+        if (lane.head().unstored) {
+          continue; // its submit is not on disk yet; those behind it were submitted later still
+        }
         C connection = placer.place(lane.head());
         if (connection != null) {
           best = lane;

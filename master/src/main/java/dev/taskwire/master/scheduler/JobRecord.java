@@ -21,8 +21,12 @@ final class JobRecord {
   /** The order of submission: the older of two queue heads goes first. */
   final long seq;
   final long submittedAtMillis;
-  /** A combined job's function; null for any other job. */
+  /** A combined job's function, given as code; null for any other job, and for one kept by name. */
   final Combiner combiner;
+  /** The name of a combined job's function, registered with the scheduler; null unless kept by name. */
+  final String combinerName;
+  /** A combined job: one of the two above, or, read back from a store, neither if it was given as code. */
+  final boolean combined;
   /** A combined job whose combination is sent to a slave as its data. */
   final boolean combineAsTask;
   /** The caller's handle; set once, when it is made (null for a record made alone, in a test). */
@@ -47,34 +51,52 @@ final class JobRecord {
   boolean inQueue;
   /** Waiting for the backoff before a retry. */
   boolean backingOff;
+  /**
+   * Accepted, but its submit is not on disk yet: the dispatch leaves it (and its lane) alone until
+   * it is, since a submit the store cannot write is cancelled and must not have run anywhere.
+   */
+  boolean unstored;
   Map<String, Object> result;
   TaskFailure failure;
   long finishedAtMillis;
 
+  /** A combined job whose function is {@code combiner}, code in this process. */
   JobRecord(String id, Map<String, Object> data, JobOptions options, long seq, Combiner combiner, boolean combineAsTask) {
-    this(id, data, options, seq, combiner, combineAsTask, System.currentTimeMillis());
+    this(id, data, options, seq, System.currentTimeMillis(), combiner, null, true, combineAsTask);
   }
 
-  /** A record read back from a store: submitted at {@code submittedAtMillis}, not a combined job. */
-  JobRecord(String id, Map<String, Object> data, JobOptions options, long seq, long submittedAtMillis) {
-    this(id, data, options, seq, null, false, submittedAtMillis);
+  /** A combined job whose function is the one registered as {@code combinerName}, looked up when it runs. */
+  JobRecord(String id, Map<String, Object> data, JobOptions options, long seq, String combinerName,
+      boolean combineAsTask) {
+    this(id, data, options, seq, System.currentTimeMillis(), null, combinerName, true, combineAsTask);
   }
 
-  private JobRecord(String id, Map<String, Object> data, JobOptions options, long seq, Combiner combiner,
-      boolean combineAsTask, long submittedAtMillis) {
+  /**
+   * A record read back from a store: submitted at {@code submittedAtMillis}; if {@code combined},
+   * by the name {@code combinerName}, or (null) with a function that the process which stopped held.
+   */
+  JobRecord(String id, Map<String, Object> data, JobOptions options, long seq, long submittedAtMillis,
+      boolean combined, String combinerName, boolean combineAsTask) {
+    this(id, data, options, seq, submittedAtMillis, null, combinerName, combined, combineAsTask);
+  }
+
+  private JobRecord(String id, Map<String, Object> data, JobOptions options, long seq, long submittedAtMillis,
+      Combiner combiner, String combinerName, boolean combined, boolean combineAsTask) {
     this.submittedAtMillis = submittedAtMillis;
     this.id = id;
     this.data = data;
     this.options = options;
     this.seq = seq;
     this.combiner = combiner;
+    this.combinerName = combinerName;
+    this.combined = combined;
     this.combineAsTask = combineAsTask;
     this.sentData = data;
   }
 
   /** A job that is not a combined one. */
   JobRecord(String id, Map<String, Object> data, JobOptions options, long seq) {
-    this(id, data, options, seq, null, false);
+    this(id, data, options, seq, System.currentTimeMillis(), null, null, false, false);
   }
 
   /** The key a downstream nests this job's result under: its name, or its id. */

@@ -104,6 +104,11 @@ interface JobStore {
 
   // Durability: nothing to wait for in memory.
 
+  /** Whether changes are written to disk, and a submit must wait for its {@link #ticket()}. */
+  default boolean isDurable() {
+    return false;
+  }
+
   /** The ticket of the changes made so far (under the lock); 0 for a store that does not write. */
   default long ticket() {
     return 0;

@@ -40,8 +40,11 @@ final class Outcomes {
   private final JobTimers timers;
   private final Dispatch dispatch;
   private final Executor callbacks;
+  private final Combiners combiners;
 
-  Outcomes(Object lock, JobStore store, SchedulerEvents events, JobTimers timers, Dispatch dispatch, Executor callbacks) {
+  Outcomes(Object lock, JobStore store, SchedulerEvents events, JobTimers timers, Dispatch dispatch, Executor callbacks,
+      Combiners combiners) {
+    this.combiners = combiners;
     this.lock = lock;
     this.store = store;
     this.events = events;
@@ -105,13 +108,7 @@ final class Outcomes {
       }
     }
     for (Changes.Ready ready : changes.ready()) {
-      effects.add(() -> {
-        try {
-          callbacks.execute(() -> combineNow(ready.job(), ready.results()));
-        } catch (RejectedExecutionException stopped) {
-          // The master is shutting down: its shutdown ends the job.
-        }
-      });
+      combineLater(ready, effects);
     }
   }
 
@@ -291,12 +288,68 @@ final class Outcomes {
 
   // Combined jobs.
 
+  /** Registers {@code function} as {@code name} ({@link Scheduler#registerCombiner}); the jobs that waited for it run. */
+  void register(String name, Combiner function) {
+    Effects effects = new Effects();
+    synchronized (lock) {
+      for (Changes.Ready ready : combiners.register(name, function)) {
+        combineLater(ready, effects);
+      }
+    }
+    effects.run();
+  }
+
+  /** Under the lock: {@code ready}'s function runs on a callback thread once the lock is released. */
+  private void combineLater(Changes.Ready ready, Effects effects) {
+    effects.add(() -> {
+      try {
+        callbacks.execute(() -> combineNow(ready.job(), ready.results()));
+      } catch (RejectedExecutionException stopped) {
+        // The master is shutting down: its shutdown ends the job.
+      }
+    });
+  }
+
+  /**
+   * The function of {@code job}, ready with {@code results}: its own, or the one registered under
+   * its name. Null if there is none to run now: the job waits for its name ({@link Combiners#park}),
+   * ended meanwhile, or fails here (its name not registered, an upstream's result no longer kept).
+   */
+  private Combiner functionOf(JobRecord job, List<Map<String, Object>> results) {
+    Effects effects = new Effects();
+    Combiner function = null;
+    synchronized (lock) {
+      if (job.status != JobStatus.WAITING) {
+        return null; // ended meanwhile: cancelled, past its deadline, shut down
+      }
+      if (results.size() < job.options.after().size()) {
+        // Read back after a restart without an upstream that the history or the retention let go.
+        String why = (job.options.after().size() - results.size()) + " of its upstreams' results are no longer kept";
+        end(job, Ending.failed(Map.of("error", "combine-failed", "message", why),
+            new TaskFailure(Reason.COMBINE_FAILED, why)), effects);
+      } else if (job.combinerName == null) {
+        function = job.combiner;
+      } else {
+        function = combiners.get(job.combinerName);
+        if (function == null && !combiners.park(job, results)) {
+          end(job, Combiners.notRegistered(job, null), effects);
+        }
+      }
+    }
+    effects.run();
+    return function;
+  }
+
   /** On a callback thread: runs a combined job's function, then completes it, or queues its combination as a task. */
   private void combineNow(JobRecord job, List<Map<String, Object>> results) {
+    Combiner function = functionOf(job, results);
+    if (function == null) {
+      return;
+    }
     Map<String, Object> combination = null;
     Throwable error = null;
     try {
-      Map<String, Object> out = job.combiner.combine(Collections.unmodifiableList(results));
+      Map<String, Object> out = function.combine(Collections.unmodifiableList(results));
       if (out == null) {
         throw new IllegalStateException("the function returned null, not a JSON object");
       }

@@ -5,8 +5,6 @@ import dev.taskwire.common.util.ThreadPools;
 import dev.taskwire.master.ConnectionListener;
 import dev.taskwire.master.SlaveConnection;
 import dev.taskwire.master.Task;
-import dev.taskwire.master.TaskFailure;
-import dev.taskwire.master.TaskFailure.Reason;
 import dev.taskwire.master.TaskStatus;
 import dev.taskwire.master.store.EmbeddedStore;
 import dev.taskwire.master.store.StoreException;
@@ -18,8 +16,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Jobs for the whole fleet: {@link #submit(Map, JobOptions) submit} work without naming a
@@ -76,16 +72,15 @@ import org.slf4j.LoggerFactory;
  * <p>This class is the facade. The jobs' state is kept by a {@link JobStore} (in memory), each
  * change one call; the duties are classes of their own: {@link Intake} takes jobs in, {@link
  * Dispatch} places and sends, {@link Outcomes} settles attempts, retries and ends jobs, {@link
- * DependencyGraph} holds the rules of jobs that run after others, {@link JobTimers} runs the
- * timers, and {@link FleetWatcher} hears the master.
+ * DependencyGraph} holds the rules of jobs that run after others, {@link Combiners} the functions
+ * registered by name, {@link JobTimers} runs the timers, {@link FleetWatcher} hears the master, and
+ * {@link Shutdown} ends it all.
  */
 public final class Scheduler {
   /** Jobs that may wait in the queue unless the master's builder says otherwise. */
   public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
   /** Final jobs kept for lookup unless the master's builder says otherwise. */
   public static final int DEFAULT_JOB_HISTORY = 10_000;
-
-  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
   /** Guards the store, the fleet's view, the timers: every job's state. */
   final Object lock = new Object();
@@ -100,6 +95,7 @@ public final class Scheduler {
   private final Intake intake;
   private final CallerEndings endings;
   private final Orphans orphans = new Orphans();
+  private final Combiners combiners = new Combiners();
   /** Where group limits are kept; null without a durable store. */
   private EmbeddedStore disk;
 
@@ -111,10 +107,10 @@ public final class Scheduler {
     this.callbacks = ThreadPools.elastic("taskwire-scheduler-callback", callbackThreads);
     // Through a method: the outcomes are made next (they need the dispatch), and used only later.
     this.dispatch = new Dispatch(lock, store, events, timers, this::notAccepted);
-    this.outcomes = new Outcomes(lock, store, events, timers, dispatch, callbacks);
+    this.outcomes = new Outcomes(lock, store, events, timers, dispatch, callbacks, combiners);
     this.endings = new CallerEndings(lock, store, outcomes, dispatch);
     this.intake = new Intake(lock, this.capacity, store, events, outcomes, dispatch,
-        record -> new Job(this, record, callbacks));
+        record -> new Job(this, record, callbacks), combiners);
   }
 
   /**
@@ -152,11 +148,9 @@ public final class Scheduler {
         Checks.atLeast("jobHistory", jobHistory, 1), retention);
     Scheduler scheduler = new Scheduler(queueCapacity, store, callbackDrain);
     scheduler.disk = disk;
-    synchronized (scheduler.lock) {
-      disk.limits().forEach(scheduler.dispatch::limit);
-    }
     new Restart(scheduler.lock, scheduler.outcomes, scheduler.dispatch, scheduler.timers,
-        record -> new Job(scheduler, record, scheduler.callbacks), scheduler.orphans).apply(store.restore(), adoptionWindow);
+        record -> new Job(scheduler, record, scheduler.callbacks), scheduler.orphans, scheduler.combiners)
+        .apply(store.restore(), disk.limits(), adoptionWindow);
     scheduler.watch(watch);
     return scheduler;
   }
@@ -181,7 +175,8 @@ public final class Scheduler {
   }
 
   private void watch(Consumer<ConnectionListener> watch) {
-    watch.accept(new FleetWatcher(lock, events, dispatch, outcomes, this::shutdown, orphans));
+    Shutdown shutdown = new Shutdown(lock, store, outcomes, dispatch, timers, events, callbacks, callbackDrain);
+    watch.accept(new FleetWatcher(lock, events, dispatch, outcomes, shutdown, orphans));
   }
 
   /**
@@ -232,12 +227,38 @@ public final class Scheduler {
    * with UPSTREAM_FAILED if one of them does not complete, and with COMBINE_FAILED if the function
    * throws. Cancelling it cancels those of its upstreams that no other job not final runs after.
    *
+   * <p>A store does not keep {@code function}, which is code: a restart fails the job if the
+   * function had not run. Give a {@link #combine(List, String, JobOptions) registered name} to keep it.
+   *
    * @param options its priority, group, name, deadline...; their {@code after} and {@code passing}
    *     are replaced by {@code upstreams}
    * @throws IllegalArgumentException if {@code upstreams} is empty, or one is unknown, failed or cancelled
    */
   public Job combine(List<Job> upstreams, Combiner function, JobOptions options) {
-    return intake.submitCombined(upstreams, function, options, false);
+    return intake.submitCombined(upstreams, function, null, options, false);
+  }
+
+  /**
+   * Registers {@code function} as {@code name}, for combined jobs that name it (and so outlive a
+   * restart). After a restart, register each name again within the adoption window (the heartbeat
+   * tolerance; best right after the master is built): a job ready meanwhile runs once its name is
+   * registered. A job ready without its name registered fails with COMBINE_FAILED naming it: at the
+   * end of that window, or, after it, at once.
+   *
+   * @throws IllegalStateException if a function is registered as {@code name} already
+   */
+  public void registerCombiner(String name, Combiner function) {
+    outcomes.register(name, function);
+  }
+
+  /**
+   * {@link #combine(List, Combiner, JobOptions) combine} with the function {@link #registerCombiner
+   * registered} as {@code combiner}, which the job keeps by name and looks up when it runs.
+   *
+   * @throws IllegalArgumentException if no function is registered as {@code combiner}
+   */
+  public Job combine(List<Job> upstreams, String combiner, JobOptions options) {
+    return intake.submitCombined(upstreams, null, Objects.requireNonNull(combiner, "combiner == null"), options, false);
   }
 
   /** {@link #combine(List, Combiner, JobOptions)} with {@link JobOptions#DEFAULTS}. */
@@ -250,7 +271,12 @@ public final class Scheduler {
    * of a job sent to a slave like any other ({@code asTask}): its result is the slave's.
    */
   public Job combineAsTask(List<Job> upstreams, Combiner function, JobOptions options) {
-    return intake.submitCombined(upstreams, function, options, true);
+    return intake.submitCombined(upstreams, function, null, options, true);
+  }
+
+  /** {@link #combineAsTask(List, Combiner, JobOptions) combineAsTask} with a {@link #registerCombiner registered} function. */
+  public Job combineAsTask(List<Job> upstreams, String combiner, JobOptions options) {
+    return intake.submitCombined(upstreams, null, Objects.requireNonNull(combiner, "combiner == null"), options, true);
   }
 
   /** The job {@code id}, while it is kept (every job not final, and the last final ones). */
@@ -312,12 +338,12 @@ public final class Scheduler {
     if (running < 1) {
       throw new IllegalArgumentException("a group limit must be at least 1, got " + running + "; use removeLimit");
     }
-    changeLimit(group, running);
+    dispatch.changeLimit(disk, group, running);
   }
 
   /** Removes {@code group}'s limit; does nothing if it has none. */
   public void removeLimit(String group) {
-    changeLimit(Objects.requireNonNull(group, "group == null"), null);
+    dispatch.changeLimit(disk, Objects.requireNonNull(group, "group == null"), null);
   }
 
   /** The group limits, by group. */
@@ -359,51 +385,12 @@ public final class Scheduler {
 
   String waitingFor(JobRecord job) {
     synchronized (lock) {
-      return dispatch.waitingFor(job);
+      String forCombiner = combiners.waitingFor(job);
+      return forCombiner != null ? forCombiner : dispatch.waitingFor(job);
     }
   }
 
   private void notAccepted(Task task, TaskStatus status, Throwable error, Effects effects) {
     outcomes.notAccepted(task, status, error, effects);
-  }
-
-  private void changeLimit(String group, Integer limit) {
-    if (disk != null) {
-      disk.keepLimit(group, limit); // on disk first: a limit acknowledged is a limit kept
-    }
-    Effects effects = new Effects();
-    synchronized (lock) {
-      dispatch.limit(group, limit);
-      dispatch.promote(effects);
-    }
-    effects.run();
-  }
-
-  /** The master is shutting down: every job not final fails with SHUTDOWN; then the threads stop. */
-  private void shutdown() {
-    Effects effects = new Effects();
-    int ended;
-    synchronized (lock) {
-      if (store.isClosed()) {
-        return;
-      }
-      // Attempts are not stopped: their connections end with the master. Each job alone: every
-      // job not final ends SHUTDOWN, none UPSTREAM_FAILED.
-      Changes changes = new Changes();
-      store.close(Ending.failed(Map.of("error", "shutdown"), new TaskFailure(Reason.SHUTDOWN, "the master shut down")),
-          changes);
-      outcomes.apply(changes, effects);
-      ended = changes.ended().size();
-    }
-    effects.run();
-    if (ended > 0) {
-      log.info("Scheduler: {} job(s) not final ended with SHUTDOWN", ended);
-    }
-    dispatch.shutdown();
-    timers.shutdown();
-    if (!ThreadPools.drain(callbacks, callbackDrain)) {
-      log.warn("Job callbacks still running after {} ms; not waiting for them", callbackDrain.toMillis());
-    }
-    events.shutdown(Duration.ofSeconds(1));
   }
 }

@@ -56,6 +56,8 @@ public final class EmbeddedStore implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedStore.class);
   private static final Duration WRITE_WAIT = Duration.ofSeconds(30);
+  /** SQLite's own {@code max_page_count}, the largest it takes: no cap ({@link #capPages}). */
+  private static final long UNCAPPED_PAGES = 4_294_967_294L;
 
   private final Path directory;
   private final FileChannel lockChannel;
@@ -253,6 +255,30 @@ public final class EmbeddedStore implements AutoCloseable {
   public void keepLimit(String group, Integer running) {
     StoreChange change = running == null ? new StoreChange.LimitDeleted(group) : new StoreChange.LimitRow(group, running);
     awaitWritten(writer.submit(change));
+  }
+
+  /**
+   * For tests of a store that cannot write: {@code true} caps the database at the pages it has now
+   * (SQLite's {@code max_page_count}, a setting of the writer's connection that the file does not
+   * keep), so that every transaction that needs one more page fails with {@code SQLITE_FULL}, as on
+   * a full disk, and is tried again as any failed write; {@code false} lifts the cap. The master
+   * never calls it; tests of other packages reach it through {@code StoreFaults}.
+   */
+  void capPages(boolean capped) {
+    // From the caller's thread, not the writer's: the driver serialises the calls on a connection,
+    // and the cap only bounds the next page a transaction asks for, whenever that comes.
+    try (Statement pragma = writes.createStatement()) {
+      long pages = UNCAPPED_PAGES;
+      if (capped) {
+        try (ResultSet count = pragma.executeQuery("PRAGMA page_count")) {
+          count.next();
+          pages = count.getLong(1);
+        }
+      }
+      pragma.execute("PRAGMA max_page_count = " + pages);
+    } catch (SQLException e) {
+      throw classify(e, directory);
+    }
   }
 
   /** Writes what is pending, then closes the database and releases the directory. */

@@ -248,15 +248,21 @@ public final class GroupCommit implements AutoCloseable {
       }
       connection.commit();
     } catch (SQLException | RuntimeException e) {
+      // SQLite may have rolled the transaction back itself (it does on SQLITE_FULL): then ending it
+      // here fails too ("no transaction is active"), and must not hide the failure that says why.
       try {
         connection.rollback();
       } catch (SQLException rollback) {
         e.addSuppressed(rollback);
       }
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException autoCommit) {
+        e.addSuppressed(autoCommit);
+      }
       throw e;
-    } finally {
-      connection.setAutoCommit(true);
     }
+    connection.setAutoCommit(true);
   }
 
   private void writeOne(StoreChange change) throws SQLException {

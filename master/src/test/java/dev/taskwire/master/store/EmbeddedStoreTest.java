@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskwire.common.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,28 @@ class EmbeddedStoreTest {
     StoreException unwritable = assertThrows(StoreException.class, () -> EmbeddedStore.open(file.resolve("data")));
     assertEquals(StoreException.Kind.UNWRITABLE, unwritable.kind());
     assertEquals(23, unwritable.kind().exitCode());
+  }
+
+  @Test
+  void aWriteToAFullDiskFailsWithSqliteFullAndIsWrittenOnceThereIsRoom() throws Exception {
+    Map<String, Object> large = Map.of("name", "big", "pad", "x".repeat(64 * 1024));
+    try (EmbeddedStore store = EmbeddedStore.open(dir)) {
+      store.keepLimit("gpu", 2);
+      StoreFaults.fill(store);
+      StoreException full = assertThrows(StoreException.class, () -> store.keepConnection("big", large));
+      assertEquals(StoreException.Kind.WRITE_FAILED, full.kind());
+      // SQLite rolled the transaction back itself: the failure says why, not that there was nothing to roll back.
+      assertTrue(full.getMessage().contains("SQLITE_FULL"), full.getMessage());
+      assertTrue(store.failure().getMessage().contains("SQLITE_FULL"), store.failure().getMessage());
+
+      StoreFaults.free(store);
+      Await.until(Duration.ofSeconds(20), "the kept change is written", () -> store.failure() == null);
+      store.awaitWritten();
+    }
+    try (EmbeddedStore store = EmbeddedStore.open(dir)) {
+      assertEquals(Map.of("gpu", 2), store.limits());
+      assertEquals(List.of(large), store.connections());
+    }
   }
 
   @Test
