@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.IntConsumer;
@@ -108,43 +109,71 @@ public final class LoadRunner {
    */
   public static Result runJobs(Scheduler scheduler, int total, IntFunction<Map<String, Object>> data, JobOptions options,
       int window, IntConsumer progress) throws InterruptedException {
+    return runJobs(scheduler, total, data, options, window, 1, progress);
+  }
+
+  /**
+   * {@link #runJobs(Scheduler, int, IntFunction, JobOptions, int, IntConsumer)} with the jobs
+   * submitted from {@code submitters} threads (1: this thread), sharing the window: as many callers
+   * as that submit at once, each waiting for its submit to return (with a durable store, until its
+   * job is on disk), so that their submits may share a transaction.
+   */
+  public static Result runJobs(Scheduler scheduler, int total, IntFunction<Map<String, Object>> data, JobOptions options,
+      int window, int submitters, IntConsumer progress) throws InterruptedException {
+    if (submitters < 1 || submitters > window) {
+      throw new IllegalArgumentException("submitters not within 1.." + window + " (the window): " + submitters);
+    }
     AtomicInteger completed = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     AtomicLongArray latencies = new AtomicLongArray(total);
     AtomicInteger measured = new AtomicInteger();
     Semaphore outstanding = new Semaphore(window);
-    int notFinal = 0;
-    long cpuBefore = processCpuNanos();
-    long startNanos = System.nanoTime();
-    for (int i = 0; i < total; i++) {
-      if (!outstanding.tryAcquire(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        notFinal += total - i; // no job ended for a whole task wait: the rest are not even submitted
-        break;
+    AtomicInteger notFinal = new AtomicInteger();
+    AtomicBoolean stalled = new AtomicBoolean();
+    SlotWorkers.Work submit = (submitter, i) -> {
+      if (stalled.get() || !outstanding.tryAcquire(TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        stalled.set(true); // no job ended for a whole task wait: the rest are not even submitted
+        notFinal.incrementAndGet();
+        return;
       }
-      int index = i;
       long t0 = System.nanoTime();
       Job job = scheduler.submit(data.apply(i), options);
       job.onComplete((d, r) -> {
         latencies.set(measured.getAndIncrement(), System.nanoTime() - t0);
         completed.incrementAndGet();
         outstanding.release();
-        progress.accept(index);
+        progress.accept(i);
       }).onFail((d, r) -> {
         latencies.set(measured.getAndIncrement(), System.nanoTime() - t0);
         failed.incrementAndGet();
         outstanding.release();
-        progress.accept(index);
+        progress.accept(i);
       });
+    };
+    long cpuBefore = processCpuNanos();
+    long startNanos = System.nanoTime();
+    try {
+      if (submitters == 1) {
+        for (int i = 0; i < total; i++) {
+          submit.run(0, i);
+        }
+      } else {
+        SlotWorkers.run("taskwire-submit", submitters, total, submit);
+      }
+    } catch (InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("a submitter failed", e); // the work above throws nothing else checked
     }
     if (!outstanding.tryAcquire(window, TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-      notFinal += window - outstanding.availablePermits();
+      notFinal.addAndGet(window - outstanding.availablePermits());
     }
     long elapsed = System.nanoTime() - startNanos;
     long[] values = new long[Math.min(total, measured.get())];
     for (int i = 0; i < values.length; i++) {
       values[i] = latencies.get(i);
     }
-    return new Result(total, completed.get(), failed.get(), 0, notFinal, new Percentiles(values), elapsed,
+    return new Result(total, completed.get(), failed.get(), 0, notFinal.get(), new Percentiles(values), elapsed,
         processCpuNanos() - cpuBefore);
   }
 

@@ -26,6 +26,11 @@ public final class SchedulerBench {
 
   private SchedulerBench() {}
 
+  /** The most jobs a run on {@code benchCase}'s fleet keeps outstanding: {@link #WINDOW_PER_SLOT} per slot. */
+  public static int window(ThroughputCase benchCase) {
+    return WINDOW_PER_SLOT * benchCase.slaves() * benchCase.slots();
+  }
+
   /**
    * Every run of both modes, in order.
    *
@@ -72,7 +77,7 @@ public final class SchedulerBench {
     try (Master master = Master.builder().host("127.0.0.1").port(0).callbackHost("127.0.0.1").build().start();
         SlaveFleet fleet = SlaveFleet.start(benchCase.slaves(), benchCase.slots(), slavesAsProcesses, logDir)) {
       List<SlaveConnection> connections = fleet.connect(master, "bench-", 0);
-      int window = WINDOW_PER_SLOT * benchCase.slaves() * benchCase.slots();
+      int window = window(benchCase);
       IntFunction<Map<String, Object>> data = ThroughputBench.payload(benchCase.payloadBytes());
       LoadRunner.runJobs(master.scheduler(), jitWarmup, data, JobOptions.DEFAULTS, window, i -> { });
       LoadRunner.run(connections, warmup, data, i -> { });
