@@ -20,8 +20,11 @@ public final class BenchReport {
   static final double GOAL_BYTES_PER_JOB = 1_024;
   /** The goal for jobs that depend on jobs, against as many independent ones. */
   static final double GOAL_WORKFLOW_RATIO = 0.80;
+  /** The goal for the embedded store: jobs/s against in memory. */
+  static final double GOAL_STORE_RATIO = 0.80;
 
   private static final String ROW_FORMAT = "%-14s %10s %8s %8s %8s %8s %12s %9s%n";
+  private static final String STORE_ROW = "%-14s %10s %8s %8s %11s %7s %7s %9s %9s%n";
   private static final String WORKFLOW_ROW = "%-14s %10s %8s %11s %10s %7s %9s %6s %7s%n";
 
   private final boolean slavesAsProcesses;
@@ -30,6 +33,7 @@ public final class BenchReport {
   private SchedulerBench.Comparison comparison;
   private QueueBench.Result queue;
   private WorkflowBench.Comparison workflow;
+  private StoreBench.Comparison store;
 
   public BenchReport(boolean slavesAsProcesses) {
     this.slavesAsProcesses = slavesAsProcesses;
@@ -53,6 +57,11 @@ public final class BenchReport {
     this.workflow = result;
   }
 
+  /** The store-vs-memory case. */
+  public void storeVsMemory(StoreBench.Comparison result) {
+    this.store = result;
+  }
+
   /** The deep-queue case. */
   public void queue(QueueBench.Result result) {
     this.queue = result;
@@ -71,6 +80,9 @@ public final class BenchReport {
     }
     if (workflow != null) {
       printWorkflow(out);
+    }
+    if (store != null) {
+      printStore(out);
     }
     if (queue != null) {
       printQueue(out);
@@ -146,6 +158,42 @@ public final class BenchReport {
         String.format(Locale.ROOT, "%.2f", run.elapsedNanos() / 1e9), String.format(Locale.ROOT, "%.1f", run.cpuMicrosPerJob()),
         run.completed(), run.failed(), run.notFinal(), run.wrong(),
         Double.isNaN(others) ? "?" : String.format(Locale.ROOT, "%.2f", others));
+  }
+
+  private void printStore(PrintWriter out) {
+    StoreBench.Comparison c = store;
+    out.printf(Locale.ROOT, "store vs memory, %s, %d jobs per run, %d rounds of in-memory then store (a fresh data"
+            + " directory in %s), each master with a fleet of its own; runs keep %d jobs outstanding, submitted from %d"
+            + " thread%s; others: cores other processes used meanwhile; written: bytes the JVM wrote to disk per job (%s):%n",
+        c.benchCase().label(), c.tasks(), c.memory().size(), c.parent(), c.window(), c.submitters(),
+        c.submitters() == 1 ? "" : "s",
+        c.writtenFromProc() ? "/proc/self/io write_bytes" : "growth of the data directory");
+    out.printf(STORE_ROW, "run", "jobs/s", "p50 ms", "p99 ms", "cpu us/job", "failed", "others", "written", "txns/job");
+    for (int i = 0; i < c.memory().size(); i++) {
+      printStoreRow(out, "memory " + (i + 1), c.memory().get(i), false);
+      printStoreRow(out, "store " + (i + 1), c.store().get(i), true);
+    }
+    double memory = c.medianMemory().measurement().result().tasksPerSecond();
+    double stored = c.medianStore().measurement().result().tasksPerSecond();
+    out.printf(Locale.ROOT, "store vs memory: memory %.0f jobs/s, store %.0f jobs/s (median run of %d each):"
+            + " store at %.1f %% of memory (goal >= %.0f %%: %s)%n",
+        memory, stored, c.memory().size(), 100 * c.ratio(), 100 * GOAL_STORE_RATIO, met(c.ratio() >= GOAL_STORE_RATIO));
+    out.printf(Locale.ROOT, "store: %.0f bytes written to disk per job (in-memory runs: %.0f), %.3f transactions per job,"
+            + " %.1f rows per transaction; data directory %.1f MiB at the end%n",
+        c.storeWrittenBytesPerJob(), c.memoryWrittenBytesPerJob(), c.transactionsPerJob(), c.rowsPerTransaction(),
+        c.dataDirBytes() / 1048576.0);
+  }
+
+  private static void printStoreRow(PrintWriter out, String label, StoreBench.Run run, boolean store) {
+    LoadRunner.Result r = run.measurement().result();
+    int jobs = r.submitted();
+    out.printf(Locale.ROOT, STORE_ROW, label, String.format(Locale.ROOT, "%.0f", r.tasksPerSecond()),
+        String.format(Locale.ROOT, "%.3f", r.latencyNanos().at(0.5) / 1e6),
+        String.format(Locale.ROOT, "%.3f", r.latencyNanos().at(0.99) / 1e6),
+        String.format(Locale.ROOT, "%.1f", run.measurement().cpuMicrosPerTask()), r.failed() + r.startFailed() + r.notFinal(),
+        Double.isNaN(run.otherCores()) ? "?" : String.format(Locale.ROOT, "%.2f", run.otherCores()),
+        String.format(Locale.ROOT, "%.0f", run.writtenBytesPerJob()),
+        store && jobs > 0 ? String.format(Locale.ROOT, "%.3f", (double) run.transactions() / jobs) : "-");
   }
 
   private void printQueue(PrintWriter out) {
@@ -234,6 +282,28 @@ public final class BenchReport {
       w.put("ratio", workflow.ratio());
       root.put("workflowVsIndependent", w);
     }
+    if (store != null) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("slaves", store.benchCase().slaves());
+      s.put("slots", store.benchCase().slots());
+      s.put("payloadBytes", store.benchCase().payloadBytes());
+      s.put("dataDirParent", store.parent().toString());
+      s.put("tasksPerRun", store.tasks());
+      s.put("window", store.window());
+      s.put("submitters", store.submitters());
+      s.put("memory", storeRunsJson(store.memory()));
+      s.put("store", storeRunsJson(store.store()));
+      s.put("memoryMedianJobsPerSecond", Math.round(store.medianMemory().measurement().result().tasksPerSecond()));
+      s.put("storeMedianJobsPerSecond", Math.round(store.medianStore().measurement().result().tasksPerSecond()));
+      s.put("ratio", store.ratio());
+      s.put("writtenFrom", store.writtenFromProc() ? "/proc/self/io write_bytes" : "data directory growth");
+      s.put("storeWrittenBytesPerJob", Math.round(store.storeWrittenBytesPerJob()));
+      s.put("memoryWrittenBytesPerJob", Math.round(store.memoryWrittenBytesPerJob()));
+      s.put("transactionsPerJob", store.transactionsPerJob());
+      s.put("rowsPerTransaction", store.rowsPerTransaction());
+      s.put("dataDirBytes", store.dataDirBytes());
+      root.put("storeVsMemory", s);
+    }
     if (queue != null) {
       Map<String, Object> q = new LinkedHashMap<>();
       q.put("jobs", queue.jobs());
@@ -258,6 +328,19 @@ public final class BenchReport {
     for (int i = 0; i < runs.size(); i++) {
       Map<String, Object> row = runJson(runs.get(i));
       row.put("otherProcessesCores", others.get(i).isNaN() ? null : others.get(i));
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  private static List<Map<String, Object>> storeRunsJson(List<StoreBench.Run> runs) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (StoreBench.Run run : runs) {
+      Map<String, Object> row = runJson(run.measurement());
+      row.put("otherProcessesCores", Double.isNaN(run.otherCores()) ? null : run.otherCores());
+      row.put("writtenBytes", run.writtenBytes());
+      row.put("transactions", run.transactions());
+      row.put("rows", run.rows());
       rows.add(row);
     }
     return rows;

@@ -26,7 +26,8 @@ class BenchCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"bench", "--slaves", "1,2", "--slots", "1,2", "--payloads", "100,4096",
-        "--bench-tasks", "40", "--warmup", "5", "--jit-warmup", "20", "--scheduler-rounds", "2", "--workflow-rounds", "0", "--queue-jobs", "300",
+        "--bench-tasks", "40", "--warmup", "5", "--jit-warmup", "20", "--scheduler-rounds", "2", "--workflow-rounds", "0", "--store-rounds", "0",
+        "--queue-jobs", "300",
         "--heartbeat-slaves", "20", "--heartbeat-warmup", "1", "--heartbeat-seconds", "2", "--out", dir.toString()},
         Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
@@ -92,8 +93,8 @@ class BenchCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"bench", "--slaves", "2", "--slots", "1", "--payloads", "100", "--bench-tasks", "20",
-        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--workflow-rounds", "0", "--queue-jobs", "0",
-        "--heartbeat-slaves", "0",
+        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--workflow-rounds", "0", "--store-rounds", "0",
+        "--queue-jobs", "0", "--heartbeat-slaves", "0",
         "--slaves-as-processes", "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
     assertTrue(out.toString().contains("slaves as separate JVMs"), out::toString);
@@ -106,6 +107,7 @@ class BenchCommandTest {
     assertEquals(null, json.get("schedulerVsDirect"), "--scheduler-rounds 0 skips the case");
     assertEquals(null, json.get("queue"), "--queue-jobs 0 skips the case");
     assertEquals(null, json.get("workflowVsIndependent"), "--workflow-rounds 0 skips the case");
+    assertEquals(null, json.get("storeVsMemory"), "--store-rounds 0 skips the case");
   }
 
   @Test
@@ -115,8 +117,9 @@ class BenchCommandTest {
     StringWriter err = new StringWriter();
     // 5 chains of 3 and a fan-in of 20 with its combined job: 36 jobs per run.
     int code = Main.run(new String[] {"bench", "--slaves", "1", "--slots", "1", "--payloads", "100", "--bench-tasks", "10",
-        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--queue-jobs", "0", "--heartbeat-slaves", "0",
-        "--workflow-rounds", "2", "--workflow-chains", "5", "--workflow-chain-length", "3", "--workflow-fan-in", "20",
+        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--store-rounds", "0",
+        "--queue-jobs", "0", "--heartbeat-slaves", "0", "--workflow-rounds", "2", "--workflow-chains", "5",
+        "--workflow-chain-length", "3", "--workflow-fan-in", "20",
         "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
     String table = out.toString();
@@ -147,6 +150,92 @@ class BenchCommandTest {
       }
     }
     assertTrue(((Number) workflow.get("ratio")).doubleValue() > 0, workflow::toString);
+  }
+
+  @Test
+  @Timeout(120)
+  void tinyStoreCaseComparesTheStoreWithMemoryAndCountsTheDiskWritten() throws Exception {
+    Path stores = Files.createDirectory(dir.resolve("stores"));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"bench", "--slaves", "1", "--slots", "1", "--payloads", "100", "--bench-tasks", "200",
+        "--warmup", "20", "--jit-warmup", "0", "--scheduler-rounds", "0", "--workflow-rounds", "0", "--queue-jobs", "0",
+        "--heartbeat-slaves", "0", "--store-rounds", "2", "--store-submitters", "4", "--store-dir", stores.toString(),
+        "--out", dir.toString()},
+        Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(0, code, err::toString);
+    String table = out.toString();
+    assertTrue(table.contains("\nstore vs memory, 4x4 100B, 200 jobs per run, 2 rounds of in-memory then store (a fresh data"
+        + " directory in " + stores + "), each master with a fleet of its own; runs keep 32 jobs outstanding, submitted from 4"
+        + " threads;"), table);
+    for (String run : List.of("memory 1", "store 1", "memory 2", "store 2")) {
+      // jobs/s, p50, p99, cpu us/job, 0 failed, others, bytes written per job, transactions per job ("-" in memory)
+      assertTrue(Pattern.compile("(?m)^" + run + " +\\d+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +0 +([0-9]+\\.[0-9]{2}|\\?) +-?\\d+"
+          + " +([0-9]+\\.[0-9]{3}|-)$").matcher(table).find(), run + " with 0 failed in\n" + table);
+    }
+    assertTrue(Pattern.compile("(?m)^store vs memory: memory \\d+ jobs/s, store \\d+ jobs/s \\(median run of 2 each\\):"
+        + " store at [0-9.]+ % of memory \\(goal >= 80 %: (met|NOT MET)\\)$").matcher(table).find(), table);
+    assertTrue(Pattern.compile("(?m)^store: \\d+ bytes written to disk per job \\(in-memory runs: -?\\d+\\), [0-9.]+ transactions"
+        + " per job, [0-9.]+ rows per transaction; data directory [0-9.]+ MiB at the end$").matcher(table).find(), table);
+
+    Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("bench.json")));
+    Map<?, ?> store = (Map<?, ?>) json.get("storeVsMemory");
+    assertEquals(200, store.get("tasksPerRun"));
+    assertEquals(4, store.get("submitters"));
+    for (String mode : List.of("memory", "store")) {
+      List<?> runs = (List<?>) store.get(mode);
+      assertEquals(2, runs.size(), mode);
+      for (Object run : runs) {
+        Map<?, ?> measured = (Map<?, ?>) run;
+        assertEquals(200, measured.get("completed"), mode + " " + run);
+        assertEquals(0, measured.get("failed"), mode + " " + run);
+        assertTrue(((Number) measured.get("tasksPerSecond")).longValue() > 0, mode + " " + run);
+        long transactions = ((Number) measured.get("transactions")).longValue();
+        if (mode.equals("memory")) {
+          assertEquals(0L, transactions, "no store, no transactions: " + run);
+        } else {
+          // Every job is written at least once (its submit); group commit may gather many in one transaction.
+          assertTrue(transactions > 0, run::toString);
+          assertTrue(((Number) measured.get("rows")).longValue() >= 200, run::toString);
+        }
+      }
+    }
+    assertTrue(((Number) store.get("ratio")).doubleValue() > 0, store::toString);
+    assertTrue(((Number) store.get("storeMedianJobsPerSecond")).longValue() > 0, store::toString);
+    assertTrue(((Number) store.get("transactionsPerJob")).doubleValue() > 0, store::toString);
+    assertTrue(((Number) store.get("rowsPerTransaction")).doubleValue() >= 1, store::toString);
+    assertTrue(((Number) store.get("dataDirBytes")).longValue() > 0, store::toString);
+    if ("/proc/self/io write_bytes".equals(store.get("writtenFrom"))) {
+      // 200 jobs, each written to the database's log and synced: some bytes for each, surely more than the in-memory runs'.
+      assertTrue(((Number) store.get("storeWrittenBytesPerJob")).longValue() > 0, store::toString);
+      assertTrue(((Number) store.get("storeWrittenBytesPerJob")).longValue()
+          > ((Number) store.get("memoryWrittenBytesPerJob")).longValue(), store::toString);
+    }
+
+    try (var left = Files.list(stores)) {
+      assertEquals(List.of(), left.toList(), "the data directory is removed");
+    }
+  }
+
+  @Test
+  void moreStoreSubmittersThanJobsOutstandingAreRefused() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"bench", "--store-submitters", "33", "--out", dir.toString()}, Map.of(),
+        new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(2, code, err::toString);
+    assertTrue(err.toString().contains("Invalid value for option '--store-submitters': 33 (store-submitters > 32 (the jobs kept"
+        + " outstanding): 33)"), err::toString);
+  }
+
+  @Test
+  void negativeStoreRoundsAreRefused() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"bench", "--store-rounds", "-1", "--out", dir.toString()}, Map.of(),
+        new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(2, code, err::toString);
+    assertTrue(err.toString().contains("Invalid value for option '--store-rounds': -1 (store-rounds < 0: -1)"), err::toString);
   }
 
   @Test
