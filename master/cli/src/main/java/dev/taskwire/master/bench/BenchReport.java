@@ -20,8 +20,9 @@ public final class BenchReport {
   static final double GOAL_BYTES_PER_JOB = 1_024;
   /** The goal for jobs that depend on jobs, against as many independent ones. */
   static final double GOAL_WORKFLOW_RATIO = 0.80;
-  /** The goal for the embedded store: jobs/s against in memory. */
+  /** The goals for the embedded store: jobs/s against in memory, and the time a restart takes to take jobs. */
   static final double GOAL_STORE_RATIO = 0.80;
+  static final double GOAL_RESTART_SECONDS = 5;
 
   private static final String ROW_FORMAT = "%-14s %10s %8s %8s %8s %8s %12s %9s%n";
   private static final String STORE_ROW = "%-14s %10s %8s %8s %11s %7s %7s %9s %9s%n";
@@ -34,6 +35,7 @@ public final class BenchReport {
   private QueueBench.Result queue;
   private WorkflowBench.Comparison workflow;
   private StoreBench.Comparison store;
+  private RestartBench.Result restart;
 
   public BenchReport(boolean slavesAsProcesses) {
     this.slavesAsProcesses = slavesAsProcesses;
@@ -62,6 +64,11 @@ public final class BenchReport {
     this.store = result;
   }
 
+  /** The restart case. */
+  public void restart(RestartBench.Result result) {
+    this.restart = result;
+  }
+
   /** The deep-queue case. */
   public void queue(QueueBench.Result result) {
     this.queue = result;
@@ -83,6 +90,9 @@ public final class BenchReport {
     }
     if (store != null) {
       printStore(out);
+    }
+    if (restart != null) {
+      printRestart(out);
     }
     if (queue != null) {
       printQueue(out);
@@ -196,6 +206,16 @@ public final class BenchReport {
         store && jobs > 0 ? String.format(Locale.ROOT, "%.3f", (double) run.transactions() / jobs) : "-");
   }
 
+  private void printRestart(PrintWriter out) {
+    RestartBench.Result r = restart;
+    out.printf(Locale.ROOT, "restart: %d jobs of %d B queued by a first master with no slave in %.2f s, data directory"
+            + " %.1f MiB; a second master on it took jobs after %.2f s (open %.2f s, build with every job read back %.2f s,"
+            + " start %.2f s, first submit %.3f s), %d jobs queued then (goal <= %.0f s: %s)%n",
+        r.jobs(), r.payloadBytes(), r.fillNanos() / 1e9, r.dataDirBytes() / 1048576.0, r.untilTakingJobsNanos() / 1e9,
+        r.openNanos() / 1e9, r.buildNanos() / 1e9, r.startNanos() / 1e9, r.submitNanos() / 1e9, r.queuedAfter(),
+        GOAL_RESTART_SECONDS, met(r.allBack() && r.untilTakingJobsNanos() / 1e9 <= GOAL_RESTART_SECONDS));
+  }
+
   private void printQueue(PrintWriter out) {
     QueueBench.Result q = queue;
     out.printf(Locale.ROOT, "queue: %d jobs submitted from one thread, no slave connected, in %.2f s (%.2f s of it in GC):"
@@ -303,6 +323,20 @@ public final class BenchReport {
       s.put("rowsPerTransaction", store.rowsPerTransaction());
       s.put("dataDirBytes", store.dataDirBytes());
       root.put("storeVsMemory", s);
+    }
+    if (restart != null) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("jobs", restart.jobs());
+      r.put("payloadBytes", restart.payloadBytes());
+      r.put("fillSeconds", restart.fillNanos() / 1e9);
+      r.put("dataDirBytes", restart.dataDirBytes());
+      r.put("openSeconds", restart.openNanos() / 1e9);
+      r.put("buildSeconds", restart.buildNanos() / 1e9);
+      r.put("startSeconds", restart.startNanos() / 1e9);
+      r.put("firstSubmitSeconds", restart.submitNanos() / 1e9);
+      r.put("secondsUntilTakingJobs", restart.untilTakingJobsNanos() / 1e9);
+      r.put("queuedAfter", restart.queuedAfter());
+      root.put("restart", r);
     }
     if (queue != null) {
       Map<String, Object> q = new LinkedHashMap<>();

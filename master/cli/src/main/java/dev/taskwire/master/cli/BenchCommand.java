@@ -4,6 +4,7 @@ import dev.taskwire.common.cli.CommandLines;
 import dev.taskwire.master.bench.BenchReport;
 import dev.taskwire.master.bench.HeartbeatBench;
 import dev.taskwire.master.bench.QueueBench;
+import dev.taskwire.master.bench.RestartBench;
 import dev.taskwire.master.bench.SchedulerBench;
 import dev.taskwire.master.bench.StoreBench;
 import dev.taskwire.master.bench.ThroughputBench;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
  * {@code bench}: measures throughput and latency for S slaves x K slots x payload size, the
  * scheduler against connection-bound tasks on 4x4 100 B, jobs that depend on jobs against as many
  * independent ones on the same fleet, jobs on the embedded store against in memory (and the disk
- * written per job), a deep queue (submit rate,
+ * written per job), a restart on a data directory with a deep queue, a deep queue (submit rate,
  * heap per job, drain rate), and the master's cost of heartbeats from many slaves, all on
  * loopback; prints a table and writes {@code bench.json} and {@code bench.svg} (tasks/s by S and K).
  */
@@ -72,10 +73,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--store-rounds", paramLabel = "N", description = "Rounds of the store-vs-memory case (4x4 100B, --bench-tasks jobs per run, each round a run on an in-memory master then one on a master with the embedded store in a fresh data directory in --store-dir; the medians are compared, and the disk written per job is counted); 0 = skip it (default: 5).")
   int storeRounds = 5;
 
+  @Option(names = "--restart-jobs", paramLabel = "N", description = "Jobs of the restart case (queued on a data directory by a master with no slave, then the time until a new master on it takes jobs); 0 = skip it (default: 100000).")
+  int restartJobs = 100_000;
+
   @Option(names = "--store-submitters", paramLabel = "N", description = "Threads that submit the store case's jobs, sharing its window of 32 outstanding jobs, each waiting for its submit to return (on the store: until its job is on disk); 1 submits as the scheduler case does (default: 1).")
   int storeSubmitters = 1;
 
-  @Option(names = "--store-dir", paramLabel = "DIR", description = "Where the store case makes its data directory, removed at the end: the disk it measures (default: java.io.tmpdir).")
+  @Option(names = "--store-dir", paramLabel = "DIR", description = "Where the store and restart cases make their data directories, removed at the end: the disk they measure (default: java.io.tmpdir).")
   Path storeDir = Path.of(System.getProperty("java.io.tmpdir"));
 
   @Option(names = "--queue-jobs", paramLabel = "N", description = "Jobs of the deep-queue case (submitted with no slave, then drained by 4x4 slaves; 1,000,000 needs at least 1 GiB of heap, better 4); 0 = skip it (default: 1000000).")
@@ -98,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
     CommandLine commandLine = spec.commandLine();
     for (String[] check : new String[][] {{"--bench-tasks", "" + tasks}, {"--warmup", "" + warmup},
         {"--scheduler-rounds", "" + schedulerRounds}, {"--workflow-rounds", "" + workflowRounds}, {"--store-rounds", "" + storeRounds},
-        {"--queue-jobs", "" + queueJobs}}) {
+        {"--restart-jobs", "" + restartJobs}, {"--queue-jobs", "" + queueJobs}}) {
       CommandLines.apply(commandLine, check[0], Integer.parseInt(check[1]), v -> {
         if (v < 0) {
           throw new IllegalArgumentException(check[0].substring(2) + " < 0: " + v);
@@ -157,6 +161,11 @@ final class BenchCommand implements Callable<Integer> {
           commandLine.getErr(), Progress.stderrIsTerminal());
       report.storeVsMemory(StoreBench.run(SchedulerBench.CASE, storeDir, jitWarmup, warmup, tasks, storeRounds, storeSubmitters,
           slavesAsProcesses, out, i -> progress.advance()));
+      progress.finish();
+    }
+    if (restartJobs > 0) {
+      Progress progress = new Progress("bench restart: queueing", restartJobs, commandLine.getErr(), Progress.stderrIsTerminal());
+      report.restart(RestartBench.run(storeDir, restartJobs, SchedulerBench.CASE.payloadBytes(), i -> progress.advance()));
       progress.finish();
     }
     if (queueJobs > 0) {

@@ -27,7 +27,7 @@ class BenchCommandTest {
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"bench", "--slaves", "1,2", "--slots", "1,2", "--payloads", "100,4096",
         "--bench-tasks", "40", "--warmup", "5", "--jit-warmup", "20", "--scheduler-rounds", "2", "--workflow-rounds", "0", "--store-rounds", "0",
-        "--queue-jobs", "300",
+        "--restart-jobs", "0", "--queue-jobs", "300",
         "--heartbeat-slaves", "20", "--heartbeat-warmup", "1", "--heartbeat-seconds", "2", "--out", dir.toString()},
         Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
@@ -94,7 +94,7 @@ class BenchCommandTest {
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"bench", "--slaves", "2", "--slots", "1", "--payloads", "100", "--bench-tasks", "20",
         "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--workflow-rounds", "0", "--store-rounds", "0",
-        "--queue-jobs", "0", "--heartbeat-slaves", "0",
+        "--restart-jobs", "0", "--queue-jobs", "0", "--heartbeat-slaves", "0",
         "--slaves-as-processes", "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
     assertTrue(out.toString().contains("slaves as separate JVMs"), out::toString);
@@ -108,6 +108,7 @@ class BenchCommandTest {
     assertEquals(null, json.get("queue"), "--queue-jobs 0 skips the case");
     assertEquals(null, json.get("workflowVsIndependent"), "--workflow-rounds 0 skips the case");
     assertEquals(null, json.get("storeVsMemory"), "--store-rounds 0 skips the case");
+    assertEquals(null, json.get("restart"), "--restart-jobs 0 skips the case");
   }
 
   @Test
@@ -117,7 +118,7 @@ class BenchCommandTest {
     StringWriter err = new StringWriter();
     // 5 chains of 3 and a fan-in of 20 with its combined job: 36 jobs per run.
     int code = Main.run(new String[] {"bench", "--slaves", "1", "--slots", "1", "--payloads", "100", "--bench-tasks", "10",
-        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--store-rounds", "0",
+        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--store-rounds", "0", "--restart-jobs", "0",
         "--queue-jobs", "0", "--heartbeat-slaves", "0", "--workflow-rounds", "2", "--workflow-chains", "5",
         "--workflow-chain-length", "3", "--workflow-fan-in", "20",
         "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
@@ -160,8 +161,8 @@ class BenchCommandTest {
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"bench", "--slaves", "1", "--slots", "1", "--payloads", "100", "--bench-tasks", "200",
         "--warmup", "20", "--jit-warmup", "0", "--scheduler-rounds", "0", "--workflow-rounds", "0", "--queue-jobs", "0",
-        "--heartbeat-slaves", "0", "--store-rounds", "2", "--store-submitters", "4", "--store-dir", stores.toString(),
-        "--out", dir.toString()},
+        "--heartbeat-slaves", "0", "--store-rounds", "2", "--store-submitters", "4", "--restart-jobs", "0",
+        "--store-dir", stores.toString(), "--out", dir.toString()},
         Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err::toString);
     String table = out.toString();
@@ -212,6 +213,43 @@ class BenchCommandTest {
           > ((Number) store.get("memoryWrittenBytesPerJob")).longValue(), store::toString);
     }
 
+    try (var left = Files.list(stores)) {
+      assertEquals(List.of(), left.toList(), "the data directory is removed");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void tinyRestartCaseTimesAMasterOnADataDirectoryWithQueuedJobsUntilItTakesJobs() throws Exception {
+    Path stores = Files.createDirectory(dir.resolve("stores"));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"bench", "--slaves", "1", "--slots", "1", "--payloads", "100", "--bench-tasks", "20",
+        "--warmup", "0", "--jit-warmup", "0", "--scheduler-rounds", "0", "--workflow-rounds", "0", "--store-rounds", "0",
+        "--queue-jobs", "0", "--heartbeat-slaves", "0", "--restart-jobs", "1000", "--store-dir", stores.toString(),
+        "--out", dir.toString()}, Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(0, code, err::toString);
+    String table = out.toString();
+    assertTrue(Pattern.compile("(?m)^restart: 1000 jobs of 100 B queued by a first master with no slave in [0-9.]+ s, data"
+        + " directory [0-9.]+ MiB; a second master on it took jobs after [0-9.]+ s \\(open [0-9.]+ s, build with every job"
+        + " read back [0-9.]+ s, start [0-9.]+ s, first submit [0-9.]+ s\\), 1001 jobs queued then \\(goal <= 5 s:"
+        + " (met|NOT MET)\\)$").matcher(table).find(), table);
+
+    Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("bench.json")));
+    assertEquals(null, json.get("storeVsMemory"), "--store-rounds 0 skips the case");
+    Map<?, ?> restart = (Map<?, ?>) json.get("restart");
+    assertEquals(1000, restart.get("jobs"));
+    assertEquals(100, restart.get("payloadBytes"));
+    assertEquals(1001, restart.get("queuedAfter"), "every queued job back, and the first submit: " + restart);
+    assertTrue(((Number) restart.get("dataDirBytes")).longValue() > 1000 * 100, "1000 jobs of 100 B on disk: " + restart);
+    assertTrue(((Number) restart.get("fillSeconds")).doubleValue() > 0, restart::toString);
+    double parts = 0;
+    for (String part : List.of("openSeconds", "buildSeconds", "startSeconds", "firstSubmitSeconds")) {
+      double seconds = ((Number) restart.get(part)).doubleValue();
+      assertTrue(seconds > 0, part + " in " + restart);
+      parts += seconds;
+    }
+    assertEquals(parts, ((Number) restart.get("secondsUntilTakingJobs")).doubleValue(), 1e-6, restart::toString);
     try (var left = Files.list(stores)) {
       assertEquals(List.of(), left.toList(), "the data directory is removed");
     }
