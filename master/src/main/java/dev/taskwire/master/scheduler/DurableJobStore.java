@@ -41,6 +41,8 @@ final class DurableJobStore implements JobStore {
   private final Duration retention;
   private final ScheduledExecutorService sweeper;
   private long ticket; // under the scheduler's lock
+  /** The counters as last handed to the group commit (seq, submitted, completed, failed, cancelled, retries). */
+  private final long[] countersHandedOver = {-1, -1, -1, -1, -1, -1};
 
   DurableJobStore(EmbeddedStore disk, int history, Duration retention) {
     this.disk = disk;
@@ -141,13 +143,21 @@ final class DurableJobStore implements JobStore {
     }
     touched.clear();
     SchedulerSummary.Totals totals = memory.totals();
-    rows.add(new StoreChange.Counter("seq", memory.lastSeq()));
-    rows.add(new StoreChange.Counter("submitted", totals.submitted()));
-    rows.add(new StoreChange.Counter("completed", totals.completed()));
-    rows.add(new StoreChange.Counter("failed", totals.failed()));
-    rows.add(new StoreChange.Counter("cancelled", totals.cancelled()));
-    rows.add(new StoreChange.Counter("retries", totals.retries()));
+    counter(rows, 0, "seq", memory.lastSeq());
+    counter(rows, 1, "submitted", totals.submitted());
+    counter(rows, 2, "completed", totals.completed());
+    counter(rows, 3, "failed", totals.failed());
+    counter(rows, 4, "cancelled", totals.cancelled());
+    counter(rows, 5, "retries", totals.retries());
     ticket = disk.writer().submit(rows);
+  }
+
+  /** Adds the counter {@code name} to {@code rows} if it changed since it was last handed over: a row less to write. */
+  private void counter(List<StoreChange> rows, int index, String name, long value) {
+    if (countersHandedOver[index] != value) {
+      countersHandedOver[index] = value;
+      rows.add(new StoreChange.Counter(name, value));
+    }
   }
 
   /** Writes {@code job} again for its progress; nobody waits for it. */

@@ -52,6 +52,8 @@ public final class GroupCommit implements AutoCloseable {
   private long failedUpTo; // tickets up to this one were in a transaction that failed
   private StoreException failure;
   private boolean closing;
+  /** The writer waits for work: only then does a submit need to wake anyone (waiters sleep on). */
+  private boolean writerIdle;
 
   GroupCommit(Connection connection, String name) {
     this.connection = connection;
@@ -70,7 +72,9 @@ public final class GroupCommit implements AutoCloseable {
       pending.put(change.key(), change);
     }
     submitted++;
-    notifyAll();
+    if (writerIdle) {
+      notifyAll(); // while it writes, the writer takes this with the next batch unasked
+    }
     return submitted;
   }
 
@@ -155,10 +159,13 @@ public final class GroupCommit implements AutoCloseable {
       long upTo;
       synchronized (this) {
         while (pending.isEmpty() && !closing) {
+          writerIdle = true;
           try {
             wait();
           } catch (InterruptedException e) {
             return;
+          } finally {
+            writerIdle = false;
           }
         }
         if (pending.isEmpty()) {
