@@ -1,5 +1,6 @@
 package dev.taskwire.master;
 
+import dev.taskwire.common.util.Durations;
 import dev.taskwire.common.util.LogSafe;
 import dev.taskwire.master.store.EmbeddedStore;
 import java.time.Duration;
@@ -91,8 +92,7 @@ public final class KeptConnections {
           .connect();
       log.info("Kept connection {} made again to {}:{}", LogSafe.escape(name), LogSafe.escape(host), port);
     } catch (Exception e) {
-      Duration next = lastDelay.isZero() ? FIRST_RETRY
-          : lastDelay.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : lastDelay.multipliedBy(2);
+      Duration next = lastDelay.isZero() ? FIRST_RETRY : Durations.doubledUpTo(lastDelay, LONGEST_RETRY);
       log.info("Kept connection {} not made again ({}); trying again in {} s", LogSafe.escape(name),
           LogSafe.escape(String.valueOf(e.getMessage())), next.toSeconds());
       schedule(document, next);

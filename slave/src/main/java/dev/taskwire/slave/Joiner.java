@@ -11,6 +11,7 @@ import dev.taskwire.common.protocol.Messages.Proof;
 import dev.taskwire.common.protocol.ResponseException;
 import dev.taskwire.common.protocol.Side;
 import dev.taskwire.common.security.ProofCheck;
+import dev.taskwire.common.util.Durations;
 import dev.taskwire.common.util.LogThrottle;
 import java.io.IOException;
 import java.time.Duration;
@@ -133,7 +134,7 @@ final class Joiner {
           return;
         }
         Thread.sleep(jittered(wait).toMillis()); // stop() interrupts it
-        wait = wait.multipliedBy(2).compareTo(config.joinRetryMax()) > 0 ? config.joinRetryMax() : wait.multipliedBy(2);
+        wait = Durations.doubledUpTo(wait, config.joinRetryMax());
       }
     } catch (InterruptedException e) {
       // stop(): the slave shuts down.

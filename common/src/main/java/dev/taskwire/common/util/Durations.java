@@ -42,6 +42,12 @@ public final class Durations {
     }
   }
 
+  /** {@code current} doubled, at most {@code cap}: the next wait of a backoff that doubles up to a cap. */
+  public static Duration doubledUpTo(Duration current, Duration cap) {
+    Duration doubled = current.multipliedBy(2);
+    return doubled.compareTo(cap) > 0 ? cap : doubled;
+  }
+
   /** Writes {@code duration} the way {@link #parse(String)} reads it, e.g. {@code 1.5s} or {@code 200ms}. */
   public static String format(Duration duration) {
     long millis = duration.toMillis();

@@ -1,5 +1,6 @@
 package dev.taskwire.master.store;
 
+import dev.taskwire.common.util.Durations;
 import dev.taskwire.master.store.StoreChange.ConnectionDeleted;
 import dev.taskwire.master.store.StoreChange.ConnectionRow;
 import dev.taskwire.master.store.StoreChange.Counter;
@@ -215,7 +216,7 @@ public final class GroupCommit implements AutoCloseable {
             return;
           }
         }
-        pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
+        pause = Durations.doubledUpTo(pause, LONGEST_PAUSE);
       }
     }
   }

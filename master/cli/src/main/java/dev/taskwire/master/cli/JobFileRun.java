@@ -3,6 +3,7 @@ package dev.taskwire.master.cli;
 import dev.taskwire.common.json.Json;
 import dev.taskwire.common.json.JsonFormatException;
 import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.util.Durations;
 import dev.taskwire.master.admin.AdminMessages.JobRequest;
 import dev.taskwire.master.admin.AdminMessages.JobView;
 import dev.taskwire.master.admin.AdminMessages.SummaryView;
@@ -226,7 +227,7 @@ final class JobFileRun {
           throw full;
         }
         pause(backoff);
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        backoff = Durations.doubledUpTo(backoff, MAX_BACKOFF);
       } catch (AdminResponseException.Unauthorized e) {
         throw e;
       } catch (ResponseException refused) {

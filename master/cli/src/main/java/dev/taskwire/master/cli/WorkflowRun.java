@@ -1,6 +1,7 @@
 package dev.taskwire.master.cli;
 
 import dev.taskwire.common.protocol.ResponseException;
+import dev.taskwire.common.util.Durations;
 import dev.taskwire.master.admin.AdminMessages.JobRequest;
 import dev.taskwire.master.admin.AdminMessages.JobView;
 import dev.taskwire.master.admin.AdminResponseException;
@@ -168,8 +169,7 @@ final class WorkflowRun {
           throw full;
         }
         pause(backoff);
-        backoff = backoff.multipliedBy(2).compareTo(JobFileRun.MAX_BACKOFF) > 0 ? JobFileRun.MAX_BACKOFF
-            : backoff.multipliedBy(2);
+        backoff = Durations.doubledUpTo(backoff, JobFileRun.MAX_BACKOFF);
       } catch (AdminResponseException.Unauthorized e) {
         throw e;
       } catch (ResponseException refused) {
