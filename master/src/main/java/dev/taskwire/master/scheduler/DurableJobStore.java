@@ -72,43 +72,43 @@ final class DurableJobStore implements JobStore {
     SchedulerSummary.Totals totals = new SchedulerSummary.Totals(counters.getOrDefault("submitted", 0L),
         counters.getOrDefault("completed", 0L), counters.getOrDefault("failed", 0L),
         counters.getOrDefault("cancelled", 0L), counters.getOrDefault("retries", 0L));
-    List<JobRecord> jobs = new ArrayList<>(finals.size() + unfinished.size());
+    List<JobRecord> finalRecords = new ArrayList<>(finals.size());
+    List<JobRecord> unfinishedRecords = new ArrayList<>(unfinished.size());
     Map<JobRecord, Map<String, Object>> progress = new IdentityHashMap<>();
     List<JobRecord> running = new ArrayList<>();
     List<JobRecord> combined = new ArrayList<>();
-    List<JobRecord> finalRecords = new ArrayList<>(finals.size());
-    List<JobRecord> unfinishedRecords = new ArrayList<>(unfinished.size());
     for (JobDocuments.Read read : finals) {
-      finalRecords.add(read.record());
+      take(read, finalRecords, progress);
     }
     for (JobDocuments.Read read : unfinished) {
-      unfinishedRecords.add(read.record());
+      JobRecord record = take(read, unfinishedRecords, progress);
       // A combined job whose function has not run yet; once it has, its combination is the data
       // of an ordinary job (combineAsTask), taken up as any other.
-      if (read.record().combined && read.record().status == JobStatus.WAITING) {
-        combined.add(read.record());
-      } else if (read.record().status == JobStatus.RUNNING) {
-        running.add(read.record());
+      if (record.combined && record.status == JobStatus.WAITING) {
+        combined.add(record);
+      } else if (record.status == JobStatus.RUNNING) {
+        running.add(record);
       }
     }
-    for (JobDocuments.Read read : finals) {
-      jobs.add(read.record());
-      if (read.progress() != null) {
-        progress.put(read.record(), read.progress());
-      }
-    }
-    for (JobDocuments.Read read : unfinished) {
-      jobs.add(read.record());
-      if (read.progress() != null) {
-        progress.put(read.record(), read.progress());
-      }
-    }
+    List<JobRecord> jobs = new ArrayList<>(finalRecords.size() + unfinishedRecords.size());
+    jobs.addAll(finalRecords);
+    jobs.addAll(unfinishedRecords);
     Changes changes = new Changes();
     memory.restore(finalRecords, unfinishedRecords, totals, counters.getOrDefault("seq", 0L), changes);
     touched.clear();
     log.info("Store: {} job(s) not final and {} final read back ({} running when the master stopped)",
         unfinished.size(), finals.size(), running.size());
     return new Restored(jobs, progress, running, combined, changes);
+  }
+
+  /** Adds {@code read}'s record to {@code records}, its progress to {@code progress}; returns the record. */
+  private static JobRecord take(JobDocuments.Read read, List<JobRecord> records,
+      Map<JobRecord, Map<String, Object>> progress) {
+    records.add(read.record());
+    if (read.progress() != null) {
+      progress.put(read.record(), read.progress());
+    }
+    return read.record();
   }
 
   @Override
