@@ -240,4 +240,23 @@ class StoreWriteFailureTest {
     assertEquals(Map.of("pad", PAGES), read.result());
     assertEquals(1, read.attempts().size(), read.attempts()::toString);
   }
+
+  @Test
+  void aCancelTheStoreCannotWriteIsNotAcknowledgedAndIsKeptOnceItWrites() throws Exception {
+    Master master = start();
+    Scheduler scheduler = master.scheduler();
+    Job queued = scheduler.submit(Map.of("n", 1, "pad", PAGES)); // no slave: it stays queued
+
+    StoreFaults.fill(master.store());
+    // Its row is written again whole, past the cap: the cancel is not on disk, so not acknowledged.
+    StoreException refused = assertThrows(StoreException.class, queued::cancel);
+    assertTrue(refused.getMessage().contains("SQLITE_FULL"), refused.getMessage());
+    assertStoreFailing(master);
+
+    StoreFaults.free(master.store());
+    awaitStoreWrites(master);
+    stop(master);
+    assertEquals(JobStatus.CANCELLED, start().scheduler().job(queued.id()).orElseThrow().status(),
+        "the cancel, kept and written once the store could, is there after a restart");
+  }
 }

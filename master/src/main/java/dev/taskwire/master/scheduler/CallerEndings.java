@@ -7,8 +7,11 @@ import java.util.function.Predicate;
 
 /**
  * Jobs a caller ends: a cancel of one job, of a group's, of all (each with what it spreads to),
- * and a completion by hand. Each ends its jobs under the scheduler's lock and runs what that
- * released after it.
+ * and a completion by hand. Each ends its jobs under the scheduler's lock, runs what that
+ * released after it, and returns only once the ending is on disk (at once in memory): an
+ * acknowledged cancel survives a crash, as a submit does.
+ *
+ * @throws dev.taskwire.master.store.StoreException from each, if the store could not write it
  */
 final class CallerEndings {
   private final Object lock;
@@ -27,10 +30,13 @@ final class CallerEndings {
   boolean cancel(JobRecord job) {
     Effects effects = new Effects();
     boolean cancelledNow;
+    long ticket;
     synchronized (lock) {
       cancelledNow = cancelByCaller(job, "cancelled by the caller", effects) > 0;
+      ticket = store.ticket();
     }
     effects.run();
+    store.awaitStored(ticket);
     return cancelledNow;
   }
 
@@ -38,12 +44,15 @@ final class CallerEndings {
   int cancelWhere(Predicate<JobRecord> which, String why) {
     Effects effects = new Effects();
     int count = 0;
+    long ticket;
     synchronized (lock) {
       for (JobRecord job : store.unfinished(which)) {
         count += cancelByCaller(job, why, effects); // with what it spreads to; 0 for one ended by an earlier spread
       }
+      ticket = store.ticket();
     }
     effects.run();
+    store.awaitStored(ticket);
     return count;
   }
 
@@ -51,12 +60,15 @@ final class CallerEndings {
   boolean completeByHand(JobRecord job, Map<String, Object> result) {
     Effects effects = new Effects();
     boolean completedNow;
+    long ticket;
     synchronized (lock) {
       Ending byHand = Ending.completed(Collections.unmodifiableMap(new LinkedHashMap<>(result)), "completed by hand");
       completedNow = outcomes.end(job, byHand.stoppingAttempt(), effects) > 0;
       dispatch.promote(effects); // its downstreams may be ready
+      ticket = store.ticket();
     }
     effects.run();
+    store.awaitStored(ticket);
     return completedNow;
   }
 
